@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { JOB_STATES, TASK_STATES } from './states.js';
+
+export const JobStateSchema = z.enum(JOB_STATES);
+export const TaskStateSchema = z.enum(TASK_STATES);
+
+/** Why a job failed: the message a task threw, and which task. */
+export const JobError = z.object({
+  message: z.string(),
+  taskIndex: z.number().int().optional(),
+  stack: z.string().optional(),
+});
+export type JobError = z.infer<typeof JobError>;
+
+export const JobProgress = z.object({
+  total: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  running: z.number().int(),
+});
+export type JobProgress = z.infer<typeof JobProgress>;
+
+/** `GET /api/v1/jobs/:id`. */
+export const JobStatus = z.object({
+  id: z.string(),
+  name: z.string(),
+  state: JobStateSchema,
+  priority: z.number().int(),
+  progress: JobProgress,
+  /** Items in the job (a task holds a chunk of them). */
+  items: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  error: JobError.optional(),
+});
+export type JobStatus = z.infer<typeof JobStatus>;
+
+/** `GET /api/v1/jobs/:id/tasks`: one per task. */
+export const TaskStatus = z.object({
+  index: z.number().int(),
+  state: TaskStateSchema,
+  firstItem: z.number().int(),
+  itemCount: z.number().int(),
+  attempts: z.number().int(),
+  failures: z.number().int(),
+  lapses: z.number().int(),
+  workerId: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+/** A line of `GET /api/v1/jobs/:id/results`. */
+export const ItemResult = z.object({ index: z.number().int(), output: z.unknown() });
+export type ItemResult = z.infer<typeof ItemResult>;
+
+export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
+export type LogLevel = z.infer<typeof LogLevel>;
+
+/** A line of `GET /api/v1/jobs/:id/logs`. */
+export const LogEntry = z.object({
+  time: z.string(),
+  level: LogLevel,
+  taskIndex: z.number().int().nullable(),
+  workerId: z.string().nullable(),
+  message: z.string(),
+});
+export type LogEntry = z.infer<typeof LogEntry>;

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { Sha256 } from './sha256.js';
+import { LogLevel } from './job.js';
+
+/** What a worker can do, reported when it joins. */
+export const Capabilities = z.object({
+  runtime: z.enum(['browser', 'node']),
+  /** WebGPU adapter, or null for "no WebGPU". */
+  webgpu: z
+    .object({ vendor: z.string(), architecture: z.string(), description: z.string().optional() })
+    .nullable(),
+  hardwareConcurrency: z.number().int().positive().optional(),
+  deviceMemory: z.number().positive().optional(),
+  userAgent: z.string().max(1000),
+});
+export type Capabilities = z.infer<typeof Capabilities>;
+
+const LeaseId = z.string().min(1).max(100);
+
+/** Worker → coordinator, over the socket at `/api/v1/worker?token=<join token>`. */
+export const WorkerMessage = z.discriminatedUnion('type', [
+  /** First message. `workerId` and `leases` let a reconnecting worker keep what it holds. */
+  z.strictObject({
+    type: z.literal('hello'),
+    workerId: z.string().max(100).optional(),
+    leases: z.array(LeaseId).max(1000).default([]),
+    capabilities: Capabilities,
+  }),
+  /** "I am idle: give me one task when there is one." Each ask is answered by at most one lease. */
+  z.strictObject({ type: z.literal('ask') }),
+  /** Take back asks not yet answered (the volunteer paused). */
+  z.strictObject({ type: z.literal('withdraw') }),
+  /** Renews every lease this worker holds. */
+  z.strictObject({ type: z.literal('heartbeat') }),
+  z.strictObject({ type: z.literal('progress'), leaseId: LeaseId, fraction: z.number().min(0).max(1) }),
+  z.strictObject({ type: z.literal('log'), leaseId: LeaseId, level: LogLevel, message: z.string().max(10_000) }),
+  /** Outputs of the task's items, in item order. */
+  z.strictObject({ type: z.literal('result'), leaseId: LeaseId, outputs: z.array(z.unknown()) }),
+  z.strictObject({
+    type: z.literal('fail'),
+    leaseId: LeaseId,
+    error: z.strictObject({ message: z.string().max(10_000), stack: z.string().max(20_000).optional() }),
+  }),
+]);
+export type WorkerMessage = z.infer<typeof WorkerMessage>;
+export type WorkerMessageInput = z.input<typeof WorkerMessage>;
+
+/** A task handed to one worker. */
+export const TaskLease = z.object({
+  type: z.literal('lease'),
+  leaseId: LeaseId,
+  jobId: z.string(),
+  jobName: z.string(),
+  taskIndex: z.number().int(),
+  attempt: z.number().int(),
+  /** SHA-256 of the task's module source; fetch it from `/api/v1/worker/blobs/:sha256`. */
+  code: Sha256,
+  firstItem: z.number().int(),
+  items: z.array(z.unknown()),
+});
+export type TaskLease = z.infer<typeof TaskLease>;
+
+/** Coordinator → worker. */
+export const CoordinatorMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('welcome'),
+    workerId: z.string(),
+    heartbeatMs: z.number().int(),
+    leaseMs: z.number().int(),
+    /** Leases named in `hello` that are still this worker's. The others are gone: drop their work. */
+    kept: z.array(LeaseId),
+  }),
+  TaskLease,
+  /** A result or failure was recorded (`accepted`) or not, because the lease is no longer current (`ignored`). */
+  z.object({
+    type: z.literal('ack'),
+    leaseId: LeaseId,
+    status: z.enum(['accepted', 'ignored']),
+    reason: z.string().optional(),
+  }),
+  /** Stop working on this lease (job cancelled or failed, lease lapsed). */
+  z.object({ type: z.literal('revoke'), leaseId: LeaseId, reason: z.string() }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+]);
+export type CoordinatorMessage = z.infer<typeof CoordinatorMessage>;

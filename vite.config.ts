@@ -1,0 +1,28 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+const root = import.meta.dirname;
+
+/** Builds the browser apps (join page + its Web Worker, admin panel) into dist/web; configures unit tests. */
+export default defineConfig({
+  root,
+  base: '/',
+  build: {
+    outDir: resolve(root, 'dist/web'),
+    emptyOutDir: true,
+    target: 'es2022',
+    rollupOptions: {
+      input: {
+        join: resolve(root, 'web-worker/join.html'),
+        admin: resolve(root, 'admin/index.html'),
+      },
+    },
+  },
+  worker: { format: 'es' },
+  test: {
+    include: ['{shared,coordinator,web-worker,admin,sdk}/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 20_000,
+    pool: 'forks',
+  },
+});
