@@ -1,0 +1,43 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { blobResponse, blobRoutes } from './blobs.js';
+import type { ApiDeps } from './deps.js';
+import { ApiError, answerError } from './errors.js';
+import { requireAdmin, requireJoinToken } from './auth.js';
+import { jobRoutes } from './jobs.js';
+import { systemRoutes } from './system.js';
+import { webRoutes } from './web.js';
+
+export interface AppOptions {
+  /** Folder of the built web apps. */
+  webRoot: string;
+  /** The worker socket handler; absent when the app is driven in-process without sockets. */
+  workerSocket?: MiddlewareHandler;
+}
+
+/**
+ * The coordinator's HTTP face: REST under `/api/v1` (admin token), the worker socket and blob
+ * downloads under `/api/v1/worker` (join token), and the web apps.
+ */
+export function createApp(deps: ApiDeps, options: AppOptions): Hono {
+  const app = new Hono();
+  app.onError(answerError);
+  app.notFound((c) => answerError(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`), c));
+
+  app.get('/api/v1/health', (c) => c.json({ ok: true }));
+
+  const worker = new Hono();
+  worker.use('*', requireJoinToken(deps.joinToken));
+  worker.get('/blobs/:sha', (c) => blobResponse(deps, c.req.param('sha')));
+  if (options.workerSocket) worker.get('/', options.workerSocket);
+  app.route('/api/v1/worker', worker);
+
+  const admin = new Hono();
+  admin.use('*', requireAdmin(deps.adminToken));
+  admin.route('/jobs', jobRoutes(deps));
+  admin.route('/blobs', blobRoutes(deps));
+  admin.route('/', systemRoutes(deps));
+  app.route('/api/v1', admin);
+
+  app.route('/', webRoutes(options.webRoot));
+  return app;
+}

@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { Hono } from 'hono';
+import { ApiError } from './errors.js';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.map': 'application/json',
+};
+
+async function serveFile(webRoot: string, relative: string, cache: string): Promise<Response> {
+  const path = normalize(join(webRoot, relative));
+  if (!path.startsWith(webRoot + sep)) throw new ApiError(404, 'not_found', 'not found');
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    if (relative.endsWith('.html')) {
+      throw new ApiError(503, 'not_built', `the web apps are not built (no ${relative} in ${webRoot}): run npm run build`);
+    }
+    throw new ApiError(404, 'not_found', `${relative} not found`);
+  }
+  return new Response(new Uint8Array(bytes), {
+    headers: { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': cache },
+  });
+}
+
+/** The join page, the admin panel and their built assets (dist/web, made by `vite build`). */
+export function webRoutes(webRoot: string): Hono {
+  const app = new Hono();
+  app.get('/', (c) => c.redirect('/admin'));
+  app.get('/join', () => serveFile(webRoot, 'web-worker/join.html', 'no-cache'));
+  app.get('/admin', () => serveFile(webRoot, 'admin/index.html', 'no-cache'));
+  // Vite names assets by content hash, so they can be cached for good.
+  app.get('/assets/*', (c) => serveFile(webRoot, c.req.path.slice(1), 'public, max-age=31536000, immutable'));
+  return app;
+}

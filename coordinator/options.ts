@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** How to run a coordinator. Only `dataDir` has no default. */
+export interface CoordinatorOptions {
+  /** TCP port; 0 picks a free one. @default 8080 */
+  port?: number;
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Folder of the embedded store and the token files. @example './.tabgrid' */
+  dataDir: string;
+  /** Admin token; wins over the saved one. @default process.env.TABGRID_ADMIN_TOKEN, else generated and saved */
+  adminToken?: string;
+  /** URL volunteers and admins reach this coordinator at. @default `http://<host>:<port>` */
+  publicUrl?: string;
+  /** A lease lapses this long after the last heartbeat. @default 30000 */
+  leaseMs?: number;
+  /** How often workers heartbeat. @default leaseMs / 3 */
+  heartbeatMs?: number;
+  /** How long a disconnected worker's leases wait for it to come back. @default min(5000, leaseMs) */
+  disconnectGraceMs?: number;
+  /** Largest job spec accepted, in bytes. @default 16 MiB */
+  maxSpecBytes?: number;
+  /** Largest blob accepted, in bytes. @default 64 MiB */
+  maxBlobBytes?: number;
+  /** Largest worker socket message, in bytes. @default 64 MiB */
+  maxMessageBytes?: number;
+  /** Folder of the built web apps. @default dist/web of this package */
+  webRoot?: string;
+}
+
+export type ResolvedOptions = Required<Omit<CoordinatorOptions, 'adminToken' | 'publicUrl'>> &
+  Pick<CoordinatorOptions, 'adminToken' | 'publicUrl'>;
+
+const MiB = 1024 * 1024;
+
+export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
+  const leaseMs = options.leaseMs ?? 30_000;
+  return {
+    ...options,
+    port: options.port ?? 8080,
+    host: options.host ?? '127.0.0.1',
+    dataDir: resolve(options.dataDir),
+    leaseMs,
+    heartbeatMs: options.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 3)),
+    disconnectGraceMs: options.disconnectGraceMs ?? Math.min(5_000, leaseMs),
+    maxSpecBytes: options.maxSpecBytes ?? 16 * MiB,
+    maxBlobBytes: options.maxBlobBytes ?? 64 * MiB,
+    maxMessageBytes: options.maxMessageBytes ?? 64 * MiB,
+    webRoot: options.webRoot ?? findWebRoot(),
+  };
+}
+
+/** dist/web of the package this file belongs to, whether it runs from source or from dist. */
+function findWebRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, 'dist', 'web');
+}

@@ -1,0 +1,60 @@
+/** A task handed to a worker, held in memory; the task row holds its id for restarts. */
+export interface Lease {
+  leaseId: string;
+  jobId: string;
+  taskIndex: number;
+  workerId: string;
+  expiresAt: number;
+  /** Fraction of the task done, as last reported. */
+  progress: number;
+}
+
+/** Leases by id and by worker. */
+export class LeaseTable {
+  private readonly byId = new Map<string, Lease>();
+  private readonly byWorker = new Map<string, Set<string>>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(leaseId: string): Lease | undefined {
+    return this.byId.get(leaseId);
+  }
+
+  add(lease: Lease): void {
+    this.byId.set(lease.leaseId, lease);
+    let ids = this.byWorker.get(lease.workerId);
+    if (!ids) this.byWorker.set(lease.workerId, (ids = new Set()));
+    ids.add(lease.leaseId);
+  }
+
+  remove(leaseId: string): Lease | undefined {
+    const lease = this.byId.get(leaseId);
+    if (!lease) return undefined;
+    this.byId.delete(leaseId);
+    const ids = this.byWorker.get(lease.workerId);
+    ids?.delete(leaseId);
+    if (ids?.size === 0) this.byWorker.delete(lease.workerId);
+    return lease;
+  }
+
+  /** Gives a lease to another worker id (a worker that reconnected under a new session). */
+  rebind(leaseId: string, workerId: string): void {
+    const lease = this.remove(leaseId);
+    if (lease) this.add({ ...lease, workerId });
+  }
+
+  ofWorker(workerId: string): Lease[] {
+    const ids = this.byWorker.get(workerId);
+    return ids ? [...ids].map((id) => this.byId.get(id)!) : [];
+  }
+
+  ofJob(jobId: string): Lease[] {
+    return [...this.byId.values()].filter((lease) => lease.jobId === jobId);
+  }
+
+  expired(now: number): Lease[] {
+    return [...this.byId.values()].filter((lease) => lease.expiresAt <= now);
+  }
+}

@@ -1,0 +1,33 @@
+import type { NewLog, Store } from '../store/index.js';
+
+/** Batches task log lines into one write every `flushMs`, so chatty tasks cost one insert per batch. */
+export class LogBuffer {
+  private pending: NewLog[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly flushMs = 100,
+  ) {}
+
+  add(entry: NewLog): void {
+    this.pending.push(entry);
+    this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+  }
+
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      await this.store.appendLogs(batch);
+    } catch (error) {
+      console.error('could not store task logs:', error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+}

@@ -1,0 +1,86 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './tables.js';
+
+/**
+ * Schema changes in order; `meta.schema_version` records how many ran.
+ * Written with Kysely's schema builder so the same steps run on SQLite and PostgreSQL.
+ */
+const MIGRATIONS: ((db: Kysely<Database>) => Promise<void>)[] = [
+  async (db) => {
+    await db.schema
+      .createTable('jobs')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('id', 'text', (c) => c.notNull().unique())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('priority', 'integer', (c) => c.notNull())
+      .addColumn('spec', 'text', (c) => c.notNull())
+      .addColumn('code_sha', 'text', (c) => c.notNull())
+      .addColumn('item_count', 'integer', (c) => c.notNull())
+      .addColumn('task_count', 'integer', (c) => c.notNull())
+      .addColumn('error', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('jobs_state').on('jobs').column('state').execute();
+    await db.schema
+      .createTable('tasks')
+      .addColumn('job_id', 'text', (c) => c.notNull())
+      .addColumn('idx', 'integer', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('first_item', 'integer', (c) => c.notNull())
+      .addColumn('item_count', 'integer', (c) => c.notNull())
+      .addColumn('input', 'text', (c) => c.notNull())
+      .addColumn('output', 'text')
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('failures', 'integer', (c) => c.notNull())
+      .addColumn('lapses', 'integer', (c) => c.notNull())
+      .addColumn('lease_id', 'text')
+      .addColumn('worker_id', 'text')
+      .addColumn('error', 'text')
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('tasks_pk', ['job_id', 'idx'])
+      .execute();
+    await db.schema
+      .createTable('logs')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('job_id', 'text', (c) => c.notNull())
+      .addColumn('task_idx', 'integer')
+      .addColumn('worker_id', 'text')
+      .addColumn('level', 'text', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('time', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('logs_job').on('logs').columns(['job_id', 'id']).execute();
+    await db.schema
+      .createTable('blobs')
+      .addColumn('sha256', 'text', (c) => c.primaryKey())
+      .addColumn('bytes', 'blob', (c) => c.notNull())
+      .addColumn('size', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+];
+
+/** Runs the migrations not yet applied. */
+export async function migrate(db: Kysely<Database>): Promise<void> {
+  await db.schema
+    .createTable('meta')
+    .ifNotExists()
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+  const row = await db.selectFrom('meta').select('value').where('key', '=', 'schema_version').executeTakeFirst();
+  const applied = row ? Number(row.value) : 0;
+  for (let version = applied; version < MIGRATIONS.length; version++) {
+    await db.transaction().execute(async (trx) => {
+      await MIGRATIONS[version]!(trx);
+      await trx
+        .insertInto('meta')
+        .values({ key: 'schema_version', value: String(version + 1) })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(version + 1) }))
+        .execute();
+    });
+  }
+  await sql`select 1`.execute(db);
+}

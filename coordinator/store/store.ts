@@ -1,0 +1,92 @@
+import type { JobError, JobSpec, JobState, LogLevel, TaskState } from '../../shared/index.js';
+
+/** A job as the coordinator keeps it. `spec.code` is always a blob reference here. */
+export interface JobRecord {
+  /** Submission order: "oldest first" within a priority. */
+  seq: number;
+  id: string;
+  name: string;
+  state: JobState;
+  priority: number;
+  spec: JobSpec;
+  codeSha: string;
+  itemCount: number;
+  taskCount: number;
+  error: JobError | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewJob = Omit<JobRecord, 'seq'>;
+
+/** A task (one chunk of items) as the coordinator keeps it. */
+export interface TaskRecord {
+  jobId: string;
+  index: number;
+  state: TaskState;
+  firstItem: number;
+  itemCount: number;
+  input: unknown[];
+  /** One output per item, once the task is done. */
+  output: unknown[] | null;
+  attempts: number;
+  failures: number;
+  lapses: number;
+  leaseId: string | null;
+  workerId: string | null;
+  error: string | null;
+  updatedAt: number;
+}
+
+export type TaskPatch = Partial<Pick<TaskRecord, 'state' | 'output' | 'attempts' | 'failures' | 'lapses' | 'leaseId' | 'workerId' | 'error'>>;
+export type JobPatch = Partial<Pick<JobRecord, 'state' | 'error'>>;
+
+export interface LogRecord {
+  id: number;
+  jobId: string;
+  taskIndex: number | null;
+  workerId: string | null;
+  level: LogLevel;
+  message: string;
+  time: number;
+}
+
+export type NewLog = Omit<LogRecord, 'id'>;
+
+/** The outputs of one finished task. */
+export interface TaskOutput {
+  index: number;
+  firstItem: number;
+  output: unknown[];
+}
+
+/**
+ * Everything the coordinator must not lose. The SQLite adapter is the embedded default;
+ * the interface is written so a PostgreSQL adapter can stand beside it.
+ */
+export interface Store {
+  createJob(job: NewJob, tasks: TaskRecord[]): Promise<JobRecord>;
+  updateJob(id: string, patch: JobPatch): Promise<void>;
+  getJob(id: string): Promise<JobRecord | undefined>;
+  listJobs(): Promise<JobRecord[]>;
+  /** Jobs that may still change, oldest first. */
+  listActiveJobs(): Promise<JobRecord[]>;
+  updateTask(jobId: string, index: number, patch: TaskPatch): Promise<void>;
+  /** Moves every task of a job that is in one of `from` to `to` (closing a failed or cancelled job). */
+  moveTasks(jobId: string, from: TaskState[], to: TaskState): Promise<void>;
+  /** Jobs by state. */
+  countJobs(): Promise<Partial<Record<JobState, number>>>;
+  listTasks(jobId: string): Promise<TaskRecord[]>;
+  /** Tasks by state for each of these jobs (all jobs when left out). */
+  countTasks(jobIds?: string[]): Promise<Map<string, Partial<Record<TaskState, number>>>>;
+  /** Outputs of done tasks, in task order. */
+  listOutputs(jobId: string): Promise<TaskOutput[]>;
+  appendLogs(entries: NewLog[]): Promise<void>;
+  listLogs(jobId: string, afterId?: number): Promise<LogRecord[]>;
+  putBlob(sha256: string, bytes: Uint8Array): Promise<void>;
+  getBlob(sha256: string): Promise<Uint8Array | undefined>;
+  hasBlob(sha256: string): Promise<boolean>;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,65 @@
+import type { Generated } from 'kysely';
+
+/** Rows as stored. JSON columns hold text; times are epoch milliseconds. */
+export interface JobTable {
+  seq: Generated<number>;
+  id: string;
+  name: string;
+  state: string;
+  priority: number;
+  /** The validated spec, with `code` replaced by its blob reference. */
+  spec: string;
+  code_sha: string;
+  item_count: number;
+  task_count: number;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TaskTable {
+  job_id: string;
+  idx: number;
+  state: string;
+  first_item: number;
+  item_count: number;
+  input: string;
+  output: string | null;
+  attempts: number;
+  failures: number;
+  lapses: number;
+  lease_id: string | null;
+  worker_id: string | null;
+  error: string | null;
+  updated_at: number;
+}
+
+export interface LogTable {
+  id: Generated<number>;
+  job_id: string;
+  task_idx: number | null;
+  worker_id: string | null;
+  level: string;
+  message: string;
+  time: number;
+}
+
+export interface BlobTable {
+  sha256: string;
+  bytes: Uint8Array;
+  size: number;
+  created_at: number;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  jobs: JobTable;
+  tasks: TaskTable;
+  logs: LogTable;
+  blobs: BlobTable;
+  meta: MetaTable;
+}

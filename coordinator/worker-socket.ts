@@ -1,0 +1,35 @@
+import type { UpgradeWebSocket, WSContext } from 'hono/ws';
+import type { MiddlewareHandler } from 'hono';
+import type { WorkerGateway, WorkerSession } from './gateway/index.js';
+
+/** Binds the gateway to Hono's WebSocket upgrade: one session per socket. */
+export function workerSocketHandler(upgradeWebSocket: UpgradeWebSocket<unknown>, gateway: WorkerGateway): MiddlewareHandler {
+  return upgradeWebSocket(() => {
+    let session: WorkerSession | undefined;
+    return {
+      onOpen(_event, ws: WSContext) {
+        session = gateway.connect({
+          send: (text) => ws.send(text),
+          close: (code, reason) => ws.close(code, reason),
+        });
+      },
+      onMessage(event, ws) {
+        if (!session) return;
+        if (typeof event.data !== 'string') {
+          ws.send(JSON.stringify({ type: 'error', code: 'bad_message', message: 'expected a text frame' }));
+          return;
+        }
+        gateway.receive(session, event.data).catch((error: unknown) => {
+          console.error('worker message failed:', error);
+          ws.send(JSON.stringify({ type: 'error', code: 'internal', message: 'the coordinator could not handle that message' }));
+        });
+      },
+      onClose() {
+        if (session) gateway.disconnect(session);
+      },
+      onError() {
+        if (session) gateway.disconnect(session);
+      },
+    };
+  });
+}
