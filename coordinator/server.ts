@@ -51,11 +51,11 @@ export async function startCoordinator(input: CoordinatorOptions): Promise<Coord
 
   // The socket upgrade is routed through the app (so the join token is checked), and the app
   // needs the upgrade handler: break the cycle with a late-bound `request`.
-  let app: Hono | undefined;
-  const lateApp = { request: (...args: Parameters<Hono['request']>) => app!.request(...args) };
+  const built: { app?: Hono } = {};
+  const lateApp = { request: (...args: Parameters<Hono['request']>) => built.app!.request(...args) };
   const ws = createNodeWebSocket({ app: lateApp as unknown as Hono });
   ws.wss.options.maxPayload = options.maxMessageBytes;
-  app = createApp(deps, { webRoot: options.webRoot, workerSocket: workerSocketHandler(ws.upgradeWebSocket, gateway) });
+  const app = (built.app = createApp(deps, { webRoot: options.webRoot, workerSocket: workerSocketHandler(ws.upgradeWebSocket, gateway) }));
 
   const server = await listen(app, options.port, options.host);
   ws.injectWebSocket(server);

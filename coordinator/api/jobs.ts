@@ -58,7 +58,7 @@ export function jobRoutes(deps: ApiDeps): Hono {
         message: log.message,
       }),
     );
-    return ndjsonResponse(toAsync([entries]));
+    return ndjsonResponse([entries]);
   });
 
   app.post('/:id/cancel', async (c) => {
@@ -88,12 +88,8 @@ async function storeCode(deps: ApiDeps, code: JobSpec['code']): Promise<string> 
 }
 
 /** One page of item results per task, so a large job streams instead of being built in memory. */
-async function* resultPages(outputs: TaskOutput[]): AsyncIterable<ItemResult[]> {
+function* resultPages(outputs: TaskOutput[]): Iterable<ItemResult[]> {
   for (const task of outputs) {
     yield task.output.map((output, offset) => ({ index: task.firstItem + offset, output }));
   }
-}
-
-async function* toAsync<T>(values: Iterable<T>): AsyncIterable<T> {
-  yield* values;
 }

@@ -1,7 +1,7 @@
 /** A streamed response of one JSON value a line, pulled page by page from `pages`. */
-export function ndjsonResponse(pages: AsyncIterable<unknown[]>): Response {
+export function ndjsonResponse(pages: Iterable<unknown[]> | AsyncIterable<unknown[]>): Response {
   const encoder = new TextEncoder();
-  const iterator = pages[Symbol.asyncIterator]();
+  const iterator = Symbol.asyncIterator in pages ? pages[Symbol.asyncIterator]() : pages[Symbol.iterator]();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await iterator.next();
