@@ -5,3 +5,4 @@ export * from './job.js';
 export * from './protocol.js';
 export * from './errors.js';
 export * from './api.js';
+export * from './dag.js';
