@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { ErrorBody, JobStatus, summarizeIssues, WorkerStatus } from '../shared/index.js';
+
+const JobList = z.object({ jobs: z.array(JobStatus) });
+const WorkerList = z.object({ workers: z.array(WorkerStatus) });
+
+/** A REST call that did not succeed; `status` 401 means the admin token was refused. */
+export class AdminApiError extends Error {
+  override readonly name = 'AdminApiError';
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** True for the error a refused admin token gives. Compares `name`, so it holds across realms. */
+export function isUnauthorized(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AdminApiError' && (error as AdminApiError).status === 401;
+}
+
+/** The coordinator's REST API as the admin panel uses it, on the page's own origin. */
+export class AdminClient {
+  constructor(private readonly token: string) {}
+
+  async listJobs(): Promise<JobStatus[]> {
+    const body = await this.request('GET', '/api/v1/jobs');
+    return parseAnswer(JobList, body, 'GET /api/v1/jobs').jobs;
+  }
+
+  async listWorkers(): Promise<WorkerStatus[]> {
+    const body = await this.request('GET', '/api/v1/workers');
+    return parseAnswer(WorkerList, body, 'GET /api/v1/workers').workers;
+  }
+
+  async cancelJob(jobId: string): Promise<void> {
+    await this.request('POST', `/api/v1/jobs/${encodeURIComponent(jobId)}/cancel`);
+  }
+
+  private async request(method: 'GET' | 'POST', path: string): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetch(path, { method, headers: { authorization: `Bearer ${this.token}` } });
+    } catch (cause) {
+      throw new AdminApiError(0, 'NETWORK', 'the coordinator cannot be reached', { cause });
+    }
+    const body: unknown = await response.json().catch(() => undefined);
+    if (!response.ok) throw errorFromResponse(response.status, body);
+    return body;
+  }
+}
+
+function errorFromResponse(status: number, body: unknown): AdminApiError {
+  const parsed = ErrorBody.safeParse(body);
+  if (parsed.success) return new AdminApiError(status, parsed.data.error.code, parsed.data.error.message);
+  return new AdminApiError(status, 'HTTP', `the coordinator answered ${status}`);
+}
+
+function parseAnswer<T>(schema: z.ZodType<T>, body: unknown, request: string): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new AdminApiError(200, 'BAD_RESPONSE', `unexpected answer to ${request}: ${summarizeIssues(parsed.error)}`, {
+    cause: parsed.error,
+  });
+}

@@ -1,0 +1,69 @@
+import type { Browser, Page } from '@playwright/test';
+
+/** What the join page exposes as `window.tabgrid`. */
+export interface JoinPageState {
+  state: string;
+  tasksDone: number;
+  workerId: string | undefined;
+}
+
+const consoleLines = new WeakMap<Page, string[]>();
+
+/**
+ * Opens `count` volunteer tabs at `joinUrl`, each in its own browser context (so each has its
+ * own IndexedDB and is its own worker), and waits until every one says it is connected.
+ * Close them with `page.context().close()`. If one does not connect, all are closed and the
+ * error carries that tab's console.
+ * @example const tabs = await openTabs(browser, coordinator.joinUrl, 3);
+ */
+export async function openTabs(browser: Browser, joinUrl: string, count: number, timeoutMs = 30_000): Promise<Page[]> {
+  const pages = await Promise.all(Array.from({ length: count }, () => openTab(browser)));
+  const joins = await Promise.allSettled(pages.map((page, index) => joinGrid(page, joinUrl, index, timeoutMs)));
+  const failure = joins.find((join) => join.status === 'rejected');
+  if (failure) {
+    await Promise.all(pages.map((page) => page.context().close()));
+    throw failure.reason;
+  }
+  return pages;
+}
+
+/** The tab's console and page errors so far, one line each: what to attach when a test fails. */
+export function consoleOf(page: Page): string[] {
+  return consoleLines.get(page) ?? [];
+}
+
+/** `window.tabgrid` of a join page, or undefined before the page set it. */
+export async function readJoinPage(page: Page): Promise<JoinPageState | undefined> {
+  return page.evaluate(() => {
+    const exposed = (window as unknown as { tabgrid?: JoinPageState }).tabgrid;
+    return exposed ? { state: exposed.state, tasksDone: exposed.tasksDone, workerId: exposed.workerId } : undefined;
+  });
+}
+
+async function openTab(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const lines: string[] = [];
+  consoleLines.set(page, lines);
+  page.on('console', (message) => lines.push(`[${message.type()}] ${message.text()}`));
+  page.on('pageerror', (error) => lines.push(`[pageerror] ${error.message}`));
+  return page;
+}
+
+async function joinGrid(page: Page, joinUrl: string, index: number, timeoutMs: number): Promise<void> {
+  await page.goto(joinUrl);
+  try {
+    await page.waitForFunction(
+      () => (window as unknown as { tabgrid?: { state?: string } }).tabgrid?.state === 'connected',
+      undefined,
+      { timeout: timeoutMs },
+    );
+  } catch (cause) {
+    const state = await page.locator('#state').textContent({ timeout: 1000 }).catch(() => null);
+    const lines = consoleOf(page).slice(-20).join('\n');
+    throw new Error(
+      `tab ${index} did not connect within ${timeoutMs} ms (#state: ${state ?? 'absent'}). Console:\n${lines}`,
+      { cause },
+    );
+  }
+}
