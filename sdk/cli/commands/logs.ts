@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import type { LogEntry } from '../../../shared/index.js';
+import { clientFor } from '../connection.js';
+import type { CliIO } from '../io.js';
+
+/** `tabgrid logs JOB [--json]`: the job's log, one entry per line. */
+export function registerLogs(program: Command, io: CliIO): void {
+  program
+    .command('logs <job>')
+    .description("print a job's log")
+    .option('--json', 'print the entries as NDJSON')
+    .action(async (jobId: string, flags: { json?: boolean }, command: Command) => {
+      for await (const entry of clientFor(command, io).job(jobId).logs()) {
+        io.out(flags.json ? JSON.stringify(entry) : logLine(entry));
+      }
+    });
+}
+
+/** `2025-01-01T00:00:00.000Z info  task 3 worker w1: message` */
+export function logLine(entry: LogEntry): string {
+  const task = entry.taskIndex === null ? '' : ` task ${entry.taskIndex}`;
+  const worker = entry.workerId === null ? '' : ` worker ${entry.workerId}`;
+  return `${entry.time} ${entry.level.padEnd(5)}${task}${worker}: ${entry.message}`;
+}

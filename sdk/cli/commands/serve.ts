@@ -1,0 +1,67 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { CliIO } from '../io.js';
+import { integerOption } from '../options.js';
+
+/** What `tabgrid serve` passes to the coordinator. */
+export interface CoordinatorOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  leaseMs?: number;
+  heartbeatMs?: number;
+}
+
+/** The running coordinator, as `startCoordinator` resolves it. */
+export interface RunningCoordinator {
+  url: string;
+  joinUrl: string;
+  adminUrl: string;
+  adminToken: string;
+  adminTokenCreated: boolean;
+  close(): Promise<void>;
+}
+
+export type StartCoordinator = (options: CoordinatorOptions) => Promise<RunningCoordinator>;
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  data: string;
+  leaseMs?: number;
+  heartbeatMs?: number;
+}
+
+// Loaded on demand: the other commands only talk HTTP and should not pull in the server and its database.
+async function loadCoordinator(): Promise<StartCoordinator> {
+  const { startCoordinator } = await import('../../../coordinator/index.js');
+  return startCoordinator;
+}
+
+/** `tabgrid serve`: runs a coordinator until SIGINT/SIGTERM. */
+export function registerServe(program: Command, io: CliIO, start: () => Promise<StartCoordinator> = loadCoordinator): void {
+  program
+    .command('serve')
+    .description('run a coordinator: volunteers join at its join URL, you watch at its admin URL')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', integerOption(0, 65_535), 8080)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--data <dir>', 'folder for the database and blobs', './.tabgrid')
+    .option('--lease-ms <n>', 'how long a task lease lasts without a heartbeat', integerOption(1, 86_400_000))
+    .option('--heartbeat-ms <n>', 'how often workers renew their leases', integerOption(1, 86_400_000))
+    .action(async (flags: ServeFlags) => {
+      const startCoordinator = await start();
+      const coordinator = await startCoordinator(coordinatorOptions(flags, io.cwd));
+      io.out(`join URL: ${coordinator.joinUrl}`);
+      io.out(`admin URL: ${coordinator.adminUrl}`);
+      io.out(`admin token: ${coordinator.adminToken}`);
+      if (coordinator.adminTokenCreated) io.out('(a new admin token was created; pass it to the CLI as --token or TABGRID_TOKEN)');
+      io.onShutdown(() => coordinator.close());
+    });
+}
+
+function coordinatorOptions(flags: ServeFlags, cwd: string): CoordinatorOptions {
+  const options: CoordinatorOptions = { port: flags.port, host: flags.host, dataDir: resolve(cwd, flags.data) };
+  if (flags.leaseMs !== undefined) options.leaseMs = flags.leaseMs;
+  if (flags.heartbeatMs !== undefined) options.heartbeatMs = flags.heartbeatMs;
+  return options;
+}

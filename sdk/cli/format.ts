@@ -1,0 +1,45 @@
+import type { JobStatus } from '../../shared/index.js';
+import { isHTTPError, isTabgridError } from '../errors.js';
+
+/** One line for any error: its message, plus the field list of a rejected spec. */
+export function formatError(error: unknown, showStack = false): string {
+  if (!(error instanceof Error)) return String(error);
+  if (isHTTPError(error)) {
+    const details = describeDetails(error.details);
+    return `${error.message}${details ? `: ${details}` : ''} (HTTP ${error.status} ${error.code})`;
+  }
+  // Our own errors explain themselves; a stack only helps with a bug.
+  const stack = error.stack;
+  if (showStack && stack !== undefined && !isTabgridError(error)) return stack;
+  return error.message;
+}
+
+function describeDetails(details: unknown): string {
+  if (!Array.isArray(details)) return '';
+  return details
+    .filter((detail): detail is { path: unknown; message: unknown } => typeof detail === 'object' && detail !== null)
+    .map((detail) => `${String(detail.path)}: ${String(detail.message)}`)
+    .join('; ');
+}
+
+/** `state: RUNNING`, `progress: 3/10`, and `error: ...` for a job that failed. */
+export function statusLines(status: JobStatus): string[] {
+  const lines = [`state: ${status.state}`, `progress: ${status.progress.done}/${status.progress.total}`];
+  if (status.error) lines.push(`error: ${status.error.message}`);
+  return lines;
+}
+
+/** Columns of `tabgrid list`, padded to line up. */
+export function jobTable(jobs: readonly JobStatus[]): string[] {
+  const rows = [
+    ['ID', 'STATE', 'PROGRESS', 'PRIORITY', 'NAME'],
+    ...jobs.map((job) => [job.id, job.state, `${job.progress.done}/${job.progress.total}`, String(job.priority), job.name]),
+  ];
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { JobStatus, Sha256, Stats, WorkerStatus, sha256Hex } from '../shared/index.js';
+import type { JobSpecInput } from '../shared/index.js';
+import { ResponseError, TabgridError } from './errors.js';
+import { Job } from './job.js';
+import type { ReadOptions } from './job.js';
+import { collectOutputs, mapSpec } from './map.js';
+import type { MapOptions, TaskFunction } from './map.js';
+import { RestClient } from './rest.js';
+import type { FetchFunction } from './rest.js';
+import { validateSpec } from './validate-spec.js';
+
+/** Options of `new Tabgrid()`. */
+export interface TabgridOptions {
+  /**
+   * The coordinator's base URL, as printed by `tabgrid serve`.
+   * @example 'http://127.0.0.1:8080'
+   */
+  url: string;
+  /**
+   * The admin token (`admin token:` line of `tabgrid serve`, or `TABGRID_ADMIN_TOKEN`).
+   * @example process.env.TABGRID_TOKEN
+   */
+  token: string;
+  /**
+   * The `fetch` to send requests with.
+   * @default globalThis.fetch
+   * @example { fetch: (input, init) => app.request(input, init) } // an in-process Hono app
+   */
+  fetch?: FetchFunction;
+  /**
+   * How often `wait()` and `map()` ask for a job's status.
+   * @default 500
+   */
+  pollIntervalMs?: number;
+}
+
+const JobList = z.object({ jobs: z.array(JobStatus) });
+const WorkerList = z.object({ workers: z.array(WorkerStatus) });
+const JoinUrl = z.object({ url: z.string() });
+const Health = z.object({ ok: z.literal(true) });
+const StoredBlob = z.object({ sha256: Sha256, size: z.number().int() });
+
+/**
+ * A client of one tabgrid coordinator.
+ * @example
+ * import { Tabgrid } from 'tabgrid/sdk';
+ *
+ * const grid = new Tabgrid({ url: 'http://127.0.0.1:8080', token: process.env.TABGRID_TOKEN ?? '' });
+ * const squares = await grid.map([1, 2, 3], (x: number) => x * x); // [1, 4, 9]
+ */
+export class Tabgrid {
+  readonly #rest: RestClient;
+  readonly #pollIntervalMs: number;
+
+  constructor(options: TabgridOptions) {
+    if (!/^https?:\/\//i.test(options.url)) throw new TabgridError(`url must start with http:// or https://, got "${options.url}"`);
+    if (!options.token) throw new TabgridError('token is required: the admin token printed by `tabgrid serve`');
+    const pollIntervalMs = options.pollIntervalMs ?? 500;
+    if (!(pollIntervalMs > 0)) throw new TabgridError(`pollIntervalMs must be > 0, got ${pollIntervalMs}`);
+    const fetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#rest = new RestClient(options.url, options.token, fetchFunction);
+    this.#pollIntervalMs = pollIntervalMs;
+  }
+
+  /**
+   * Validates a job spec here (throwing `SpecError` naming each bad field), then submits it.
+   * @example
+   * const job = await grid.submit({
+   *   name: 'squares',
+   *   code: 'export default (x) => x * x',
+   *   input: { items: [1, 2, 3], chunkSize: 2 },
+   * });
+   * console.log(job.id);
+   */
+  async submit(spec: JobSpecInput, options: ReadOptions = {}): Promise<Job> {
+    const valid = validateSpec(spec);
+    const status = await this.#rest.json(JobStatus, '/api/v1/jobs', { method: 'POST', json: valid, signal: options.signal });
+    return this.job(status.id);
+  }
+
+  /**
+   * A handle on a job by id; asks nothing until one of its methods is called.
+   * @example const { state } = await grid.job('j_123').status();
+   */
+  job(id: string): Job {
+    return new Job(id, this.#rest, this.#pollIntervalMs);
+  }
+
+  /**
+   * Every job the coordinator knows, with its state and progress.
+   * @example const running = (await grid.jobs()).filter((job) => job.state === 'RUNNING');
+   */
+  async jobs(options: ReadOptions = {}): Promise<JobStatus[]> {
+    return (await this.#rest.json(JobList, '/api/v1/jobs', { signal: options.signal })).jobs;
+  }
+
+  /**
+   * The volunteer tabs connected now, with their capabilities and current tasks.
+   * @example console.log((await grid.workers()).length, 'tabs');
+   */
+  async workers(options: ReadOptions = {}): Promise<WorkerStatus[]> {
+    return (await this.#rest.json(WorkerList, '/api/v1/workers', { signal: options.signal })).workers;
+  }
+
+  /**
+   * Counters of the grid: jobs and tasks by state, workers, queue depth, retries.
+   * @example const { workers, queueDepth } = await grid.stats();
+   */
+  stats(options: ReadOptions = {}): Promise<Stats> {
+    return this.#rest.json(Stats, '/api/v1/stats', { signal: options.signal });
+  }
+
+  /**
+   * Resolves when the coordinator answers its health check.
+   * @example await grid.health(); // { ok: true }
+   */
+  health(options: ReadOptions = {}): Promise<{ ok: true }> {
+    return this.#rest.json(Health, '/api/v1/health', { signal: options.signal });
+  }
+
+  /**
+   * The URL volunteers open to join the grid with their tab.
+   * @example console.log(`open ${await grid.joinUrl()} to help`);
+   */
+  async joinUrl(options: ReadOptions = {}): Promise<string> {
+    return (await this.#rest.json(JoinUrl, '/api/v1/join-url', { signal: options.signal })).url;
+  }
+
+  /**
+   * Stores bytes (or text, as UTF-8) on the coordinator and resolves their SHA-256,
+   * to use as `{ blob: sha256 }` in a spec.
+   * @example
+   * const sha256 = await grid.putBlob(moduleSource);
+   * await grid.submit({ name: 'big', code: { blob: sha256 }, input: { items } });
+   */
+  async putBlob(data: Uint8Array | string, options: ReadOptions = {}): Promise<string> {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data);
+    const sha256 = await sha256Hex(bytes);
+    const path = `/api/v1/blobs/${sha256}`;
+    const stored = await this.#rest.json(StoredBlob, path, { method: 'PUT', bytes, signal: options.signal });
+    if (stored.sha256 !== sha256) {
+      throw new ResponseError(`the coordinator stored the blob as ${stored.sha256}, expected ${sha256}`, this.#rest.urlOf(path));
+    }
+    return stored.sha256;
+  }
+
+  /**
+   * Runs `fn` on every item in volunteers' tabs and resolves the outputs in input order.
+   * Only `fn`'s source is sent: it must be self-contained, using its arguments and globals
+   * but no variables or imports from around it. Arrow functions and function expressions,
+   * async or not, are fine; method shorthand throws. Rejects with `JobFailedError` carrying
+   * the task's error message when the job fails. No items resolve `[]` without a job.
+   * @example
+   * const lengths = await grid.map(['a', 'bb', 'ccc'], async (word: string) => word.length, { chunkSize: 2 });
+   * // [1, 2, 3]
+   */
+  async map<I, O>(items: readonly I[], fn: TaskFunction<I, O>, options: MapOptions = {}): Promise<Awaited<O>[]> {
+    const spec = mapSpec(items, fn, options);
+    // A job needs items; with none there is nothing to run (the function was still checked above).
+    if (items.length === 0) return [];
+    const signalOption = options.signal ? { signal: options.signal } : {};
+    const job = await this.submit(spec, signalOption);
+    await job.wait(options.timeoutMs === undefined ? signalOption : { ...signalOption, timeoutMs: options.timeoutMs });
+    return (await collectOutputs(job, items.length, signalOption)) as Awaited<O>[];
+  }
+}

@@ -1,0 +1,200 @@
+import type { JobState } from '../shared/index.js';
+
+/**
+ * The base of every error the SDK throws. Catch it to handle all of them at once.
+ * @example
+ * try {
+ *   await grid.job(id).wait();
+ * } catch (error) {
+ *   if (isTabgridError(error)) console.error(error.message);
+ *   else throw error;
+ * }
+ */
+export class TabgridError extends Error {
+  override name: string = 'TabgridError';
+}
+
+/** One field of a rejected job spec: `{ path: 'input.chunkSize', message: 'Too small...' }`. */
+export interface SpecIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * The coordinator answered with a status outside 2xx. `code`, `message` and `details`
+ * come from its error body `{ error: { code, message, details } }`.
+ * @example
+ * try {
+ *   await grid.job('nope').status();
+ * } catch (error) {
+ *   if (isHTTPError(error) && error.status === 404) console.log('no such job');
+ * }
+ */
+export class HTTPError extends TabgridError {
+  override name = 'HTTPError' as const;
+  /** HTTP status, e.g. 404. */
+  readonly status: number;
+  /** Machine-readable error code from the body, e.g. `NOT_FOUND`, or `HTTP_<status>` when the body had none. */
+  readonly code: string;
+  /** Extra facts from the body; for an invalid spec a list of `{ path, message }`. */
+  readonly details: unknown;
+  /** The response; its body has already been read. */
+  readonly response: Response;
+  /** `GET`, `POST`... */
+  readonly method: string;
+
+  constructor(init: { status: number; code: string; message: string; details: unknown; response: Response; method: string }) {
+    super(init.message);
+    this.status = init.status;
+    this.code = init.code;
+    this.details = init.details;
+    this.response = init.response;
+    this.method = init.method;
+  }
+}
+
+/**
+ * Waiting took longer than the `timeoutMs` it was given.
+ * @example
+ * await grid.job(id).wait({ timeoutMs: 60_000 }).catch((error: unknown) => {
+ *   if (isTimeoutError(error)) console.log(`still running after ${error.timeoutMs} ms`);
+ * });
+ */
+export class TimeoutError extends TabgridError {
+  override name = 'TimeoutError' as const;
+  readonly timeoutMs: number;
+
+  constructor(message: string, timeoutMs: number) {
+    super(message);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * The request never got an answer: the coordinator is down, the URL is wrong, the network failed.
+ * The error from `fetch` is in `cause`.
+ * @example
+ * await grid.stats().catch((error: unknown) => {
+ *   if (isNetworkError(error)) console.log('is the coordinator running?', error.cause);
+ * });
+ */
+export class NetworkError extends TabgridError {
+  override name = 'NetworkError' as const;
+  /** The URL that could not be reached. */
+  readonly url: string;
+
+  constructor(message: string, url: string, cause: unknown) {
+    super(message, { cause });
+    this.url = url;
+  }
+}
+
+/**
+ * A job ended without completing. `message` is what the failing task threw
+ * (or why the job was cancelled or rejected).
+ * @example
+ * try {
+ *   await grid.map([1, 2], (x: number) => { if (x > 1) throw new Error('too big'); return x; });
+ * } catch (error) {
+ *   if (isJobFailedError(error)) console.log(error.jobId, error.state, error.message); // ... FAILED too big
+ * }
+ */
+export class JobFailedError extends TabgridError {
+  override name = 'JobFailedError' as const;
+  readonly jobId: string;
+  readonly state: Extract<JobState, 'FAILED' | 'CANCELLED' | 'REJECTED'>;
+  /** Index of the task whose error failed the job, when the coordinator says. */
+  readonly taskIndex: number | undefined;
+
+  constructor(init: { jobId: string; state: JobFailedError['state']; message: string; taskIndex?: number | undefined }) {
+    super(init.message);
+    this.jobId = init.jobId;
+    this.state = init.state;
+    this.taskIndex = init.taskIndex;
+  }
+}
+
+/**
+ * A job spec failed validation, before it was sent. `issues` names each bad field.
+ * @example
+ * await grid.submit({ name: 'x', code: '', input: { items: [] } }).catch((error: unknown) => {
+ *   if (isSpecError(error)) for (const issue of error.issues) console.log(issue.path, issue.message);
+ * });
+ */
+export class SpecError extends TabgridError {
+  override name = 'SpecError' as const;
+  readonly issues: SpecIssue[];
+
+  constructor(message: string, issues: SpecIssue[]) {
+    super(message);
+    this.issues = issues;
+  }
+}
+
+/**
+ * The coordinator answered 2xx, but with a body that does not match the API's schema
+ * (a different version, or not a tabgrid coordinator at all). The validation error is in `cause`.
+ * @example
+ * if (isResponseError(error)) console.log('unexpected answer from', error.url);
+ */
+export class ResponseError extends TabgridError {
+  override name = 'ResponseError' as const;
+  readonly url: string;
+
+  constructor(message: string, url: string, cause?: unknown) {
+    super(message, { cause });
+    this.url = url;
+  }
+}
+
+function hasName(error: unknown, name: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
+}
+
+const SDK_ERROR_NAMES: ReadonlySet<string> = new Set([
+  'TabgridError',
+  'HTTPError',
+  'TimeoutError',
+  'NetworkError',
+  'JobFailedError',
+  'SpecError',
+  'ResponseError',
+]);
+
+/**
+ * True for any error from the SDK. Compares `name`, so it also works on errors from another realm.
+ * @example if (isTabgridError(error)) console.error(error.message);
+ */
+export function isTabgridError(error: unknown): error is TabgridError {
+  return error instanceof TabgridError || (error instanceof Error && SDK_ERROR_NAMES.has(error.name));
+}
+
+/** @example if (isHTTPError(error) && error.status === 404) console.log('not found'); */
+export function isHTTPError(error: unknown): error is HTTPError {
+  return hasName(error, 'HTTPError');
+}
+
+/** @example if (isTimeoutError(error)) console.log('gave up after', error.timeoutMs, 'ms'); */
+export function isTimeoutError(error: unknown): error is TimeoutError {
+  return hasName(error, 'TimeoutError');
+}
+
+/** @example if (isNetworkError(error)) console.log('cannot reach', error.url); */
+export function isNetworkError(error: unknown): error is NetworkError {
+  return hasName(error, 'NetworkError');
+}
+
+/** @example if (isJobFailedError(error)) console.log(error.state, error.message); */
+export function isJobFailedError(error: unknown): error is JobFailedError {
+  return hasName(error, 'JobFailedError');
+}
+
+/** @example if (isSpecError(error)) console.log(error.issues); */
+export function isSpecError(error: unknown): error is SpecError {
+  return hasName(error, 'SpecError');
+}
+
+/** @example if (isResponseError(error)) console.log(error.cause); */
+export function isResponseError(error: unknown): error is ResponseError {
+  return hasName(error, 'ResponseError');
+}

@@ -1,0 +1,113 @@
+import type { z } from 'zod';
+import { ErrorBody } from '../shared/index.js';
+import { HTTPError, NetworkError, ResponseError } from './errors.js';
+
+/**
+ * The `fetch` the client calls: the global one by default, or any function with its shape,
+ * e.g. `(input, init) => app.request(input, init)` to talk to an in-process Hono app.
+ */
+export type FetchFunction = (input: string, init: RequestInit) => Response | Promise<Response>;
+
+/** One call to the REST API. */
+export interface RestRequest {
+  method?: 'GET' | 'POST' | 'PUT';
+  /** Serialized as JSON. */
+  json?: unknown;
+  /** Sent as is, with `Content-Type: application/octet-stream`. */
+  bytes?: Uint8Array<ArrayBuffer>;
+  signal?: AbortSignal | undefined;
+}
+
+/** Sends authenticated requests to `/api/v1/...` and turns failures into SDK errors. */
+export class RestClient {
+  readonly #baseUrl: string;
+  readonly #token: string;
+  readonly #fetch: FetchFunction;
+
+  constructor(baseUrl: string, token: string, fetchFunction: FetchFunction) {
+    this.#baseUrl = baseUrl.replace(/\/+$/, '');
+    this.#token = token;
+    this.#fetch = fetchFunction;
+  }
+
+  /** Resolves the response of a 2xx answer; throws `HTTPError` for any other status, `NetworkError` when there is none. */
+  async send(path: string, request: RestRequest = {}): Promise<Response> {
+    const url = this.#baseUrl + path;
+    const method = request.method ?? 'GET';
+    const init = this.#requestInit(method, request);
+    let response: Response;
+    try {
+      response = await this.#fetch(url, init);
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason;
+      throw new NetworkError(`cannot reach ${url}: ${describeCause(error)}`, url, error);
+    }
+    if (!response.ok) throw await httpErrorOf(response, method, url);
+    return response;
+  }
+
+  /** Sends a request and validates its JSON answer with `schema`. */
+  async json<T extends z.ZodType>(schema: T, path: string, request: RestRequest = {}): Promise<z.output<T>> {
+    const response = await this.send(path, request);
+    const url = this.#baseUrl + path;
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch (error) {
+      throw new ResponseError(`the answer from ${url} is not JSON`, url, error);
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new ResponseError(`unexpected answer from ${url}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, url, parsed.error);
+    }
+    return parsed.data;
+  }
+
+  /** The absolute URL of an API path, for error messages. */
+  urlOf(path: string): string {
+    return this.#baseUrl + path;
+  }
+
+  #requestInit(method: string, request: RestRequest): RequestInit {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}` };
+    const init: RequestInit = { method, headers };
+    if (request.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(request.json);
+    } else if (request.bytes !== undefined) {
+      headers['content-type'] = 'application/octet-stream';
+      init.body = request.bytes;
+    }
+    if (request.signal) init.signal = request.signal;
+    return init;
+  }
+}
+
+async function httpErrorOf(response: Response, method: string, url: string): Promise<HTTPError> {
+  const text = await response.text().catch(() => '');
+  const body = ErrorBody.safeParse(parseJsonOrUndefined(text));
+  const fallback = `${method} ${url} failed with ${response.status} ${response.statusText}`.trim();
+  return new HTTPError({
+    status: response.status,
+    code: body.success ? body.data.error.code : `HTTP_${response.status}`,
+    message: body.success ? body.data.error.message : fallback,
+    details: body.success ? body.data.error.details : undefined,
+    response,
+    method,
+  });
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeCause(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED...) is in its cause.
+  const cause: unknown = error.cause;
+  return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
+}
