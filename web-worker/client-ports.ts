@@ -1,0 +1,77 @@
+import type { Capabilities, LogLevel, TaskLease } from '../shared/index.js';
+import type { BackoffOptions } from './backoff.js';
+import type { CodeFetcher } from './code-fetcher.js';
+import type { Timers } from './timers.js';
+
+/**
+ * The parts of a WebSocket the client uses: the browser's `WebSocket` and Node's `ws` both fit.
+ * Handlers are typed to take `never` so that either implementation's own event types are
+ * accepted; the client reads only `data` of a message event.
+ */
+export interface TaskSocket {
+  /** 1 while open, as in the WebSocket standard. */
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: never) => void) | null;
+  onmessage: ((event: never) => void) | null;
+  onclose: ((event: never) => void) | null;
+  onerror: ((event: never) => void) | null;
+}
+
+/**
+ * Opens a socket to `url`.
+ * @example const connect: SocketFactory = (url) => new WebSocket(url);
+ */
+export type SocketFactory = (url: string) => TaskSocket;
+
+/** Where a running task's logs and progress go. */
+export interface TaskHooks {
+  log(level: LogLevel, message: string): void;
+  /** Progress of the whole task, from 0 to 1. */
+  progress(fraction: number): void;
+}
+
+/**
+ * Runs task code somewhere (a Web Worker in the browser, a worker thread under Node).
+ * `run` resolves with the outputs in item order, or rejects with the task's error
+ * (`message` and `stack` are reported as they are). After `abort(leaseId)` the promise
+ * of that lease may settle either way: the client no longer listens to it.
+ */
+export interface TaskExecutor {
+  run(lease: TaskLease, source: string, hooks: TaskHooks): Promise<unknown[]>;
+  abort(leaseId: string): void;
+}
+
+/** What a {@link WorkerClient} needs: where to connect, and the ports it works through. */
+export interface WorkerClientOptions {
+  /** The worker socket's URL, token included (see `workerSocketUrl`). */
+  url: string;
+  /** Opens a socket: `(url) => new WebSocket(url)`. */
+  connect: SocketFactory;
+  /** Runs task code. */
+  executor: TaskExecutor;
+  /** Answers task code by SHA-256 (see `createCodeFetcher`). */
+  fetchCode: CodeFetcher;
+  /** Reported in every `hello`. */
+  capabilities: Capabilities;
+  /**
+   * Tasks run at once: the number of asks kept open.
+   * @default 1
+   */
+  concurrency?: number;
+  /**
+   * Delays between reconnection attempts.
+   * @default { initialMs: 250, maxMs: 10_000, jitter: 0.5 }
+   */
+  backoff?: BackoffOptions;
+  /**
+   * Least time between two `progress` messages of one task.
+   * @default 250
+   */
+  progressIntervalMs?: number;
+  /** @default systemTimers */
+  timers?: Timers;
+  /** @default Math.random */
+  random?: () => number;
+}

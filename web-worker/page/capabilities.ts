@@ -1,0 +1,63 @@
+import type { Capabilities } from '../../shared/index.js';
+import { truncate } from '../log-format.js';
+
+/** The WebGPU adapter as reported in `hello`, or null for "no WebGPU". */
+export type AdapterInfo = Capabilities['webgpu'];
+
+const ADAPTER_TIMEOUT_MS = 5000;
+
+/**
+ * This browser's WebGPU adapter, or null when there is none (no `navigator.gpu` outside a secure
+ * context, no adapter, an error, or no answer within 5 s).
+ * @example await detectAdapter() // { vendor: 'google', architecture: 'swiftshader' }
+ */
+export async function detectAdapter(): Promise<AdapterInfo> {
+  if (!('gpu' in navigator) || !navigator.gpu) return null;
+  try {
+    const adapter = await withTimeout(navigator.gpu.requestAdapter(), ADAPTER_TIMEOUT_MS);
+    if (!adapter) return null;
+    // Chromium before 114 had no `adapter.info`.
+    const info = adapter.info as GPUAdapterInfo | undefined;
+    const found: NonNullable<AdapterInfo> = { vendor: info?.vendor ?? '', architecture: info?.architecture ?? '' };
+    if (info?.description) found.description = info.description;
+    return found;
+  } catch {
+    return null;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/** What this tab reports about itself in `hello`. */
+export function browserCapabilities(webgpu: AdapterInfo): Capabilities {
+  const capabilities: Capabilities = { runtime: 'browser', webgpu, userAgent: truncate(navigator.userAgent, 1000) };
+  const cores = navigator.hardwareConcurrency;
+  if (Number.isInteger(cores) && cores > 0) capabilities.hardwareConcurrency = cores;
+  // Chromium-only, and not in the DOM typings.
+  const memory = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
+  if (typeof memory === 'number' && memory > 0) capabilities.deviceMemory = memory;
+  return capabilities;
+}
+
+/**
+ * The adapter as a volunteer reads it: `<vendor> <architecture>`, or "no WebGPU".
+ * @example describeAdapter({ vendor: 'google', architecture: 'swiftshader' }) // 'google swiftshader'
+ */
+export function describeAdapter(adapter: AdapterInfo): string {
+  if (!adapter) return 'no WebGPU';
+  return `${adapter.vendor} ${adapter.architecture}`.trim() || 'WebGPU (unnamed adapter)';
+}
