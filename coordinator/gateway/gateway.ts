@@ -17,6 +17,8 @@ const POLICY_VIOLATION = 1008;
  */
 export class WorkerGateway {
   private readonly sessions = new Map<string, WorkerSession>();
+  /** Every open socket, said hello or not: shutdown must close them all or the server never stops. */
+  private readonly open = new Set<WorkerSession>();
   private readonly waiting: WorkerSession[] = [];
   private readonly tasksDone = new Map<string, number>();
   private draining = false;
@@ -34,7 +36,9 @@ export class WorkerGateway {
 
   /** A socket opened: returns the session to pass to `receive` and `disconnect`. */
   connect(socket: WorkerSocket): WorkerSession {
-    return new WorkerSession(socket);
+    const session = new WorkerSession(socket);
+    this.open.add(session);
+    return session;
   }
 
   async receive(session: WorkerSession, text: string): Promise<void> {
@@ -77,6 +81,7 @@ export class WorkerGateway {
   }
 
   disconnect(session: WorkerSession): void {
+    this.open.delete(session);
     session.closed = true;
     session.asks = 0;
     const workerId = session.workerId;
@@ -109,7 +114,7 @@ export class WorkerGateway {
 
   /** Closes every socket (coordinator shutdown). */
   closeAll(): void {
-    for (const session of this.sessions.values()) session.socket.close(1001, 'coordinator shutting down');
+    for (const session of this.open) session.socket.close(1001, 'coordinator shutting down');
   }
 
   private hello(session: WorkerSession, message: Extract<WorkerMessage, { type: 'hello' }>): void {

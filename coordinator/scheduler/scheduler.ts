@@ -72,6 +72,8 @@ export class Scheduler {
     if (job.record.state === 'SUBMITTED') await this.setJobState(job, 'PENDING');
     const failed = job.tasks.find((task) => task.state === 'failed');
     if (failed) await this.finishJob(job, 'FAILED', { message: failed.error ?? 'task failed', taskIndex: failed.index });
+    // A cancel writes its tasks before its job: cancelled tasks in a live job mean the job write was lost.
+    else if (job.tasks.some((task) => task.state === 'cancelled')) await this.finishJob(job, 'CANCELLED', null);
     else if (job.allDone()) await this.finishJob(job, 'COMPLETED', null);
   }
 
@@ -294,6 +296,8 @@ export class Scheduler {
   }
 
   private async finishJob(job: LiveJob, state: 'COMPLETED' | 'FAILED' | 'CANCELLED', error: JobError | null): Promise<void> {
+    // A report whose write was in flight when the job ended (cancelled, say) must not end it again.
+    if (this.live.get(job.id) !== job) return;
     this.retire(job);
     for (const lease of this.leases.ofJob(job.id)) {
       this.leases.remove(lease.leaseId);

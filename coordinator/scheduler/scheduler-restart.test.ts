@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { TaskRecord } from '../store/index.js';
+import { doubled, makeSpec, submitJob, useSchedulers, useTempDirs } from '../test-helpers.js';
+
+// A coordinator restart: the new process rebuilds the scheduler from the store the last one wrote.
+
+const LEASE_MS = 1_000;
+const newTempDir = useTempDirs();
+const { openStore, setUp } = useSchedulers({ leaseMs: LEASE_MS, disconnectGraceMs: 300 });
+
+describe('Scheduler restart', () => {
+  it('picks up where the last process stopped: leases kept, done tasks done, each item once', async () => {
+    const path = join(await newTempDir(), 'tabgrid.db');
+    const before = await setUp({ path });
+    const { id } = await submitJob(before.scheduler, before.store, { items: [1, 2, 3, 4, 5] });
+    const l0 = await before.lease('w_1');
+    const l1 = await before.lease('w_1');
+    const l2 = await before.lease('w_2');
+    await before.scheduler.complete('w_1', l0.leaseId, doubled(l0));
+    // The process dies here: no close. A new process opens the same file.
+
+    const after = await setUp({ path, clock: before.clock });
+    expect(after.scheduler.liveJob(id)?.tasks.map((t) => t.state)).toEqual(['done', 'leased', 'leased', 'ready', 'ready']);
+    expect(after.scheduler.leasesOf('w_1').map((l) => l.leaseId)).toEqual([l1.leaseId]);
+    expect(after.scheduler.reattach('w_2', [l2.leaseId])).toEqual([l2.leaseId]);
+    expect(after.scheduler.queueDepth()).toBe(2);
+
+    expect(await after.scheduler.complete('w_1', l1.leaseId, doubled(l1))).toBe('accepted');
+    expect(await after.scheduler.complete('w_1', l0.leaseId, [999])).toBe('ignored');
+    expect(await after.scheduler.complete('w_2', l2.leaseId, doubled(l2))).toBe('accepted');
+    for (;;) {
+      const next = await after.scheduler.leaseNext('w_3');
+      if (!next) break;
+      expect(next.taskIndex).toBeGreaterThanOrEqual(3);
+      expect(await after.scheduler.complete('w_3', next.leaseId, doubled(next))).toBe('accepted');
+    }
+
+    expect((await after.store.getJob(id))?.state).toBe('COMPLETED');
+    const outputs = await after.store.listOutputs(id);
+    expect(outputs.flatMap((task) => task.output.map((output, i) => [task.firstItem + i, output]))).toEqual([
+      [0, 2],
+      [1, 4],
+      [2, 6],
+      [3, 8],
+      [4, 10],
+    ]);
+  });
+
+  it('lets the leases of a worker that never comes back lapse one lease period after the restart', async () => {
+    const path = join(await newTempDir(), 'tabgrid.db');
+    const before = await setUp({ path });
+    const { id } = await submitJob(before.scheduler, before.store, { items: [1] });
+    const gone = await before.lease('w_gone');
+    before.clock.advance(LEASE_MS * 5);
+
+    const after = await setUp({ path, clock: before.clock });
+    after.clock.advance(LEASE_MS - 1);
+    await after.scheduler.sweep();
+    expect(after.task(id, 0).state).toBe('leased');
+    after.clock.advance(1);
+    await after.scheduler.sweep();
+    expect(after.task(id, 0)).toMatchObject({ state: 'ready', lapses: 1 });
+    expect(after.revokes).toEqual([{ workerId: 'w_gone', leaseId: gone.leaseId, reason: 'lease lapsed' }]);
+  });
+
+  describe('settles what a crash interrupted', () => {
+    async function crashedJob(state: 'SUBMITTED' | 'RUNNING', tasks: Partial<TaskRecord>[]) {
+      const path = join(await newTempDir(), 'tabgrid.db');
+      const store = await openStore(path);
+      const spec = makeSpec({ items: tasks.map((_, i) => i), retry: { maxAttempts: 2 } });
+      const id = 'job_crashed';
+      await store.createJob(
+        { id, name: 'crashed', state, priority: 0, spec, codeSha: 'c'.repeat(64), itemCount: tasks.length, taskCount: tasks.length, error: null, createdAt: 1, updatedAt: 1 },
+        tasks.map((task, index) => ({
+          jobId: id,
+          index,
+          state: 'ready',
+          firstItem: index,
+          itemCount: 1,
+          input: [index],
+          output: null,
+          attempts: 0,
+          failures: 0,
+          lapses: 0,
+          leaseId: null,
+          workerId: null,
+          error: null,
+          updatedAt: 1,
+          ...task,
+        })),
+      );
+      return { id, store: await openStore(path) };
+    }
+
+    it('completes a RUNNING job whose tasks are all done', async () => {
+      const { id, store } = await crashedJob('RUNNING', [
+        { state: 'done', output: [0] },
+        { state: 'done', output: [2] },
+      ]);
+      const { scheduler } = await setUp({ store });
+      expect(scheduler.liveJob(id)).toBeUndefined();
+      expect(await store.getJob(id)).toMatchObject({ state: 'COMPLETED', error: null });
+    });
+
+    it('fails a job with a failed task, naming the task, and cancels its open tasks', async () => {
+      const { id, store } = await crashedJob('RUNNING', [
+        { state: 'done', output: [0] },
+        { state: 'failed', failures: 2, error: 'out of memory' },
+        { state: 'ready' },
+        { state: 'leased', leaseId: 'lease_old', workerId: 'w_1', attempts: 1 },
+      ]);
+      const { scheduler, revokes } = await setUp({ store });
+      expect(scheduler.liveJob(id)).toBeUndefined();
+      expect(await store.getJob(id)).toMatchObject({ state: 'FAILED', error: { message: 'out of memory', taskIndex: 1 } });
+      expect((await store.listTasks(id)).map((t) => t.state)).toEqual(['done', 'failed', 'cancelled', 'cancelled']);
+      expect(scheduler.leasesOf('w_1')).toEqual([]);
+      expect(revokes).toEqual([]); // no listener was subscribed while opening
+    });
+
+    it('cancels a job whose cancel was half written (tasks cancelled, job still RUNNING)', async () => {
+      const { id, store } = await crashedJob('RUNNING', [{ state: 'done', output: [0] }, { state: 'cancelled' }]);
+      const { scheduler } = await setUp({ store });
+      expect(scheduler.liveJob(id)).toBeUndefined();
+      expect((await store.getJob(id))?.state).toBe('CANCELLED');
+    });
+
+    it('moves a SUBMITTED job on to PENDING and leases its tasks', async () => {
+      const { id, store } = await crashedJob('SUBMITTED', [{}, {}]);
+      const { lease } = await setUp({ store });
+      expect((await store.getJob(id))?.state).toBe('PENDING');
+      expect((await lease('w_1')).taskIndex).toBe(0);
+      expect((await store.getJob(id))?.state).toBe('RUNNING');
+    });
+  });
+});

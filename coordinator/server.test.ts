@@ -1,0 +1,367 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import { z } from 'zod';
+import {
+  ItemResult,
+  JobStatus,
+  Stats,
+  WorkerStatus,
+  sha256Hex,
+  type JobSpecInput,
+  type WorkerMessageInput,
+} from '../shared/index.js';
+import { startCoordinator, type Coordinator } from './server.js';
+import type { CoordinatorOptions } from './options.js';
+import { DOUBLE_CODE, ReceivedMessages, capabilities, expectError, readBody, readNdjson, useTempDirs } from './test-helpers.js';
+
+// The same kinds of checks as api/app.test.ts and gateway/gateway.test.ts, against a real server
+// on a random port, with real fetch and a real WebSocket client.
+
+const newTempDir = useTempDirs();
+const running = new Set<Coordinator>();
+const sockets = new Set<WebSocket>();
+const savedEnvToken = process.env.TABGRID_ADMIN_TOKEN;
+
+beforeEach(() => {
+  delete process.env.TABGRID_ADMIN_TOKEN;
+});
+
+afterEach(async () => {
+  for (const socket of sockets) socket.terminate();
+  sockets.clear();
+  await Promise.all([...running].map((coordinator) => coordinator.close()));
+  running.clear();
+  if (savedEnvToken === undefined) delete process.env.TABGRID_ADMIN_TOKEN;
+  else process.env.TABGRID_ADMIN_TOKEN = savedEnvToken;
+});
+
+async function start(options: Partial<CoordinatorOptions> = {}): Promise<Coordinator & { dataDir: string }> {
+  const dataDir = options.dataDir ?? (await newTempDir());
+  const coordinator = await startCoordinator({ port: 0, webRoot: join(dataDir, 'no-web'), ...options, dataDir });
+  running.add(coordinator);
+  return Object.assign(coordinator, { dataDir });
+}
+
+async function stop(coordinator: Coordinator): Promise<void> {
+  running.delete(coordinator);
+  await coordinator.close();
+}
+
+function api(coordinator: Coordinator, method: string, path: string, init: { json?: unknown; body?: BodyInit; headers?: Record<string, string>; token?: string | null } = {}) {
+  const headers: Record<string, string> = { ...init.headers };
+  const token = init.token === undefined ? coordinator.adminToken : init.token;
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  if (init.json !== undefined) headers['content-type'] = 'application/json';
+  const body = init.json === undefined ? init.body : JSON.stringify(init.json);
+  return fetch(`${coordinator.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+}
+
+const spec = (items: unknown[] = [1, 2, 3], overrides: Partial<JobSpecInput> = {}): JobSpecInput => ({
+  name: 'real-server',
+  code: DOUBLE_CODE,
+  input: { items, chunkSize: 2 },
+  ...overrides,
+});
+
+async function submit(coordinator: Coordinator, items?: unknown[]): Promise<JobStatus> {
+  const response = await api(coordinator, 'POST', '/api/v1/jobs', { json: spec(items) });
+  expect(response.status).toBe(201);
+  return readBody(response, JobStatus);
+}
+
+async function workerList(coordinator: Coordinator): Promise<WorkerStatus[]> {
+  return (await readBody(await api(coordinator, 'GET', '/api/v1/workers'), z.object({ workers: z.array(WorkerStatus) }))).workers;
+}
+
+function joinToken(coordinator: Coordinator): string {
+  return new URL(coordinator.joinUrl).searchParams.get('token')!;
+}
+
+/** The worker socket URL, with the join token unless another token (or null: none) is given. */
+function socketUrl(coordinator: Coordinator, token: string | null = joinToken(coordinator)): string {
+  const url = new URL('/api/v1/worker', coordinator.url.replace(/^http/, 'ws'));
+  if (token !== null) url.searchParams.set('token', token);
+  return url.toString();
+}
+
+/** Opens a socket; answers the HTTP status when the upgrade is refused, or 'open'. */
+function upgradeOutcome(url: string): Promise<number | 'open'> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    sockets.add(socket);
+    socket.on('unexpected-response', (request, response) => {
+      resolve(response.statusCode ?? 0);
+      request.destroy();
+    });
+    socket.on('open', () => resolve('open'));
+    socket.on('error', reject);
+  });
+}
+
+function frameText(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return (data instanceof ArrayBuffer ? Buffer.from(data) : data).toString('utf8');
+}
+
+/** A worker over a real socket. */
+class RealWorker {
+  readonly received = new ReceivedMessages();
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) this.received.invalid.push(data);
+      else this.received.record(frameText(data));
+    });
+    this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  }
+
+  static async connect(url: string): Promise<RealWorker> {
+    const socket = new WebSocket(url);
+    sockets.add(socket);
+    const worker = new RealWorker(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return worker;
+  }
+
+  send(message: WorkerMessageInput | string): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  async hello(workerId?: string, leases: string[] = []) {
+    this.send({ type: 'hello', capabilities, leases, ...(workerId === undefined ? {} : { workerId }) });
+    return this.received.waitFor('welcome');
+  }
+}
+
+describe('real server: REST', () => {
+  it('answers health, and refuses the API without the admin token', async () => {
+    const coordinator = await start();
+    const health = await api(coordinator, 'GET', '/api/v1/health', { token: null });
+    expect(health.status).toBe(200);
+    for (const path of ['/api/v1/jobs', '/api/v1/stats', '/api/v1/workers', '/api/v1/join-url', '/api/v1/jobs/job_x']) {
+      await expectError(await api(coordinator, 'GET', path, { token: null }), 401, 'unauthorized');
+      await expectError(await api(coordinator, 'GET', path, { token: 'wrong' }), 401, 'unauthorized');
+    }
+    await expectError(await api(coordinator, 'POST', '/api/v1/jobs', { json: spec(), token: joinToken(coordinator) }), 401, 'unauthorized');
+  });
+
+  it('creates jobs, and refuses bad specs, wrong types, bad JSON and big bodies, creating nothing', async () => {
+    const coordinator = await start({ maxSpecBytes: 2048 });
+    const bad = await expectError(
+      await api(coordinator, 'POST', '/api/v1/jobs', { json: spec([1], { input: { items: [1], chunkSize: -1 } }) }),
+      400,
+      'invalid_spec',
+    );
+    expect(bad.details).toEqual([expect.objectContaining({ path: 'input.chunkSize' })]);
+    await expectError(await api(coordinator, 'POST', '/api/v1/jobs', { body: JSON.stringify(spec()), headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
+    await expectError(await api(coordinator, 'POST', '/api/v1/jobs', { body: '{', headers: { 'content-type': 'application/json' } }), 400, 'invalid_json');
+    await expectError(await api(coordinator, 'POST', '/api/v1/jobs', { json: spec(Array.from({ length: 2048 }, (_, i) => i)) }), 413, 'too_large');
+    const list = await readBody(await api(coordinator, 'GET', '/api/v1/jobs'), z.object({ jobs: z.array(JobStatus) }));
+    expect(list.jobs).toEqual([]);
+
+    const job = await submit(coordinator);
+    expect(job).toMatchObject({ state: 'PENDING', items: 3, progress: { total: 2 } });
+    expect(await readBody(await api(coordinator, 'GET', `/api/v1/jobs/${job.id}`), JobStatus)).toEqual(job);
+  });
+
+  it('answers 404 for unknown jobs, cancels once then 409', async () => {
+    const coordinator = await start();
+    for (const suffix of ['', '/tasks', '/results', '/logs']) {
+      await expectError(await api(coordinator, 'GET', `/api/v1/jobs/job_nope${suffix}`), 404, 'not_found');
+    }
+    await expectError(await api(coordinator, 'POST', '/api/v1/jobs/job_nope/cancel'), 404, 'not_found');
+
+    const job = await submit(coordinator);
+    const cancelled = await readBody(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/cancel`), JobStatus);
+    expect(cancelled.state).toBe('CANCELLED');
+    await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/cancel`), 409, 'conflict');
+  });
+
+  it('stores and serves blobs, to admins and to workers with the join token', async () => {
+    const coordinator = await start();
+    const bytes = new Uint8Array([5, 4, 3, 2, 1, 0]);
+    const sha = await sha256Hex(bytes);
+    await expectError(await api(coordinator, 'PUT', `/api/v1/blobs/${'0'.repeat(64)}`, { body: bytes }), 400, 'hash_mismatch');
+    expect((await api(coordinator, 'PUT', `/api/v1/blobs/${sha}`, { body: bytes })).status).toBe(201);
+
+    const admin = await api(coordinator, 'GET', `/api/v1/blobs/${sha}`);
+    expect([...new Uint8Array(await admin.arrayBuffer())]).toEqual([...bytes]);
+    const worker = await api(coordinator, 'GET', `/api/v1/worker/blobs/${sha}?token=${joinToken(coordinator)}`, { token: null });
+    expect([...new Uint8Array(await worker.arrayBuffer())]).toEqual([...bytes]);
+    await expectError(await api(coordinator, 'GET', `/api/v1/worker/blobs/${sha}`, { token: null }), 401, 'unauthorized');
+  });
+
+  it('answers the join URL and stats', async () => {
+    const coordinator = await start();
+    expect(coordinator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(coordinator.adminUrl).toBe(`${coordinator.url}/admin`);
+    const joinUrl = await readBody(await api(coordinator, 'GET', '/api/v1/join-url'), z.object({ url: z.string() }));
+    expect(joinUrl.url).toBe(coordinator.joinUrl);
+    expect(joinUrl.url.startsWith(`${coordinator.url}/join?token=`)).toBe(true);
+
+    const published = await start({ publicUrl: 'https://grid.example' });
+    expect(published.joinUrl).toMatch(/^https:\/\/grid\.example\/join\?token=/);
+    expect(published.url).toBe('https://grid.example');
+
+    await submit(coordinator);
+    const stats = await readBody(await api(coordinator, 'GET', '/api/v1/stats'), Stats);
+    expect(stats).toMatchObject({ jobs: { PENDING: 1 }, tasks: { ready: 2 }, workers: 0, queueDepth: 2 });
+  });
+
+  it('answers 503 for the web apps when they are not built', async () => {
+    const coordinator = await start();
+    await expectError(await api(coordinator, 'GET', '/join', { token: null }), 503, 'not_built');
+  });
+});
+
+describe('real server: worker socket', () => {
+  it('refuses an upgrade without the join token, with a wrong one, or with the admin token', async () => {
+    const coordinator = await start();
+    expect(await upgradeOutcome(socketUrl(coordinator, null))).toBe(401);
+    expect(await upgradeOutcome(socketUrl(coordinator, 'wrong'))).toBe(401);
+    expect(await upgradeOutcome(socketUrl(coordinator, coordinator.adminToken))).toBe(401);
+    expect(await upgradeOutcome(socketUrl(coordinator))).toBe('open');
+  });
+
+  it('runs a job: hello → welcome → ask → lease → result → ack, then the job completes', async () => {
+    const coordinator = await start();
+    const worker = await RealWorker.connect(socketUrl(coordinator));
+    const welcome = await worker.hello();
+    expect(welcome).toMatchObject({ workerId: expect.stringMatching(/^w_/) as string, kept: [], leaseMs: 30_000 });
+
+    worker.send({ type: 'ask' });
+    const job = await submit(coordinator, [1, 2, 3]);
+    const leases = [await worker.received.waitFor('lease')];
+    worker.send({ type: 'ask' });
+    leases.push(await worker.received.waitFor('lease', 2));
+    expect(leases.map((lease) => lease.items)).toEqual([[1, 2], [3]]);
+
+    const code = await api(coordinator, 'GET', `/api/v1/worker/blobs/${leases[0]!.code}?token=${joinToken(coordinator)}`, { token: null });
+    expect(await code.text()).toBe(DOUBLE_CODE);
+
+    expect(await workerList(coordinator)).toMatchObject([{ id: welcome.workerId, currentTasks: [{ taskIndex: 0 }, { taskIndex: 1 }] }]);
+
+    for (const lease of leases.reverse()) {
+      worker.send({ type: 'result', leaseId: lease.leaseId, outputs: lease.items.map((x) => (x as number) * 2) });
+    }
+    await worker.received.waitFor('ack', 2);
+    expect(worker.received.of('ack').map((ack) => ack.status)).toEqual(['accepted', 'accepted']);
+
+    expect((await readBody(await api(coordinator, 'GET', `/api/v1/jobs/${job.id}`), JobStatus)).state).toBe('COMPLETED');
+    const results = await readNdjson(await api(coordinator, 'GET', `/api/v1/jobs/${job.id}/results`), ItemResult);
+    expect(results).toEqual([
+      { index: 0, output: 2 },
+      { index: 1, output: 4 },
+      { index: 2, output: 6 },
+    ]);
+    expect(worker.received.invalid).toEqual([]);
+  });
+
+  it('answers bad frames with errors and closes the socket with 1008 after too many', async () => {
+    const coordinator = await start();
+    const worker = await RealWorker.connect(socketUrl(coordinator));
+    worker.socket.send(Buffer.from('binary'));
+    const first = await worker.received.waitFor('error');
+    expect(first).toMatchObject({ code: 'bad_message', message: 'expected a text frame' });
+    for (let i = 0; i < 5; i++) worker.send('not json');
+    expect((await worker.closed).code).toBe(1008);
+    expect(worker.received.of('error')).toHaveLength(6);
+  });
+
+  it('closes a socket that sends a message over maxMessageBytes', async () => {
+    // @hono/node-ws reports socket errors with `new ErrorEvent`, which Node 20 lacks: it logs a
+    // ReferenceError instead of calling onError. The close that follows still cleans up.
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const coordinator = await start({ maxMessageBytes: 1024 });
+    const worker = await RealWorker.connect(socketUrl(coordinator));
+    await worker.hello('w_big');
+    worker.send({ type: 'log', leaseId: 'lease_x', level: 'info', message: 'x'.repeat(2048) });
+    expect((await worker.closed).code).toBe(1009);
+    await vi.waitFor(async () => expect((await workerList(coordinator)).map((w) => w.id)).toEqual([]), { timeout: 10_000, interval: 50 });
+    logged.mockRestore();
+  });
+
+  it('forgets a worker whose socket closed', async () => {
+    const coordinator = await start();
+    const worker = await RealWorker.connect(socketUrl(coordinator));
+    await worker.hello('w_leaving');
+    expect((await workerList(coordinator)).map((w) => w.id)).toEqual(['w_leaving']);
+    worker.socket.close();
+    await vi.waitFor(async () => expect(await workerList(coordinator)).toEqual([]), { timeout: 10_000, interval: 50 });
+  });
+
+  it('shuts down while sockets are open, said hello or not', async () => {
+    const coordinator = await start();
+    const welcomed = await RealWorker.connect(socketUrl(coordinator));
+    await welcomed.hello();
+    const silent = await RealWorker.connect(socketUrl(coordinator));
+    await stop(coordinator);
+    expect((await welcomed.closed).code).toBe(1001);
+    expect((await silent.closed).code).toBe(1001);
+  });
+
+  it('keeps a worker’s lease across a coordinator restart, and takes its result', async () => {
+    const dataDir = await newTempDir();
+    const first = await start({ dataDir });
+    const job = await submit(first, [7]);
+    const before = await RealWorker.connect(socketUrl(first));
+    const { workerId } = await before.hello();
+    before.send({ type: 'ask' });
+    const lease = await before.received.waitFor('lease');
+    await stop(first);
+    expect((await before.closed).code).toBe(1001);
+
+    const second = await start({ dataDir });
+    expect(second.adminToken).toBe(first.adminToken);
+    const after = await RealWorker.connect(socketUrl(second));
+    const welcome = await after.hello(workerId, [lease.leaseId]);
+    expect(welcome.kept).toEqual([lease.leaseId]);
+    after.send({ type: 'result', leaseId: lease.leaseId, outputs: [14] });
+    expect(await after.received.waitFor('ack')).toEqual({ type: 'ack', leaseId: lease.leaseId, status: 'accepted' });
+    expect((await readBody(await api(second, 'GET', `/api/v1/jobs/${job.id}`), JobStatus)).state).toBe('COMPLETED');
+    expect(await readNdjson(await api(second, 'GET', `/api/v1/jobs/${job.id}/results`), ItemResult)).toEqual([{ index: 0, output: 14 }]);
+  });
+});
+
+describe('real server: tokens', () => {
+  it('makes the admin and join tokens once, mode 0600, and reuses them on restart', async () => {
+    const dataDir = await newTempDir();
+    const first = await start({ dataDir });
+    expect(first.adminTokenCreated).toBe(true);
+    expect(first.adminToken.length).toBeGreaterThanOrEqual(24);
+    for (const file of ['admin-token', 'join-token']) {
+      expect((await stat(join(dataDir, file))).mode & 0o777).toBe(0o600);
+    }
+    await stop(first);
+
+    const second = await start({ dataDir });
+    expect(second.adminTokenCreated).toBe(false);
+    expect(second.adminToken).toBe(first.adminToken);
+    expect(joinToken(second)).toBe(joinToken(first));
+    expect((await api(second, 'GET', '/api/v1/jobs')).status).toBe(200);
+  });
+
+  it('lets TABGRID_ADMIN_TOKEN win over the saved token, and the adminToken option win over both', async () => {
+    const dataDir = await newTempDir();
+    const saved = (await start({ dataDir })).adminToken;
+    for (const coordinator of [...running]) await stop(coordinator);
+
+    process.env.TABGRID_ADMIN_TOKEN = 'token-from-env';
+    const fromEnv = await start({ dataDir });
+    expect(fromEnv.adminToken).toBe('token-from-env');
+    expect(fromEnv.adminTokenCreated).toBe(false);
+    expect((await api(fromEnv, 'GET', '/api/v1/stats', { token: 'token-from-env' })).status).toBe(200);
+    await expectError(await api(fromEnv, 'GET', '/api/v1/stats', { token: saved }), 401, 'unauthorized');
+    await stop(fromEnv);
+
+    const fromOption = await start({ dataDir, adminToken: 'token-from-option' });
+    expect(fromOption.adminToken).toBe('token-from-option');
+    await expectError(await api(fromOption, 'GET', '/api/v1/stats', { token: 'token-from-env' }), 401, 'unauthorized');
+  });
+});

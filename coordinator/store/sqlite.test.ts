@@ -1,0 +1,273 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeSpec, useTempDirs } from '../test-helpers.js';
+import { openSqliteStore } from './sqlite.js';
+import type { NewJob, Store, TaskRecord } from './store.js';
+
+const newTempDir = useTempDirs();
+
+function newJob(id: string, overrides: Partial<NewJob> = {}): NewJob {
+  return {
+    id,
+    name: `name of ${id}`,
+    state: 'PENDING',
+    priority: 0,
+    spec: makeSpec({ name: `name of ${id}`, code: { blob: 'a'.repeat(64) } }),
+    codeSha: 'a'.repeat(64),
+    itemCount: 3,
+    taskCount: 2,
+    error: null,
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    ...overrides,
+  };
+}
+
+function newTask(jobId: string, index: number, input: unknown[], overrides: Partial<TaskRecord> = {}): TaskRecord {
+  return {
+    jobId,
+    index,
+    state: 'ready',
+    firstItem: index * 2,
+    itemCount: input.length,
+    input,
+    output: null,
+    attempts: 0,
+    failures: 0,
+    lapses: 0,
+    leaseId: null,
+    workerId: null,
+    error: null,
+    updatedAt: 1_000,
+    ...overrides,
+  };
+}
+
+describe('SQLite store', () => {
+  let path: string;
+  let store: Store;
+  const opened: Store[] = [];
+
+  async function open(): Promise<Store> {
+    const next = await openSqliteStore(path);
+    opened.push(next);
+    return next;
+  }
+
+  beforeEach(async () => {
+    path = join(await newTempDir(), 'nested', 'tabgrid.db');
+    store = await open();
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((each) => each.close()));
+  });
+
+  it('creates a job with its tasks and reads both back, JSON values intact', async () => {
+    const input0 = [{ a: 1, nested: { list: [1, 'two', null] } }, 'text'];
+    const input1 = [null];
+    const created = await store.createJob(newJob('job_1'), [newTask('job_1', 0, input0), newTask('job_1', 1, input1)]);
+    expect(created.seq).toBeGreaterThan(0);
+
+    const job = await store.getJob('job_1');
+    expect(job).toEqual({ ...newJob('job_1'), seq: created.seq });
+    expect(job?.spec.input.items).toEqual([1, 2, 3]);
+    expect(job?.spec.code).toEqual({ blob: 'a'.repeat(64) });
+
+    const tasks = await store.listTasks('job_1');
+    expect(tasks).toEqual([newTask('job_1', 0, input0), newTask('job_1', 1, input1)]);
+    expect(await store.getJob('job_missing')).toBeUndefined();
+    expect(await store.listTasks('job_missing')).toEqual([]);
+  });
+
+  it('gives later jobs a higher seq and lists jobs oldest first', async () => {
+    const first = await store.createJob(newJob('job_b'), []);
+    const second = await store.createJob(newJob('job_a'), []);
+    expect(second.seq).toBeGreaterThan(first.seq);
+    expect((await store.listJobs()).map((job) => job.id)).toEqual(['job_b', 'job_a']);
+  });
+
+  it('stores a job of more tasks than one insert statement takes', async () => {
+    const tasks = Array.from({ length: 1234 }, (_, index) => newTask('job_big', index, [index]));
+    await store.createJob(newJob('job_big', { taskCount: tasks.length }), tasks);
+    const stored = await store.listTasks('job_big');
+    expect(stored).toHaveLength(1234);
+    expect(stored.map((task) => task.input[0])).toEqual(tasks.map((_, index) => index));
+  });
+
+  it('writes a job and its tasks in one transaction: a failing task insert leaves no job', async () => {
+    const duplicate = [newTask('job_bad', 0, [1]), newTask('job_bad', 0, [2])];
+    await expect(store.createJob(newJob('job_bad'), duplicate)).rejects.toThrow(/UNIQUE|constraint/i);
+    expect(await store.getJob('job_bad')).toBeUndefined();
+    expect(await store.listTasks('job_bad')).toEqual([]);
+  });
+
+  it('updates only the fields a task patch names', async () => {
+    await store.createJob(newJob('job_1'), [newTask('job_1', 0, [1, 2]), newTask('job_1', 1, [3])]);
+    await store.updateTask('job_1', 0, { state: 'leased', attempts: 1, leaseId: 'lease_x', workerId: 'w_1' });
+    await store.updateTask('job_1', 0, { state: 'done', output: [{ x: 2 }, [4]], leaseId: null });
+
+    const [task0, task1] = await store.listTasks('job_1');
+    expect(task0).toMatchObject({
+      state: 'done',
+      output: [{ x: 2 }, [4]],
+      attempts: 1,
+      failures: 0,
+      leaseId: null,
+      workerId: 'w_1',
+      input: [1, 2],
+    });
+    expect(task1).toEqual(newTask('job_1', 1, [3]));
+
+    await store.updateTask('job_1', 1, { failures: 2, lapses: 3, error: 'boom' });
+    expect((await store.listTasks('job_1'))[1]).toMatchObject({ state: 'ready', failures: 2, lapses: 3, error: 'boom' });
+  });
+
+  it('updates a job state and error, and clears the error with null', async () => {
+    await store.createJob(newJob('job_1'), []);
+    await store.updateJob('job_1', { state: 'FAILED', error: { message: 'it broke', taskIndex: 4 } });
+    expect(await store.getJob('job_1')).toMatchObject({ state: 'FAILED', error: { message: 'it broke', taskIndex: 4 } });
+    await store.updateJob('job_1', { error: null });
+    expect(await store.getJob('job_1')).toMatchObject({ state: 'FAILED', error: null });
+  });
+
+  it('moves the tasks in the given states only, dropping their lease ids', async () => {
+    await store.createJob(newJob('job_1', { taskCount: 4 }), [
+      newTask('job_1', 0, [0], { state: 'done', output: [0] }),
+      newTask('job_1', 1, [1], { state: 'leased', leaseId: 'lease_1', workerId: 'w_1' }),
+      newTask('job_1', 2, [2]),
+      newTask('job_1', 3, [3], { state: 'failed' }),
+    ]);
+    await store.createJob(newJob('job_2', { taskCount: 1 }), [newTask('job_2', 0, [0])]);
+
+    await store.moveTasks('job_1', ['ready', 'leased', 'blocked'], 'cancelled');
+
+    const tasks = await store.listTasks('job_1');
+    expect(tasks.map((task) => task.state)).toEqual(['done', 'cancelled', 'cancelled', 'failed']);
+    expect(tasks[1]).toMatchObject({ leaseId: null, workerId: 'w_1' });
+    expect((await store.listTasks('job_2'))[0]?.state).toBe('ready');
+  });
+
+  it('counts tasks by job and state, and jobs by state', async () => {
+    await store.createJob(newJob('job_1'), [
+      newTask('job_1', 0, [0], { state: 'done' }),
+      newTask('job_1', 1, [1], { state: 'done' }),
+      newTask('job_1', 2, [2]),
+    ]);
+    await store.createJob(newJob('job_2', { state: 'COMPLETED' }), [newTask('job_2', 0, [0], { state: 'done' })]);
+    await store.createJob(newJob('job_3'), [newTask('job_3', 0, [0], { state: 'leased' })]);
+
+    const all = await store.countTasks();
+    expect(Object.fromEntries(all)).toEqual({
+      job_1: { done: 2, ready: 1 },
+      job_2: { done: 1 },
+      job_3: { leased: 1 },
+    });
+    expect(Object.fromEntries(await store.countTasks(['job_1', 'job_missing']))).toEqual({ job_1: { done: 2, ready: 1 } });
+    expect((await store.countTasks([])).size).toBe(0);
+    expect(await store.countJobs()).toEqual({ PENDING: 2, COMPLETED: 1 });
+  });
+
+  it('lists only jobs that may still change as active', async () => {
+    for (const [id, state] of [
+      ['job_done', 'COMPLETED'],
+      ['job_run', 'RUNNING'],
+      ['job_fail', 'FAILED'],
+      ['job_pend', 'PENDING'],
+      ['job_cancel', 'CANCELLED'],
+      ['job_rej', 'REJECTED'],
+      ['job_paused', 'PAUSED'],
+    ] as const) {
+      await store.createJob(newJob(id, { state }), []);
+    }
+    expect((await store.listActiveJobs()).map((job) => job.id)).toEqual(['job_run', 'job_pend', 'job_paused']);
+  });
+
+  it('lists the outputs of done tasks in task order, whatever order they finished in', async () => {
+    await store.createJob(newJob('job_1', { taskCount: 4 }), [
+      newTask('job_1', 0, [0, 1]),
+      newTask('job_1', 1, [2, 3]),
+      newTask('job_1', 2, [4]),
+      newTask('job_1', 3, [5]),
+    ]);
+    await store.updateTask('job_1', 3, { state: 'done', output: ['d'] });
+    await store.updateTask('job_1', 0, { state: 'done', output: ['a', 'b'] });
+    await store.updateTask('job_1', 2, { state: 'leased' });
+    await store.updateTask('job_1', 1, { state: 'done', output: [{ c: true }, null] });
+
+    expect(await store.listOutputs('job_1')).toEqual([
+      { index: 0, firstItem: 0, output: ['a', 'b'] },
+      { index: 1, firstItem: 2, output: [{ c: true }, null] },
+      { index: 3, firstItem: 6, output: ['d'] },
+    ]);
+  });
+
+  it('appends logs and lists them per job, after a given id', async () => {
+    const entry = (jobId: string, message: string) =>
+      ({ jobId, taskIndex: 0, workerId: 'w_1', level: 'info', message, time: 5_000 }) as const;
+    await store.appendLogs([]);
+    await store.appendLogs([entry('job_1', 'one'), entry('job_2', 'other job'), entry('job_1', 'two')]);
+    await store.appendLogs([{ ...entry('job_1', 'three'), taskIndex: null, workerId: null, level: 'warn' }]);
+
+    const logs = await store.listLogs('job_1');
+    expect(logs.map((log) => log.message)).toEqual(['one', 'two', 'three']);
+    expect(logs[2]).toMatchObject({ jobId: 'job_1', taskIndex: null, workerId: null, level: 'warn', time: 5_000 });
+    expect(logs[0]!.id).toBeLessThan(logs[1]!.id);
+
+    const after = await store.listLogs('job_1', logs[0]!.id);
+    expect(after.map((log) => log.message)).toEqual(['two', 'three']);
+    expect(await store.listLogs('job_1', logs[2]!.id)).toEqual([]);
+  });
+
+  it('stores blobs by name; putting the same name again changes nothing', async () => {
+    const sha = 'b'.repeat(64);
+    const bytes = new Uint8Array([0, 1, 2, 250, 255]);
+    expect(await store.hasBlob(sha)).toBe(false);
+    expect(await store.getBlob(sha)).toBeUndefined();
+
+    await store.putBlob(sha, bytes);
+    await store.putBlob(sha, new Uint8Array([9, 9, 9]));
+
+    expect(await store.hasBlob(sha)).toBe(true);
+    const got = await store.getBlob(sha);
+    expect(got).toBeInstanceOf(Uint8Array);
+    expect([...got!]).toEqual([0, 1, 2, 250, 255]);
+  });
+
+  it('keeps meta values and records the schema version', async () => {
+    expect(await store.getMeta('schema_version')).toBe('1');
+    expect(await store.getMeta('nothing')).toBeUndefined();
+    await store.setMeta('k', 'v1');
+    await store.setMeta('k', 'v2');
+    expect(await store.getMeta('k')).toBe('v2');
+  });
+
+  it('keeps everything across close and reopen, without running the migrations again', async () => {
+    await store.createJob(newJob('job_1'), [newTask('job_1', 0, [1, 2], { state: 'done', output: [2, 4] })]);
+    await store.appendLogs([{ jobId: 'job_1', taskIndex: 0, workerId: 'w', level: 'info', message: 'kept', time: 1 }]);
+    await store.putBlob('c'.repeat(64), new Uint8Array([7]));
+    await store.setMeta('k', 'v');
+    await store.close();
+    opened.splice(opened.indexOf(store), 1);
+
+    const reopened = await open();
+    expect(await reopened.getMeta('schema_version')).toBe('1');
+    expect((await reopened.getJob('job_1'))?.name).toBe('name of job_1');
+    expect(await reopened.listOutputs('job_1')).toEqual([{ index: 0, firstItem: 0, output: [2, 4] }]);
+    expect((await reopened.listLogs('job_1')).map((log) => log.message)).toEqual(['kept']);
+    expect([...((await reopened.getBlob('c'.repeat(64))) ?? [])]).toEqual([7]);
+    expect(await reopened.getMeta('k')).toBe('v');
+
+    // A third open of the same file while the second is still open (two stores on one file).
+    const third = await open();
+    expect((await third.listJobs()).map((job) => job.id)).toEqual(['job_1']);
+  });
+
+  it('works in memory too', async () => {
+    const memory = await openSqliteStore(':memory:');
+    opened.push(memory);
+    await memory.createJob(newJob('job_m'), [newTask('job_m', 0, ['x'])]);
+    expect((await memory.listTasks('job_m'))[0]?.input).toEqual(['x']);
+    expect(await memory.getMeta('schema_version')).toBe('1');
+  });
+});
