@@ -20,8 +20,14 @@ export interface CoordinatorOptions {
   heartbeatMs?: number;
   /** How long a disconnected worker's leases wait for it to come back. @default min(5000, leaseMs) */
   disconnectGraceMs?: number;
-  /** Largest job spec accepted, in bytes. @default 16 MiB */
+  /** Largest request body, in bytes; over it: 413 and nothing recorded. @default 64 MiB */
+  maxBodyBytes?: number;
+  /** Largest job spec, in bytes; over it the job is recorded as REJECTED (413). @default 16 MiB */
   maxSpecBytes?: number;
+  /** Jobs waiting or running at once; over it a new job is recorded as REJECTED (429). @default 10000 */
+  maxQueuedJobs?: number;
+  /** Largest task checkpoint, in JSON bytes; a larger one is refused and the last one stands. @default 1 MiB */
+  maxCheckpointBytes?: number;
   /** Largest blob accepted, in bytes. @default 64 MiB */
   maxBlobBytes?: number;
   /** Largest worker socket message, in bytes. @default 64 MiB */
@@ -45,7 +51,10 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     leaseMs,
     heartbeatMs: options.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 3)),
     disconnectGraceMs: options.disconnectGraceMs ?? Math.min(5_000, leaseMs),
+    maxBodyBytes: options.maxBodyBytes ?? 64 * MiB,
     maxSpecBytes: options.maxSpecBytes ?? 16 * MiB,
+    maxQueuedJobs: options.maxQueuedJobs ?? 10_000,
+    maxCheckpointBytes: options.maxCheckpointBytes ?? MiB,
     maxBlobBytes: options.maxBlobBytes ?? 64 * MiB,
     maxMessageBytes: options.maxMessageBytes ?? 64 * MiB,
     webRoot: options.webRoot ?? findWebRoot(),

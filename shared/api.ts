@@ -22,6 +22,10 @@ export const Stats = z.object({
   leaseLapses: z.number().int(),
   retries: z.number().int(),
   lateResults: z.number().int(),
+  /** Attempts abandoned for running past `retry.timeoutMs`. */
+  timeouts: z.number().int(),
+  /** Tasks completed per second over the last 10 s. */
+  tasksPerSecond: z.number(),
   uptimeSeconds: z.number(),
 });
 export type Stats = z.infer<typeof Stats>;

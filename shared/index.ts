@@ -6,3 +6,4 @@ export * from './protocol.js';
 export * from './errors.js';
 export * from './api.js';
 export * from './dag.js';
+export * from './partition/index.js';

@@ -32,6 +32,11 @@ export const JobStatus = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   error: JobError.optional(),
+  /** Why a PENDING job is not running: dependencies, run mode, or no matching worker. */
+  waitingReason: z.string().optional(),
+  runMode: z.string(),
+  /** The job this submit returned already existed (same `idempotencyKey`). */
+  existing: z.boolean().optional(),
 });
 export type JobStatus = z.infer<typeof JobStatus>;
 
@@ -48,6 +53,16 @@ export const TaskStatus = z.object({
   error: z.string().nullable(),
 });
 export type TaskStatus = z.infer<typeof TaskStatus>;
+
+/** `GET /api/v1/jobs/:id/events`: one per state transition. */
+export const JobEvent = z.object({
+  id: z.number().int(),
+  time: z.string(),
+  from: JobStateSchema.nullable(),
+  to: JobStateSchema,
+  reason: z.string(),
+});
+export type JobEvent = z.infer<typeof JobEvent>;
 
 /** A line of `GET /api/v1/jobs/:id/results`. */
 export const ItemResult = z.object({ index: z.number().int(), output: z.unknown() });

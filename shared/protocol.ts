@@ -10,6 +10,8 @@ export const Capabilities = z.object({
     .object({ vendor: z.string(), architecture: z.string(), description: z.string().optional() })
     .nullable(),
   hardwareConcurrency: z.number().int().positive().optional(),
+  /** Joined with `&debug=1`: takes `debug` jobs, logs everything, stops at a breakpoint before each task. */
+  debug: z.boolean().optional(),
   deviceMemory: z.number().positive().optional(),
   userAgent: z.string().max(1000),
 });
@@ -34,7 +36,9 @@ export const WorkerMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('heartbeat') }),
   z.strictObject({ type: z.literal('progress'), leaseId: LeaseId, fraction: z.number().min(0).max(1) }),
   z.strictObject({ type: z.literal('log'), leaseId: LeaseId, level: LogLevel, message: z.string().max(10_000) }),
-  /** Outputs of the task's items, in item order. */
+  /** State to resume from; `seq` numbers a lease's checkpoints, answered by `checkpointed`. */
+  z.strictObject({ type: z.literal('checkpoint'), leaseId: LeaseId, seq: z.number().int().min(0), state: z.unknown() }),
+  /** Outputs of the task's items (one output for range, blob and reduce tasks), in item order. */
   z.strictObject({ type: z.literal('result'), leaseId: LeaseId, outputs: z.array(z.unknown()) }),
   z.strictObject({
     type: z.literal('fail'),
@@ -44,6 +48,45 @@ export const WorkerMessage = z.discriminatedUnion('type', [
 ]);
 export type WorkerMessage = z.infer<typeof WorkerMessage>;
 export type WorkerMessageInput = z.input<typeof WorkerMessage>;
+
+/** What a task of an items job runs over. `predecessors` and `predecessorOutputs` carry its DAG edges. */
+export const ItemsTaskInput = z.object({
+  kind: z.literal('items'),
+  firstItem: z.number().int(),
+  items: z.array(z.unknown()),
+  /** Item index → the item indices it waits for (only items that have any). */
+  predecessors: z.record(z.string(), z.array(z.number().int())).optional(),
+  /** Outputs of predecessors outside this task, by item index. */
+  predecessorOutputs: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** A sub-range of a range job: the indices `start, start+step, ... < end`. */
+export const RangeTaskInput = z.object({
+  kind: z.literal('range'),
+  start: z.number().int(),
+  end: z.number().int(),
+  step: z.number().int(),
+  predecessors: z.record(z.string(), z.array(z.number().int())).optional(),
+  predecessorOutputs: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** A shard of a blob: fetch `length` bytes at `offset` (an HTTP Range request); `records` splits them by `separator`. */
+export const BlobTaskInput = z.object({
+  kind: z.literal('blob'),
+  blob: Sha256,
+  offset: z.number().int().min(0),
+  length: z.number().int().min(0),
+  records: z.boolean(),
+  separator: z.string(),
+  predecessors: z.record(z.string(), z.array(z.number().int())).optional(),
+  predecessorOutputs: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The reduce step: every output of the job, in index order. */
+export const ReduceTaskInput = z.object({ kind: z.literal('reduce'), outputs: z.array(z.unknown()) });
+
+export const TaskInput = z.discriminatedUnion('kind', [ItemsTaskInput, RangeTaskInput, BlobTaskInput, ReduceTaskInput]);
+export type TaskInput = z.infer<typeof TaskInput>;
 
 /** A task handed to one worker. */
 export const TaskLease = z.object({
@@ -55,8 +98,13 @@ export const TaskLease = z.object({
   attempt: z.number().int(),
   /** SHA-256 of the task's module source; fetch it from `/api/v1/worker/blobs/:sha256`. */
   code: Sha256,
-  firstItem: z.number().int(),
-  items: z.array(z.unknown()),
+  input: TaskInput,
+  /** The task's last stored checkpoint, when an earlier attempt saved one. */
+  restored: z.unknown().optional(),
+  /** A `debug` job: log everything and stop at a breakpoint before running. */
+  debug: z.boolean().optional(),
+  /** Abandon the attempt after this long (the coordinator counts it as failed). */
+  timeoutMs: z.number().int().optional(),
 });
 export type TaskLease = z.infer<typeof TaskLease>;
 
@@ -76,6 +124,14 @@ export const CoordinatorMessage = z.discriminatedUnion('type', [
     type: z.literal('ack'),
     leaseId: LeaseId,
     status: z.enum(['accepted', 'ignored']),
+    reason: z.string().optional(),
+  }),
+  /** Answer to `checkpoint`: `stored` (durable: a later attempt starts from it), `refused` (too large: the last stored one stands), or `ignored` (lease not current). */
+  z.object({
+    type: z.literal('checkpointed'),
+    leaseId: LeaseId,
+    seq: z.number().int(),
+    status: z.enum(['stored', 'refused', 'ignored']),
     reason: z.string().optional(),
   }),
   /** Stop working on this lease (job cancelled or failed, lease lapsed). */

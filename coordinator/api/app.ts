@@ -4,7 +4,8 @@ import type { ApiDeps } from './deps.js';
 import { ApiError, answerError } from './errors.js';
 import { requireAdmin, requireJoinToken } from './auth.js';
 import { jobRoutes } from './jobs.js';
-import { systemRoutes } from './system.js';
+import { prometheusText } from './metrics.js';
+import { collectStats, systemRoutes } from './system.js';
 import { webRoutes } from './web.js';
 
 export interface AppOptions {
@@ -27,7 +28,7 @@ export function createApp(deps: ApiDeps, options: AppOptions): Hono {
 
   const worker = new Hono();
   worker.use('*', requireJoinToken(deps.joinToken));
-  worker.get('/blobs/:sha', (c) => blobResponse(deps, c.req.param('sha')));
+  worker.get('/blobs/:sha', (c) => blobResponse(deps, c.req.param('sha'), c.req.header('range')));
   if (options.workerSocket) worker.get('/', options.workerSocket);
   app.route('/api/v1/worker', worker);
 
@@ -37,6 +38,10 @@ export function createApp(deps: ApiDeps, options: AppOptions): Hono {
   admin.route('/blobs', blobRoutes(deps));
   admin.route('/', systemRoutes(deps));
   app.route('/api/v1', admin);
+
+  app.get('/metrics', requireAdmin(deps.adminToken), async (c) =>
+    c.text(prometheusText(await collectStats(deps)), 200, { 'content-type': 'text/plain; version=0.0.4' }),
+  );
 
   app.route('/', webRoutes(options.webRoot));
   return app;

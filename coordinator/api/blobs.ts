@@ -10,18 +10,32 @@ function blobName(raw: string): string {
   return parsed.data;
 }
 
-/** Serves a stored blob's bytes. */
-export async function blobResponse(deps: ApiDeps, raw: string): Promise<Response> {
+/** Serves a stored blob's bytes, or one range of them (`Range: bytes=a-b`, how tasks fetch their shard). */
+export async function blobResponse(deps: ApiDeps, raw: string, range?: string): Promise<Response> {
   const sha = blobName(raw);
   const bytes = await deps.store.getBlob(sha);
   if (!bytes) throw notFound(`blob ${sha}`);
-  return new Response(bytes as Uint8Array<ArrayBuffer>, {
-    headers: {
-      'content-type': 'application/octet-stream',
-      // Content-addressed: the bytes behind a name never change.
-      'cache-control': 'public, max-age=31536000, immutable',
-    },
+  const headers = {
+    'content-type': 'application/octet-stream',
+    'accept-ranges': 'bytes',
+    // Content-addressed: the bytes behind a name never change.
+    'cache-control': 'public, max-age=31536000, immutable',
+  };
+  if (range === undefined) return new Response(bytes as Uint8Array<ArrayBuffer>, { headers });
+  const [start, end] = byteRange(range, bytes.length);
+  return new Response(bytes.slice(start, end + 1) as Uint8Array<ArrayBuffer>, {
+    status: 206,
+    headers: { ...headers, 'content-range': `bytes ${start}-${end}/${bytes.length}` },
   });
+}
+
+/** `bytes=a-b` (inclusive) → [a, b]; anything else we cannot serve is a 416. */
+function byteRange(header: string, size: number): [number, number] {
+  const match = /^bytes=(\d+)-(\d*)$/.exec(header.trim());
+  const start = match ? Number(match[1]) : NaN;
+  const end = match?.[2] ? Math.min(Number(match[2]), size - 1) : size - 1;
+  if (!(start <= end)) throw new ApiError(416, 'range_not_satisfiable', `cannot serve ${header} of a ${size}-byte blob`);
+  return [start, end];
 }
 
 /** `/api/v1/blobs/:sha256`: content-addressed bytes (task code, inputs). */

@@ -2,6 +2,18 @@ import type { WorkerGateway } from '../gateway/index.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { Store } from '../store/index.js';
 
+/** Limits on what the REST API accepts. */
+export interface ApiLimits {
+  /** Largest request body; over it: 413, nothing recorded. */
+  maxBodyBytes: number;
+  /** Largest job spec; over it the job is recorded as REJECTED (413). */
+  maxSpecBytes: number;
+  /** Largest blob. */
+  maxBlobBytes: number;
+  /** Jobs that may be waiting or running at once; over it a new job is REJECTED (429). */
+  maxQueuedJobs: number;
+}
+
 /** What the REST routes stand on. */
 export interface ApiDeps {
   store: Store;
@@ -11,6 +23,6 @@ export interface ApiDeps {
   joinToken: string;
   /** Base URL the join page and admin panel are reached at, e.g. `http://127.0.0.1:8080`. */
   publicUrl: () => string;
-  limits: { maxSpecBytes: number; maxBlobBytes: number };
+  limits: ApiLimits;
   startedAt: number;
 }

@@ -1,4 +1,5 @@
 import type { JobStatus } from '../../shared/index.js';
+import { mismatch, type LiveJob } from '../scheduler/index.js';
 import type { JobRecord } from '../store/index.js';
 import type { ApiDeps } from './deps.js';
 import { notFound } from './errors.js';
@@ -7,7 +8,7 @@ import { jobStatus, progressFromCounts } from './views.js';
 /** A job's status, from memory while it is live, from the store once it has finished. */
 export async function loadJobStatus(deps: ApiDeps, id: string): Promise<JobStatus> {
   const live = deps.scheduler.liveJob(id);
-  if (live) return jobStatus(live.record, live.progress());
+  if (live) return liveStatus(deps, live);
   const record = await deps.store.getJob(id);
   if (!record) throw notFound(`job ${id}`);
   const counts = await deps.store.countTasks([id]);
@@ -20,7 +21,25 @@ export async function listJobStatuses(deps: ApiDeps): Promise<JobStatus[]> {
   const counts = await deps.store.countTasks(finished.map((record) => record.id));
   return records.map((record: JobRecord) => {
     const live = deps.scheduler.liveJob(record.id);
-    if (live) return jobStatus(live.record, live.progress());
+    if (live) return liveStatus(deps, live);
     return jobStatus(record, progressFromCounts(record.taskCount, counts.get(record.id) ?? {}));
   });
+}
+
+function liveStatus(deps: ApiDeps, job: LiveJob): JobStatus {
+  return jobStatus(job.record, job.progress(), waitingReason(deps, job));
+}
+
+/** Why a live job is not getting leases, in words a user can act on. */
+function waitingReason(deps: ApiDeps, job: LiveJob): string | undefined {
+  const { state, spec } = job.record;
+  if (state === 'PAUSED') return 'paused: POST /api/v1/jobs/:id/resume to go on';
+  if (state !== 'PENDING') return undefined;
+  if (job.blockedBy.size > 0) return `waiting for job ${[...job.blockedBy].join(', ')} to complete`;
+  const workers = deps.gateway.workers();
+  if (workers.length === 0) return 'no workers connected: open the join URL in a browser tab';
+  const debug = spec.runMode === 'debug';
+  const reasons = workers.map((worker) => mismatch(worker.capabilities, spec.requires, debug));
+  if (reasons.every((reason) => reason !== undefined)) return `no connected worker can run it: ${reasons[0]}`;
+  return undefined;
 }

@@ -1,29 +1,24 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { JobSpec, describeIssues, isTerminal, sha256Hex, type ItemResult, type LogEntry } from '../../shared/index.js';
+import { isTerminal, type ItemResult, type LogEntry } from '../../shared/index.js';
+import type { TaskOutput } from '../store/index.js';
 import { readJson } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, tooLarge } from './errors.js';
+import { followEvents, followLogs, jobEvent, logEntry } from './follow.js';
 import { listJobStatuses, loadJobStatus } from './job-views.js';
 import { ndjsonResponse } from './ndjson.js';
+import { submitJob } from './submit.js';
 import { taskStatus } from './views.js';
-import type { TaskOutput } from '../store/index.js';
 
-/** `/api/v1/jobs`: submit, list, inspect and cancel jobs. */
+/** `/api/v1/jobs`: submit, list, inspect, steer and cancel jobs. */
 export function jobRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
 
-  app.post('/', bodyLimit({ maxSize: deps.limits.maxSpecBytes, onError: tooLarge(deps.limits.maxSpecBytes) }), async (c) => {
-    const parsed = JobSpec.safeParse(await readJson(c));
-    if (!parsed.success) {
-      const details = describeIssues(parsed.error);
-      const first = details[0]!;
-      throw new ApiError(400, 'invalid_spec', `invalid job spec: ${first.path}: ${first.message}`, details);
-    }
-    const spec = parsed.data;
-    const codeSha = await storeCode(deps, spec.code);
-    const record = await deps.scheduler.submit(spec, codeSha);
-    return c.json(await loadJobStatus(deps, record.id), 201);
+  app.post('/', bodyLimit({ maxSize: deps.limits.maxBodyBytes, onError: tooLarge(deps.limits.maxBodyBytes) }), async (c) => {
+    const { body, bytes } = await readJson(c);
+    const submitted = await submitJob(deps, body, bytes);
+    return c.json(submitted.status, submitted.httpStatus);
   });
 
   app.get('/', async (c) => c.json({ jobs: await listJobStatuses(deps) }));
@@ -40,25 +35,37 @@ export function jobRoutes(deps: ApiDeps): Hono {
 
   app.get('/:id/results', async (c) => {
     const id = c.req.param('id');
-    await loadJobStatus(deps, id);
-    const outputs = await deps.store.listOutputs(id);
+    const status = await loadJobStatus(deps, id);
+    const record = (await deps.store.getJob(id))!;
+    const reduceIndex = record.spec.reduce === undefined ? -1 : status.progress.total - 1;
+    const outputs = (await deps.store.listOutputs(id)).filter((task) => task.index !== reduceIndex);
     return ndjsonResponse(resultPages(outputs));
+  });
+
+  app.get('/:id/result', async (c) => {
+    const id = c.req.param('id');
+    const status = await loadJobStatus(deps, id);
+    const record = (await deps.store.getJob(id))!;
+    if (record.spec.reduce === undefined) throw new ApiError(404, 'not_found', `job ${id} has no reduce step`);
+    if (status.state !== 'COMPLETED') throw new ApiError(409, 'conflict', `job ${id} is ${status.state}: its result comes when it completes`);
+    const outputs = await deps.store.listOutputs(id);
+    return c.json({ result: outputs.find((task) => task.index === status.progress.total - 1)?.output[0] ?? null });
   });
 
   app.get('/:id/logs', async (c) => {
     const id = c.req.param('id');
     await loadJobStatus(deps, id);
-    const logs = await deps.store.listLogs(id);
-    const entries = logs.map(
-      (log): LogEntry => ({
-        time: new Date(log.time).toISOString(),
-        level: log.level,
-        taskIndex: log.taskIndex,
-        workerId: log.workerId,
-        message: log.message,
-      }),
-    );
+    if (c.req.query('follow')) return followLogs(c, deps, id);
+    await deps.scheduler.flushLogs();
+    const entries: LogEntry[] = (await deps.store.listLogs(id)).map(logEntry);
     return ndjsonResponse([entries]);
+  });
+
+  app.get('/:id/events', async (c) => {
+    const id = c.req.param('id');
+    await loadJobStatus(deps, id);
+    if (c.req.query('follow')) return followEvents(c, deps, id);
+    return c.json({ events: (await deps.store.listJobEvents(id)).map(jobEvent) });
   });
 
   app.post('/:id/cancel', async (c) => {
@@ -69,22 +76,23 @@ export function jobRoutes(deps: ApiDeps): Hono {
     return c.json(await loadJobStatus(deps, id));
   });
 
-  return app;
-}
+  app.post('/:id/pause', async (c) => {
+    const id = c.req.param('id');
+    const status = await loadJobStatus(deps, id);
+    if (!(await deps.scheduler.pause(id, 'paused by an admin'))) {
+      throw new ApiError(409, 'conflict', `job ${id} is ${status.state}: only PENDING or RUNNING jobs can be paused`);
+    }
+    return c.json(await loadJobStatus(deps, id));
+  });
 
-async function storeCode(deps: ApiDeps, code: JobSpec['code']): Promise<string> {
-  if (typeof code === 'string') {
-    const bytes = new TextEncoder().encode(code);
-    const sha = await sha256Hex(bytes);
-    await deps.store.putBlob(sha, bytes);
-    return sha;
-  }
-  if (!(await deps.store.hasBlob(code.blob))) {
-    throw new ApiError(400, 'invalid_spec', `invalid job spec: code.blob: no blob ${code.blob} (PUT it to /api/v1/blobs first)`, [
-      { path: 'code.blob', message: 'unknown blob' },
-    ]);
-  }
-  return code.blob;
+  app.post('/:id/resume', async (c) => {
+    const id = c.req.param('id');
+    const status = await loadJobStatus(deps, id);
+    if (!(await deps.scheduler.resume(id))) throw new ApiError(409, 'conflict', `job ${id} is ${status.state}, not PAUSED`);
+    return c.json(await loadJobStatus(deps, id));
+  });
+
+  return app;
 }
 
 /** One page of item results per task, so a large job streams instead of being built in memory. */

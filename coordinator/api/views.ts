@@ -2,7 +2,7 @@ import type { JobProgress, JobStatus, TaskState, TaskStatus } from '../../shared
 import type { JobRecord, TaskRecord } from '../store/index.js';
 
 /** The REST view of a job. */
-export function jobStatus(record: JobRecord, progress: JobProgress): JobStatus {
+export function jobStatus(record: JobRecord, progress: JobProgress, waitingReason?: string): JobStatus {
   const status: JobStatus = {
     id: record.id,
     name: record.name,
@@ -12,8 +12,10 @@ export function jobStatus(record: JobRecord, progress: JobProgress): JobStatus {
     items: record.itemCount,
     createdAt: new Date(record.createdAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
+    runMode: (record.spec as Partial<JobRecord['spec']>).runMode ?? 'immediate',
   };
   if (record.error) status.error = record.error;
+  if (waitingReason !== undefined) status.waitingReason = waitingReason;
   return status;
 }
 

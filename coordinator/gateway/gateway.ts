@@ -19,7 +19,8 @@ export class WorkerGateway {
   private readonly sessions = new Map<string, WorkerSession>();
   /** Every open socket, said hello or not: shutdown must close them all or the server never stops. */
   private readonly open = new Set<WorkerSession>();
-  private readonly waiting: WorkerSession[] = [];
+  /** Sessions with unanswered asks, in the order they asked. */
+  private readonly waiting = new Set<WorkerSession>();
   private readonly tasksDone = new Map<string, number>();
   private draining = false;
   private drainAgain = false;
@@ -57,7 +58,7 @@ export class WorkerGateway {
     switch (message.type) {
       case 'ask':
         session.asks++;
-        if (!this.waiting.includes(session)) this.waiting.push(session);
+        this.waiting.add(session);
         return this.drainInBackground();
       case 'withdraw':
         session.asks = 0;
@@ -72,6 +73,10 @@ export class WorkerGateway {
         const status = await this.scheduler.complete(workerId, message.leaseId, message.outputs);
         if (status === 'accepted') this.tasksDone.set(workerId, (this.tasksDone.get(workerId) ?? 0) + 1);
         return session.send({ type: 'ack', leaseId: message.leaseId, status });
+      }
+      case 'checkpoint': {
+        const outcome = await this.scheduler.checkpoint(workerId, message.leaseId, message.state);
+        return session.send({ type: 'checkpointed', leaseId: message.leaseId, seq: message.seq, ...outcome });
       }
       case 'fail': {
         const status = await this.scheduler.fail(workerId, message.leaseId, message.error);
@@ -145,7 +150,11 @@ export class WorkerGateway {
     this.drain().catch((error: unknown) => console.error('could not lease a task:', error));
   }
 
-  /** Answers parked asks, oldest first, while there are ready tasks. One drain runs at a time. */
+  /**
+   * Answers parked asks, oldest first, while any of them can be given a task (a worker may
+   * not match every job, so one worker's "nothing for you" does not stop the others). One
+   * drain runs at a time; a drain asked for meanwhile runs right after.
+   */
   private async drain(): Promise<void> {
     if (this.draining) {
       this.drainAgain = true;
@@ -155,23 +164,33 @@ export class WorkerGateway {
     try {
       do {
         this.drainAgain = false;
-        while (this.waiting.length > 0) {
-          const session = this.waiting[0]!;
-          if (!session.ready || session.asks === 0) {
-            this.waiting.shift();
-            continue;
+        let granted = true;
+        while (granted) {
+          granted = false;
+          for (const session of [...this.waiting]) {
+            if (await this.answerAsk(session)) granted = true;
           }
-          const lease = await this.scheduler.leaseNext(session.workerId!);
-          if (!lease) break;
-          session.asks--;
-          if (session.asks === 0 || session.closed) this.waiting.shift();
-          else this.waiting.push(this.waiting.shift()!);
-          if (session.closed) this.scheduler.workerDisconnected(session.workerId!);
-          session.send(lease);
         }
       } while (this.drainAgain);
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Leases one task to this session if there is one for it; answers whether it did. */
+  private async answerAsk(session: WorkerSession): Promise<boolean> {
+    if (!session.ready || session.asks === 0) {
+      this.waiting.delete(session);
+      return false;
+    }
+    const lease = await this.scheduler.leaseNext({ id: session.workerId!, capabilities: session.capabilities! });
+    if (!lease) return false;
+    session.asks--;
+    // Round robin: a worker with more asks goes to the back of the line.
+    this.waiting.delete(session);
+    if (session.asks > 0 && !session.closed) this.waiting.add(session);
+    if (session.closed) this.scheduler.workerDisconnected(session.workerId!);
+    session.send(lease);
+    return true;
   }
 }

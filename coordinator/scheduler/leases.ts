@@ -7,6 +7,8 @@ export interface Lease {
   expiresAt: number;
   /** Fraction of the task done, as last reported. */
   progress: number;
+  /** The attempt times out at this time (`retry.timeoutMs`). */
+  deadline?: number;
 }
 
 /** Leases by id and by worker. */
@@ -54,7 +56,8 @@ export class LeaseTable {
     return [...this.byId.values()].filter((lease) => lease.jobId === jobId);
   }
 
-  expired(now: number): Lease[] {
-    return [...this.byId.values()].filter((lease) => lease.expiresAt <= now);
+  /** Leases that lapsed or ran past their deadline. */
+  overdue(now: number): Lease[] {
+    return [...this.byId.values()].filter((lease) => lease.expiresAt <= now || (lease.deadline !== undefined && lease.deadline <= now));
   }
 }

@@ -1,46 +1,124 @@
-import type { JobProgress } from '../../shared/index.js';
+import type { JobProgress, JobState } from '../../shared/index.js';
 import type { JobRecord, TaskRecord } from '../store/index.js';
+import type { JobGraph } from '../../shared/index.js';
 
-/** A job that may still change, held in memory with its tasks and the queue of ready ones. */
+const LEASABLE: ReadonlySet<JobState> = new Set(['PENDING', 'RUNNING']);
+
+/** A job that may still change, held in memory with its tasks, its graph and its queue of ready tasks. */
 export class LiveJob {
   private readyQueue: number[] = [];
   private readyHead = 0;
+  /** Unfinished predecessors of each task. */
+  private readonly waitingFor: Int32Array;
+  private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** Jobs named in `dependsOn` that have not completed yet. */
+  readonly blockedBy = new Set<string>();
+  /** When this job last got a lease, in the scheduler's turn counter: equal priorities take turns. */
+  turn = 0;
+  leased = 0;
 
   constructor(
     public record: JobRecord,
     public readonly tasks: TaskRecord[],
+    readonly graph: JobGraph,
   ) {
-    for (const task of tasks) if (task.state === 'ready') this.readyQueue.push(task.index);
+    this.waitingFor = Int32Array.from(graph.taskPredecessors, (preds) => preds.filter((p) => tasks[p]?.state !== 'done').length);
+    for (const task of tasks) {
+      if (task.state === 'ready' && task.readyAt === 0) this.readyQueue.push(task.index);
+      if (task.state === 'leased') this.leased++;
+    }
   }
 
   get id(): string {
     return this.record.id;
   }
 
-  /** Next ready task in queue order, taken off the queue. */
-  takeReady(): TaskRecord | undefined {
-    while (this.readyHead < this.readyQueue.length) {
-      const index = this.readyQueue[this.readyHead++]!;
-      const task = this.tasks[index];
-      if (task?.state === 'ready') {
-        this.compactQueue();
-        return task;
-      }
-    }
-    return undefined;
+  /** Tasks may be leased: running or pending, not paused, every dependency job complete. */
+  leasable(): boolean {
+    return LEASABLE.has(this.record.state) && this.blockedBy.size === 0;
   }
 
   hasReady(): boolean {
-    return this.readyHead < this.readyQueue.length;
+    while (this.readyHead < this.readyQueue.length) {
+      if (this.tasks[this.readyQueue[this.readyHead]!]?.state === 'ready') return true;
+      this.readyHead++;
+    }
+    return false;
+  }
+
+  /** Next ready task in queue order, taken off the queue. */
+  takeReady(): TaskRecord | undefined {
+    if (!this.hasReady()) return undefined;
+    const task = this.tasks[this.readyQueue[this.readyHead++]!]!;
+    if (this.readyHead > 1024 && this.readyHead * 2 > this.readyQueue.length) {
+      this.readyQueue = this.readyQueue.slice(this.readyHead);
+      this.readyHead = 0;
+    }
+    return task;
   }
 
   queueDepth(): number {
     return this.readyQueue.length - this.readyHead;
   }
 
-  makeReady(task: TaskRecord): void {
+  /** Queues a task now, or when `at` comes (backoff); `onDue` is told when a delayed task joins the queue. */
+  makeReady(task: TaskRecord, at: number, now: number, onDue: () => void): void {
     task.state = 'ready';
-    this.readyQueue.push(task.index);
+    task.readyAt = at > now ? at : 0;
+    if (task.readyAt === 0) {
+      this.readyQueue.push(task.index);
+      return;
+    }
+    clearTimeout(this.timers.get(task.index));
+    const timer = setTimeout(() => {
+      this.timers.delete(task.index);
+      if (task.state !== 'ready') return;
+      task.readyAt = 0;
+      this.readyQueue.push(task.index);
+      onDue();
+    }, at - now);
+    timer.unref?.();
+    this.timers.set(task.index, timer);
+  }
+
+  /** Tasks whose last unfinished predecessor was `task`, now done. */
+  unblockedBy(task: TaskRecord): TaskRecord[] {
+    const freed: TaskRecord[] = [];
+    for (const successor of this.graph.taskSuccessors[task.index] ?? []) {
+      const left = --this.waitingFor[successor]!;
+      const next = this.tasks[successor];
+      if (left === 0 && next?.state === 'blocked') freed.push(next);
+    }
+    return freed;
+  }
+
+  /** Blocked tasks with nothing left to wait for (after a restart). */
+  unblockable(): TaskRecord[] {
+    return this.tasks.filter((task) => task.state === 'blocked' && this.waitingFor[task.index] === 0);
+  }
+
+  /** The task that runs the reduce step, if the job has one. */
+  reduceTask(): TaskRecord | undefined {
+    return this.record.spec.reduce === undefined ? undefined : this.tasks[this.tasks.length - 1];
+  }
+
+  /** Outputs of all non-reduce tasks, in result order. */
+  outputs(): unknown[] {
+    const reduce = this.reduceTask();
+    return this.tasks.filter((task) => task !== reduce).flatMap((task) => task.output ?? []);
+  }
+
+  /** The output of result index `unit` (an item, or a range/blob task), if its task is done. */
+  outputOf(unit: number): unknown {
+    let low = 0;
+    let high = this.tasks.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.tasks[middle]!.firstItem <= unit) low = middle;
+      else high = middle - 1;
+    }
+    const task = this.tasks[low];
+    return task?.output?.[unit - task.firstItem];
   }
 
   progress(): JobProgress {
@@ -57,10 +135,9 @@ export class LiveJob {
     return this.tasks.every((task) => task.state === 'done');
   }
 
-  private compactQueue(): void {
-    if (this.readyHead > 1024 && this.readyHead * 2 > this.readyQueue.length) {
-      this.readyQueue = this.readyQueue.slice(this.readyHead);
-      this.readyHead = 0;
-    }
+  /** Stops backoff timers (the job ended). */
+  stopTimers(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
   }
 }

@@ -1,3 +1,4 @@
+import type { JobFeed } from '../events/index.js';
 import type { NewLog, Store } from '../store/index.js';
 
 /** Batches task log lines into one write every `flushMs`, so chatty tasks cost one insert per batch. */
@@ -7,6 +8,7 @@ export class LogBuffer {
 
   constructor(
     private readonly store: Store,
+    private readonly feed: JobFeed,
     private readonly flushMs = 100,
   ) {}
 
@@ -21,7 +23,7 @@ export class LogBuffer {
     const batch = this.pending;
     this.pending = [];
     try {
-      await this.store.appendLogs(batch);
+      for (const log of await this.store.appendLogs(batch)) this.feed.publishLog(log);
     } catch (error) {
       console.error('could not store task logs:', error);
     }

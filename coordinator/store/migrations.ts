@@ -60,6 +60,22 @@ const MIGRATIONS: ((db: Kysely<Database>) => Promise<void>)[] = [
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .execute();
   },
+  async (db) => {
+    await db.schema.alterTable('jobs').addColumn('idempotency_key', 'text').execute();
+    await db.schema.createIndex('jobs_idempotency_key').unique().on('jobs').column('idempotency_key').execute();
+    await db.schema.alterTable('tasks').addColumn('checkpoint', 'text').execute();
+    await db.schema.alterTable('tasks').addColumn('ready_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .createTable('job_events')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('job_id', 'text', (c) => c.notNull())
+      .addColumn('time', 'bigint', (c) => c.notNull())
+      .addColumn('from_state', 'text')
+      .addColumn('to_state', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('job_events_job').on('job_events').columns(['job_id', 'id']).execute();
+  },
 ];
 
 /** Runs the migrations not yet applied. */

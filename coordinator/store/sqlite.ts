@@ -4,7 +4,19 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Selectable, type Updateable } from 'kysely';
 import type { JobError, JobSpec, JobState, LogLevel, TaskState } from '../../shared/index.js';
 import { migrate } from './migrations.js';
-import type { Store, JobRecord, TaskRecord, NewJob, JobPatch, TaskPatch, NewLog, LogRecord, TaskOutput } from './store.js';
+import type {
+  JobEventRecord,
+  JobPatch,
+  JobRecord,
+  LogRecord,
+  NewJob,
+  NewJobEvent,
+  NewLog,
+  Store,
+  TaskOutput,
+  TaskPatch,
+  TaskRecord,
+} from './store.js';
 import type { Database, JobTable, TaskTable } from './tables.js';
 
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED'];
@@ -37,6 +49,7 @@ function jobFromRow(row: Selectable<JobTable>): JobRecord {
     itemCount: row.item_count,
     taskCount: row.task_count,
     error: row.error === null ? null : (JSON.parse(row.error) as JobError),
+    idempotencyKey: row.idempotency_key,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
@@ -49,7 +62,7 @@ function taskFromRow(row: Selectable<TaskTable>): TaskRecord {
     state: row.state as TaskState,
     firstItem: row.first_item,
     itemCount: row.item_count,
-    input: JSON.parse(row.input) as unknown[],
+    input: JSON.parse(row.input) as unknown,
     output: row.output === null ? null : (JSON.parse(row.output) as unknown[]),
     attempts: row.attempts,
     failures: row.failures,
@@ -57,6 +70,8 @@ function taskFromRow(row: Selectable<TaskTable>): TaskRecord {
     leaseId: row.lease_id,
     workerId: row.worker_id,
     error: row.error,
+    checkpoint: row.checkpoint === null ? undefined : (JSON.parse(row.checkpoint) as unknown),
+    readyAt: Number(row.ready_at),
     updatedAt: Number(row.updated_at),
   };
 }
@@ -71,6 +86,8 @@ function taskPatchToRow(patch: TaskPatch): Partial<TaskTable> {
   if (patch.leaseId !== undefined) row.lease_id = patch.leaseId;
   if (patch.workerId !== undefined) row.worker_id = patch.workerId;
   if (patch.error !== undefined) row.error = patch.error;
+  if ('checkpoint' in patch) row.checkpoint = patch.checkpoint === undefined ? null : JSON.stringify(patch.checkpoint);
+  if (patch.readyAt !== undefined) row.ready_at = patch.readyAt;
   return row;
 }
 
@@ -91,14 +108,15 @@ class SqliteStore implements Store {
           item_count: job.itemCount,
           task_count: job.taskCount,
           error: job.error === null ? null : JSON.stringify(job.error),
+          idempotency_key: job.idempotencyKey,
           created_at: job.createdAt,
           updated_at: job.updatedAt,
         })
         .returning('seq')
         .executeTakeFirstOrThrow();
-      // SQLite caps bound parameters per statement; 14 columns × 500 rows stays well under it.
-      for (let start = 0; start < tasks.length; start += 500) {
-        const rows = tasks.slice(start, start + 500).map((task) => ({
+      // SQLite caps bound parameters per statement (32766); 16 columns × 1000 rows stays under it.
+      for (let start = 0; start < tasks.length; start += 1000) {
+        const rows = tasks.slice(start, start + 1000).map((task) => ({
           job_id: task.jobId,
           idx: task.index,
           state: task.state,
@@ -112,6 +130,8 @@ class SqliteStore implements Store {
           lease_id: task.leaseId,
           worker_id: task.workerId,
           error: task.error,
+          checkpoint: task.checkpoint === undefined ? null : JSON.stringify(task.checkpoint),
+          ready_at: task.readyAt,
           updated_at: task.updatedAt,
         }));
         await trx.insertInto('tasks').values(rows).execute();
@@ -130,6 +150,38 @@ class SqliteStore implements Store {
   async getJob(id: string): Promise<JobRecord | undefined> {
     const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     return row && jobFromRow(row);
+  }
+
+  async findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+    return row && jobFromRow(row);
+  }
+
+  async appendJobEvent(event: NewJobEvent): Promise<JobEventRecord> {
+    const row = await this.db
+      .insertInto('job_events')
+      .values({ job_id: event.jobId, time: event.time, from_state: event.from, to_state: event.to, reason: event.reason })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { ...event, id: row.id };
+  }
+
+  async listJobEvents(jobId: string, afterId = 0): Promise<JobEventRecord[]> {
+    const rows = await this.db
+      .selectFrom('job_events')
+      .selectAll()
+      .where('job_id', '=', jobId)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      jobId: row.job_id,
+      time: Number(row.time),
+      from: row.from_state as JobState | null,
+      to: row.to_state as JobState,
+      reason: row.reason,
+    }));
   }
 
   async listJobs(): Promise<JobRecord[]> {
@@ -207,9 +259,9 @@ class SqliteStore implements Store {
     }));
   }
 
-  async appendLogs(entries: NewLog[]): Promise<void> {
-    if (entries.length === 0) return;
-    await this.db
+  async appendLogs(entries: NewLog[]): Promise<LogRecord[]> {
+    if (entries.length === 0) return [];
+    const rows = await this.db
       .insertInto('logs')
       .values(
         entries.map((entry) => ({
@@ -221,7 +273,9 @@ class SqliteStore implements Store {
           time: entry.time,
         })),
       )
+      .returning('id')
       .execute();
+    return entries.map((entry, index) => ({ ...entry, id: rows[index]!.id }));
   }
 
   async listLogs(jobId: string, afterId = 0): Promise<LogRecord[]> {

@@ -13,6 +13,7 @@ export interface JobRecord {
   itemCount: number;
   taskCount: number;
   error: JobError | null;
+  idempotencyKey: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -26,7 +27,8 @@ export interface TaskRecord {
   state: TaskState;
   firstItem: number;
   itemCount: number;
-  input: unknown[];
+  /** The task's share of the job input: its items, its sub-range, its blob shard. */
+  input: unknown;
   /** One output per item, once the task is done. */
   output: unknown[] | null;
   attempts: number;
@@ -35,10 +37,16 @@ export interface TaskRecord {
   leaseId: string | null;
   workerId: string | null;
   error: string | null;
+  /** The last checkpoint an attempt stored; the next attempt starts from it. */
+  checkpoint: unknown;
+  /** Not leased before this time (epoch ms): backoff after a failure. */
+  readyAt: number;
   updatedAt: number;
 }
 
-export type TaskPatch = Partial<Pick<TaskRecord, 'state' | 'output' | 'attempts' | 'failures' | 'lapses' | 'leaseId' | 'workerId' | 'error'>>;
+export type TaskPatch = Partial<
+  Pick<TaskRecord, 'state' | 'output' | 'attempts' | 'failures' | 'lapses' | 'leaseId' | 'workerId' | 'error' | 'checkpoint' | 'readyAt'>
+>;
 export type JobPatch = Partial<Pick<JobRecord, 'state' | 'error'>>;
 
 export interface LogRecord {
@@ -52,6 +60,18 @@ export interface LogRecord {
 }
 
 export type NewLog = Omit<LogRecord, 'id'>;
+
+/** One job state transition. */
+export interface JobEventRecord {
+  id: number;
+  jobId: string;
+  time: number;
+  from: JobState | null;
+  to: JobState;
+  reason: string;
+}
+
+export type NewJobEvent = Omit<JobEventRecord, 'id'>;
 
 /** The outputs of one finished task. */
 export interface TaskOutput {
@@ -68,6 +88,9 @@ export interface Store {
   createJob(job: NewJob, tasks: TaskRecord[]): Promise<JobRecord>;
   updateJob(id: string, patch: JobPatch): Promise<void>;
   getJob(id: string): Promise<JobRecord | undefined>;
+  findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined>;
+  appendJobEvent(event: NewJobEvent): Promise<JobEventRecord>;
+  listJobEvents(jobId: string, afterId?: number): Promise<JobEventRecord[]>;
   listJobs(): Promise<JobRecord[]>;
   /** Jobs that may still change, oldest first. */
   listActiveJobs(): Promise<JobRecord[]>;
@@ -81,7 +104,7 @@ export interface Store {
   countTasks(jobIds?: string[]): Promise<Map<string, Partial<Record<TaskState, number>>>>;
   /** Outputs of done tasks, in task order. */
   listOutputs(jobId: string): Promise<TaskOutput[]>;
-  appendLogs(entries: NewLog[]): Promise<void>;
+  appendLogs(entries: NewLog[]): Promise<LogRecord[]>;
   listLogs(jobId: string, afterId?: number): Promise<LogRecord[]>;
   putBlob(sha256: string, bytes: Uint8Array): Promise<void>;
   getBlob(sha256: string): Promise<Uint8Array | undefined>;

@@ -13,8 +13,18 @@ export interface JobTable {
   item_count: number;
   task_count: number;
   error: string | null;
+  idempotency_key: string | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface JobEventTable {
+  id: Generated<number>;
+  job_id: string;
+  time: number;
+  from_state: string | null;
+  to_state: string;
+  reason: string;
 }
 
 export interface TaskTable {
@@ -31,6 +41,8 @@ export interface TaskTable {
   lease_id: string | null;
   worker_id: string | null;
   error: string | null;
+  checkpoint: string | null;
+  ready_at: number;
   updated_at: number;
 }
 
@@ -62,4 +74,5 @@ export interface Database {
   logs: LogTable;
   blobs: BlobTable;
   meta: MetaTable;
+  job_events: JobEventTable;
 }

@@ -1,0 +1,77 @@
+import { JobSpec, describeIssues, sha256Hex, type CodeSpec, type JobStatus } from '../../shared/index.js';
+import { InvalidSpecError } from '../scheduler/index.js';
+import type { ApiDeps } from './deps.js';
+import { ApiError } from './errors.js';
+import { loadJobStatus } from './job-views.js';
+
+export interface Submitted {
+  status: JobStatus;
+  /** 201 new, 200 existing (idempotency key), 413/429 rejected by policy. */
+  httpStatus: 201 | 200 | 413 | 429;
+}
+
+/**
+ * Validates and creates a job. Invalid specs are answered 400 and leave nothing behind;
+ * specs refused by policy (too large, queue full) are recorded as REJECTED with the reason.
+ */
+export async function submitJob(deps: ApiDeps, body: unknown, bodyBytes: number): Promise<Submitted> {
+  const parsed = JobSpec.safeParse(body);
+  if (!parsed.success) {
+    const details = describeIssues(parsed.error);
+    throw new ApiError(400, 'invalid_spec', `invalid job spec: ${details[0]!.path}: ${details[0]!.message}`, details);
+  }
+  const spec = parsed.data;
+  if (spec.runMode === 'local') {
+    throw new ApiError(400, 'invalid_spec', 'invalid job spec: runMode: local jobs run in the SDK, not on a coordinator', [
+      { path: 'runMode', message: 'local runs in the SDK' },
+    ]);
+  }
+  if (spec.idempotencyKey !== undefined) {
+    const existing = await deps.store.findJobByIdempotencyKey(spec.idempotencyKey);
+    if (existing) return { status: { ...(await loadJobStatus(deps, existing.id)), existing: true }, httpStatus: 200 };
+  }
+  const refusal = policyRefusal(deps, bodyBytes);
+  if (refusal) {
+    const record = await deps.scheduler.reject(spec.name, { name: spec.name }, refusal.reason);
+    return { status: await loadJobStatus(deps, record.id), httpStatus: refusal.httpStatus };
+  }
+  const code = await storeModule(deps, spec.code, 'code');
+  const reduce = spec.reduce === undefined ? undefined : await storeModule(deps, spec.reduce, 'reduce');
+  const stored: JobSpec = { ...spec, code: { blob: code }, ...(reduce === undefined ? {} : { reduce: { blob: reduce } }) };
+  try {
+    const record = await deps.scheduler.submit(stored, code);
+    return { status: await loadJobStatus(deps, record.id), httpStatus: 201 };
+  } catch (error) {
+    if (error instanceof InvalidSpecError) {
+      throw new ApiError(400, 'invalid_spec', error.message, [{ path: error.path, message: error.reason }]);
+    }
+    throw error;
+  }
+}
+
+function policyRefusal(deps: ApiDeps, bodyBytes: number): { reason: string; httpStatus: 413 | 429 } | undefined {
+  const { maxSpecBytes, maxQueuedJobs } = deps.limits;
+  if (bodyBytes > maxSpecBytes) {
+    return { reason: `spec of ${bodyBytes} bytes is over the limit of ${maxSpecBytes}`, httpStatus: 413 };
+  }
+  const queued = [...deps.scheduler.liveJobs()].length;
+  if (queued >= maxQueuedJobs) {
+    return { reason: `${queued} jobs are queued or running, the limit is ${maxQueuedJobs}`, httpStatus: 429 };
+  }
+  return undefined;
+}
+
+async function storeModule(deps: ApiDeps, code: CodeSpec, field: string): Promise<string> {
+  if (typeof code === 'string') {
+    const bytes = new TextEncoder().encode(code);
+    const sha = await sha256Hex(bytes);
+    await deps.store.putBlob(sha, bytes);
+    return sha;
+  }
+  if (!(await deps.store.hasBlob(code.blob))) {
+    throw new ApiError(400, 'invalid_spec', `invalid job spec: ${field}.blob: no blob ${code.blob} (PUT it to /api/v1/blobs first)`, [
+      { path: `${field}.blob`, message: 'unknown blob' },
+    ]);
+  }
+  return code.blob;
+}

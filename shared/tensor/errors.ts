@@ -1,0 +1,79 @@
+/**
+ * The tensor core's errors. Each has a constant `name` and an `isX()` guard that compares it,
+ * so a check still works when the error crossed a realm (a Web Worker, an iframe) or was
+ * rebuilt from a message.
+ */
+
+/** Shapes that an op cannot combine; the message names the op and the shapes. */
+export class ShapeError extends Error {
+  override readonly name = 'ShapeError';
+}
+
+/** A dtype other than `'f32'`, or values in an array type the core does not take. */
+export class DTypeError extends Error {
+  override readonly name = 'DTypeError';
+}
+
+/** A tensor larger than the backend can hold in one buffer (WebGPU: `maxStorageBufferBindingSize` / `maxBufferSize`). */
+export class TensorTooLargeError extends Error {
+  override readonly name = 'TensorTooLargeError';
+}
+
+/** The GPU device was lost (driver reset, tab in background, `device.destroy()`); this backend is done, a new one may work. */
+export class DeviceLostError extends Error {
+  override readonly name = 'DeviceLostError';
+}
+
+/** The device could not allocate memory for a tensor. */
+export class OutOfMemoryError extends Error {
+  override readonly name = 'OutOfMemoryError';
+}
+
+/** A tensor used after `dispose()`. */
+export class DisposedTensorError extends Error {
+  override readonly name = 'DisposedTensorError';
+}
+
+function hasName(error: unknown, name: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
+}
+
+/** @example if (isShapeError(error)) console.log(error.message) */
+export function isShapeError(error: unknown): error is ShapeError {
+  return hasName(error, 'ShapeError');
+}
+
+/** @example if (isDTypeError(error)) values = Float32Array.from(values) */
+export function isDTypeError(error: unknown): error is DTypeError {
+  return hasName(error, 'DTypeError');
+}
+
+/** @example if (isTensorTooLargeError(error)) splitIntoTiles() */
+export function isTensorTooLargeError(error: unknown): error is TensorTooLargeError {
+  return hasName(error, 'TensorTooLargeError');
+}
+
+/** @example if (isDeviceLostError(error)) core = new TensorCore(await createWebGpuBackend()) */
+export function isDeviceLostError(error: unknown): error is DeviceLostError {
+  return hasName(error, 'DeviceLostError');
+}
+
+/** @example if (isOutOfMemoryError(error)) batchSize /= 2 */
+export function isOutOfMemoryError(error: unknown): error is OutOfMemoryError {
+  return hasName(error, 'OutOfMemoryError');
+}
+
+/** @example if (isDisposedTensorError(error)) console.log('kept a tensor too long') */
+export function isDisposedTensorError(error: unknown): error is DisposedTensorError {
+  return hasName(error, 'DisposedTensorError');
+}
+
+/** A tensor passed to a `TensorCore` other than the one that made it. */
+export class BackendMismatchError extends Error {
+  override readonly name = 'BackendMismatchError';
+}
+
+/** @example if (isBackendMismatchError(error)) console.log('tensor from another core') */
+export function isBackendMismatchError(error: unknown): error is BackendMismatchError {
+  return hasName(error, 'BackendMismatchError');
+}
