@@ -23,7 +23,7 @@ export async function blobResponse(deps: ApiDeps, raw: string, range?: string): 
   };
   if (range === undefined) return new Response(bytes as Uint8Array<ArrayBuffer>, { headers });
   const [start, end] = byteRange(range, bytes.length);
-  return new Response(bytes.slice(start, end + 1) as Uint8Array<ArrayBuffer>, {
+  return new Response(bytes.slice(start, end + 1), {
     status: 206,
     headers: { ...headers, 'content-range': `bytes ${start}-${end}/${bytes.length}` },
   });

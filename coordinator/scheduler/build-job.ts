@@ -22,7 +22,7 @@ export async function buildJob(jobId: string, spec: JobSpec, context: PartitionC
     state: graph.taskPredecessors[index]!.length > 0 ? 'blocked' : 'ready',
     firstItem: share.firstItem,
     itemCount: share.itemCount,
-    input: share.input as unknown[],
+    input: share.input,
     output: null,
     attempts: 0,
     failures: 0,
