@@ -10,53 +10,37 @@ import {
   WorkerStatus,
   sha256Hex,
   type JobSpecInput,
-  type WorkerMessageInput,
 } from '../shared/index.js';
-import { startCoordinator, type Coordinator } from './server.js';
-import type { CoordinatorOptions } from './options.js';
-import { DOUBLE_CODE, ReceivedMessages, capabilities, expectError, readBody, readNdjson, useTempDirs } from './test-helpers.js';
+import type { Coordinator } from './server.js';
+import {
+  DOUBLE_CODE,
+  expectError,
+  itemsOf,
+  joinTokenOf,
+  readBody,
+  readNdjson,
+  serverCaller,
+  socketUrl,
+  useRealServers,
+  type Call,
+} from './test-helpers.js';
 
 // The same kinds of checks as api/app.test.ts and gateway/gateway.test.ts, against a real server
 // on a random port, with real fetch and a real WebSocket client.
 
-const newTempDir = useTempDirs();
-const running = new Set<Coordinator>();
-const sockets = new Set<WebSocket>();
+const { start, stop, track, connectWorker, newTempDir, running } = useRealServers();
 const savedEnvToken = process.env.TABGRID_ADMIN_TOKEN;
 
 beforeEach(() => {
   delete process.env.TABGRID_ADMIN_TOKEN;
 });
 
-afterEach(async () => {
-  for (const socket of sockets) socket.terminate();
-  sockets.clear();
-  await Promise.all([...running].map((coordinator) => coordinator.close()));
-  running.clear();
+afterEach(() => {
   if (savedEnvToken === undefined) delete process.env.TABGRID_ADMIN_TOKEN;
   else process.env.TABGRID_ADMIN_TOKEN = savedEnvToken;
 });
 
-async function start(options: Partial<CoordinatorOptions> = {}): Promise<Coordinator & { dataDir: string }> {
-  const dataDir = options.dataDir ?? (await newTempDir());
-  const coordinator = await startCoordinator({ port: 0, webRoot: join(dataDir, 'no-web'), ...options, dataDir });
-  running.add(coordinator);
-  return Object.assign(coordinator, { dataDir });
-}
-
-async function stop(coordinator: Coordinator): Promise<void> {
-  running.delete(coordinator);
-  await coordinator.close();
-}
-
-function api(coordinator: Coordinator, method: string, path: string, init: { json?: unknown; body?: BodyInit; headers?: Record<string, string>; token?: string | null } = {}) {
-  const headers: Record<string, string> = { ...init.headers };
-  const token = init.token === undefined ? coordinator.adminToken : init.token;
-  if (token !== null) headers.authorization = `Bearer ${token}`;
-  if (init.json !== undefined) headers['content-type'] = 'application/json';
-  const body = init.json === undefined ? init.body : JSON.stringify(init.json);
-  return fetch(`${coordinator.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
-}
+const api = (coordinator: Coordinator, method: string, path: string, call: Call = {}) => serverCaller(coordinator)(method, path, call);
 
 const spec = (items: unknown[] = [1, 2, 3], overrides: Partial<JobSpecInput> = {}): JobSpecInput => ({
   name: 'real-server',
@@ -75,22 +59,12 @@ async function workerList(coordinator: Coordinator): Promise<WorkerStatus[]> {
   return (await readBody(await api(coordinator, 'GET', '/api/v1/workers'), z.object({ workers: z.array(WorkerStatus) }))).workers;
 }
 
-function joinToken(coordinator: Coordinator): string {
-  return new URL(coordinator.joinUrl).searchParams.get('token')!;
-}
-
-/** The worker socket URL, with the join token unless another token (or null: none) is given. */
-function socketUrl(coordinator: Coordinator, token: string | null = joinToken(coordinator)): string {
-  const url = new URL('/api/v1/worker', coordinator.url.replace(/^http/, 'ws'));
-  if (token !== null) url.searchParams.set('token', token);
-  return url.toString();
-}
+const joinToken = joinTokenOf;
 
 /** Opens a socket; answers the HTTP status when the upgrade is refused, or 'open'. */
 function upgradeOutcome(url: string): Promise<number | 'open'> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    sockets.add(socket);
+    const socket = track(new WebSocket(url));
     socket.on('unexpected-response', (request, response) => {
       resolve(response.statusCode ?? 0);
       request.destroy();
@@ -98,45 +72,6 @@ function upgradeOutcome(url: string): Promise<number | 'open'> {
     socket.on('open', () => resolve('open'));
     socket.on('error', reject);
   });
-}
-
-function frameText(data: WebSocket.RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return (data instanceof ArrayBuffer ? Buffer.from(data) : data).toString('utf8');
-}
-
-/** A worker over a real socket. */
-class RealWorker {
-  readonly received = new ReceivedMessages();
-  readonly closed: Promise<{ code: number; reason: string }>;
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data, isBinary) => {
-      if (isBinary) this.received.invalid.push(data);
-      else this.received.record(frameText(data));
-    });
-    this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
-  }
-
-  static async connect(url: string): Promise<RealWorker> {
-    const socket = new WebSocket(url);
-    sockets.add(socket);
-    const worker = new RealWorker(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    return worker;
-  }
-
-  send(message: WorkerMessageInput | string): void {
-    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
-  }
-
-  async hello(workerId?: string, leases: string[] = []) {
-    this.send({ type: 'hello', capabilities, leases, ...(workerId === undefined ? {} : { workerId }) });
-    return this.received.waitFor('welcome');
-  }
 }
 
 describe('real server: REST', () => {
@@ -152,7 +87,7 @@ describe('real server: REST', () => {
   });
 
   it('creates jobs, and refuses bad specs, wrong types, bad JSON and big bodies, creating nothing', async () => {
-    const coordinator = await start({ maxSpecBytes: 2048 });
+    const coordinator = await start({ maxBodyBytes: 2048 });
     const bad = await expectError(
       await api(coordinator, 'POST', '/api/v1/jobs', { json: spec([1], { input: { items: [1], chunkSize: -1 } }) }),
       400,
@@ -231,7 +166,7 @@ describe('real server: worker socket', () => {
 
   it('runs a job: hello → welcome → ask → lease → result → ack, then the job completes', async () => {
     const coordinator = await start();
-    const worker = await RealWorker.connect(socketUrl(coordinator));
+    const worker = await connectWorker(coordinator);
     const welcome = await worker.hello();
     expect(welcome).toMatchObject({ workerId: expect.stringMatching(/^w_/) as string, kept: [], leaseMs: 30_000 });
 
@@ -240,7 +175,7 @@ describe('real server: worker socket', () => {
     const leases = [await worker.received.waitFor('lease')];
     worker.send({ type: 'ask' });
     leases.push(await worker.received.waitFor('lease', 2));
-    expect(leases.map((lease) => lease.items)).toEqual([[1, 2], [3]]);
+    expect(leases.map(itemsOf)).toEqual([[1, 2], [3]]);
 
     const code = await api(coordinator, 'GET', `/api/v1/worker/blobs/${leases[0]!.code}?token=${joinToken(coordinator)}`, { token: null });
     expect(await code.text()).toBe(DOUBLE_CODE);
@@ -248,7 +183,7 @@ describe('real server: worker socket', () => {
     expect(await workerList(coordinator)).toMatchObject([{ id: welcome.workerId, currentTasks: [{ taskIndex: 0 }, { taskIndex: 1 }] }]);
 
     for (const lease of leases.reverse()) {
-      worker.send({ type: 'result', leaseId: lease.leaseId, outputs: lease.items.map((x) => (x as number) * 2) });
+      worker.send({ type: 'result', leaseId: lease.leaseId, outputs: itemsOf(lease).map((x) => (x as number) * 2) });
     }
     await worker.received.waitFor('ack', 2);
     expect(worker.received.of('ack').map((ack) => ack.status)).toEqual(['accepted', 'accepted']);
@@ -265,7 +200,7 @@ describe('real server: worker socket', () => {
 
   it('answers bad frames with errors and closes the socket with 1008 after too many', async () => {
     const coordinator = await start();
-    const worker = await RealWorker.connect(socketUrl(coordinator));
+    const worker = await connectWorker(coordinator);
     worker.socket.send(Buffer.from('binary'));
     const first = await worker.received.waitFor('error');
     expect(first).toMatchObject({ code: 'bad_message', message: 'expected a text frame' });
@@ -279,7 +214,7 @@ describe('real server: worker socket', () => {
     // ReferenceError instead of calling onError. The close that follows still cleans up.
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const coordinator = await start({ maxMessageBytes: 1024 });
-    const worker = await RealWorker.connect(socketUrl(coordinator));
+    const worker = await connectWorker(coordinator);
     await worker.hello('w_big');
     worker.send({ type: 'log', leaseId: 'lease_x', level: 'info', message: 'x'.repeat(2048) });
     expect((await worker.closed).code).toBe(1009);
@@ -289,7 +224,7 @@ describe('real server: worker socket', () => {
 
   it('forgets a worker whose socket closed', async () => {
     const coordinator = await start();
-    const worker = await RealWorker.connect(socketUrl(coordinator));
+    const worker = await connectWorker(coordinator);
     await worker.hello('w_leaving');
     expect((await workerList(coordinator)).map((w) => w.id)).toEqual(['w_leaving']);
     worker.socket.close();
@@ -298,9 +233,9 @@ describe('real server: worker socket', () => {
 
   it('shuts down while sockets are open, said hello or not', async () => {
     const coordinator = await start();
-    const welcomed = await RealWorker.connect(socketUrl(coordinator));
+    const welcomed = await connectWorker(coordinator);
     await welcomed.hello();
-    const silent = await RealWorker.connect(socketUrl(coordinator));
+    const silent = await connectWorker(coordinator);
     await stop(coordinator);
     expect((await welcomed.closed).code).toBe(1001);
     expect((await silent.closed).code).toBe(1001);
@@ -310,7 +245,7 @@ describe('real server: worker socket', () => {
     const dataDir = await newTempDir();
     const first = await start({ dataDir });
     const job = await submit(first, [7]);
-    const before = await RealWorker.connect(socketUrl(first));
+    const before = await connectWorker(first);
     const { workerId } = await before.hello();
     before.send({ type: 'ask' });
     const lease = await before.received.waitFor('lease');
@@ -319,7 +254,7 @@ describe('real server: worker socket', () => {
 
     const second = await start({ dataDir });
     expect(second.adminToken).toBe(first.adminToken);
-    const after = await RealWorker.connect(socketUrl(second));
+    const after = await connectWorker(second);
     const welcome = await after.hello(workerId, [lease.leaseId]);
     expect(welcome.kept).toEqual([lease.leaseId]);
     after.send({ type: 'result', leaseId: lease.leaseId, outputs: [14] });

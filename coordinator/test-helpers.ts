@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Hono } from 'hono';
 import { afterEach, expect } from 'vitest';
+import { WebSocket } from 'ws';
 import type { z } from 'zod';
 import {
   CoordinatorMessage,
@@ -11,9 +13,14 @@ import {
   type Capabilities,
   type JobSpecInput,
   type TaskLease,
+  type WorkerMessageInput,
 } from '../shared/index.js';
-import { WorkerGateway, type GatewayOptions, type WorkerSocket } from './gateway/index.js';
-import { Scheduler, type SchedulerOptions } from './scheduler/index.js';
+import { createApp } from './api/app.js';
+import type { ApiDeps, ApiLimits } from './api/deps.js';
+import { WorkerGateway, type GatewayOptions, type WorkerSession, type WorkerSocket } from './gateway/index.js';
+import type { CoordinatorOptions } from './options.js';
+import { startCoordinator, type Coordinator } from './server.js';
+import { Scheduler, type Asker, type SchedulerOptions } from './scheduler/index.js';
 import { openSqliteStore, type Store, type TaskRecord } from './store/index.js';
 
 // Helpers shared by the coordinator's tests; tsconfig.build.json keeps this file out of dist.
@@ -21,6 +28,14 @@ import { openSqliteStore, type Store, type TaskRecord } from './store/index.js';
 export const capabilities: Capabilities = { runtime: 'node', webgpu: null, userAgent: 'vitest' };
 
 export const DOUBLE_CODE = 'export default (x) => x * 2';
+
+/** A worker asking for a task: plain node capabilities unless `extra` adds some. */
+export function asker(id: string, extra: Partial<Capabilities> = {}): Asker {
+  return { id, capabilities: { ...capabilities, ...extra } };
+}
+
+/** For tests that expect a failed task to be ready again at once. */
+export const NO_BACKOFF = { backoff: { initialMs: 0 } } as const;
 
 /** A fresh temp folder per call, removed after the test. */
 export function useTempDirs(): () => Promise<string> {
@@ -50,14 +65,20 @@ export function makeSpec(overrides: Partial<JobSpecInput> & { items?: unknown[];
   return JobSpec.parse({ name: 'test-job', code: DOUBLE_CODE, input: { items, chunkSize }, ...rest });
 }
 
-/** Stores the code blob and submits the job, as POST /jobs does. */
-export async function submitJob(scheduler: Scheduler, store: Store, overrides: Parameters<typeof makeSpec>[0] = {}) {
-  const spec = makeSpec(overrides);
-  const code = typeof spec.code === 'string' ? spec.code : DOUBLE_CODE;
+async function storeModule(store: Store, code: JobSpec['code']): Promise<string> {
+  if (typeof code !== 'string') return code.blob;
   const bytes = new TextEncoder().encode(code);
   const sha = await sha256Hex(bytes);
   await store.putBlob(sha, bytes);
-  return scheduler.submit(spec, sha);
+  return sha;
+}
+
+/** Stores the modules as blobs and submits the job, as POST /jobs does. */
+export async function submitJob(scheduler: Scheduler, store: Store, overrides: Parameters<typeof makeSpec>[0] = {}) {
+  const spec = makeSpec(overrides);
+  const code = await storeModule(store, spec.code);
+  const reduce = spec.reduce === undefined ? {} : { reduce: { blob: await storeModule(store, spec.reduce) } };
+  return scheduler.submit({ ...spec, code: { blob: code }, ...reduce }, code);
 }
 
 export interface Revoke {
@@ -88,9 +109,10 @@ export function useSchedulers(defaults: Pick<SchedulerOptions, 'leaseMs' | 'disc
     const scheduler = await Scheduler.open(store, { ...defaults, now: clock.now, ...options });
     const revokes: Revoke[] = [];
     scheduler.onRevoke((workerId, leaseId, reason) => revokes.push({ workerId, leaseId, reason }));
-    const lease = async (workerId: string): Promise<TaskLease> => {
-      const granted = await scheduler.leaseNext(workerId);
-      if (!granted) throw new Error(`no task for ${workerId}`);
+    const lease = async (worker: string | Asker): Promise<TaskLease> => {
+      const who = typeof worker === 'string' ? asker(worker) : worker;
+      const granted = await scheduler.leaseNext(who);
+      if (!granted) throw new Error(`no task for ${who.id}`);
       return granted;
     };
     const task = (jobId: string, index: number): TaskRecord => {
@@ -104,8 +126,14 @@ export function useSchedulers(defaults: Pick<SchedulerOptions, 'leaseMs' | 'disc
   return { openStore, setUp };
 }
 
+/** The items of an items-job lease (failing the test for another kind). */
+export function itemsOf(lease: TaskLease): unknown[] {
+  if (lease.input.kind !== 'items') throw new Error(`lease of a ${lease.input.kind} task, not items`);
+  return lease.input.items;
+}
+
 /** The outputs DOUBLE_CODE would give for a lease of numbers. */
-export const doubled = (lease: TaskLease): number[] => lease.items.map((item) => (item as number) * 2);
+export const doubled = (lease: TaskLease): number[] => itemsOf(lease).map((item) => (item as number) * 2);
 
 export interface Parts {
   store: Store;
@@ -238,4 +266,141 @@ export async function expectError(response: Response, status: number, code: stri
   expect(body.error.code).toBe(code);
   expect(body.error.message.length).toBeGreaterThan(0);
   return body.error;
+}
+
+export const ADMIN_TOKEN = 'admin-secret-token';
+export const JOIN_TOKEN = 'join-secret-token';
+
+export interface Call {
+  body?: BodyInit;
+  json?: unknown;
+  /** The admin token by default; null sends none. */
+  token?: string | null;
+  headers?: Record<string, string>;
+}
+
+/** One request, in-process (`app.request`) or over the network (`fetch`). */
+export type Caller = (method: string, path: string, call?: Call) => Promise<Response>;
+
+function requestInit(method: string, { body, json, token, headers = {} }: Call, adminToken: string): RequestInit {
+  const allHeaders: Record<string, string> = { ...headers };
+  const bearer = token === undefined ? adminToken : token;
+  if (bearer !== null) allHeaders.authorization = `Bearer ${bearer}`;
+  if (json !== undefined) allHeaders['content-type'] ??= 'application/json';
+  return { method, headers: allHeaders, body: json === undefined ? (body ?? null) : JSON.stringify(json) };
+}
+
+/** The REST app on test parts, as server.ts builds it, with test tokens and limits. */
+export function testApp(parts: Parts, webRoot: string, options: { limits?: Partial<ApiLimits>; store?: Store } = {}): Hono {
+  const deps: ApiDeps = {
+    store: options.store ?? parts.store,
+    scheduler: parts.scheduler,
+    gateway: parts.gateway,
+    adminToken: ADMIN_TOKEN,
+    joinToken: JOIN_TOKEN,
+    publicUrl: () => 'http://tabgrid.test:8080',
+    limits: { maxBodyBytes: 1024 * 1024, maxSpecBytes: 512 * 1024, maxBlobBytes: 1024 * 1024, maxQueuedJobs: 1000, ...options.limits },
+    startedAt: Date.now(),
+  };
+  return createApp(deps, { webRoot });
+}
+
+export function appCaller(app: Hono): Caller {
+  return (method, path, call = {}) => Promise.resolve(app.request(path, requestInit(method, call, ADMIN_TOKEN)));
+}
+
+export function serverCaller(coordinator: Coordinator): Caller {
+  return (method, path, call = {}) => fetch(`${coordinator.url}${path}`, requestInit(method, call, coordinator.adminToken));
+}
+
+/** A worker on an in-memory socket that said hello and was welcomed. */
+export async function joinFakeWorker(gateway: WorkerGateway, workerId: string, extra: Partial<Capabilities> = {}, leases: string[] = []) {
+  const socket = new FakeSocket();
+  const session: WorkerSession = gateway.connect(socket);
+  const send = (message: WorkerMessageInput | string) => gateway.receive(session, typeof message === 'string' ? message : JSON.stringify(message));
+  await send({ type: 'hello', workerId, leases, capabilities: { ...capabilities, ...extra } });
+  const welcome = await socket.received.waitFor('welcome');
+  return { socket, session, send, welcome };
+}
+
+function frameText(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return (data instanceof ArrayBuffer ? Buffer.from(data) : data).toString('utf8');
+}
+
+/** A worker over a real socket (the `ws` client). */
+export class RealWorker {
+  readonly received = new ReceivedMessages();
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) this.received.invalid.push(data);
+      else this.received.record(frameText(data));
+    });
+    this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  }
+
+  async opened(): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.socket.once('open', () => resolve());
+      this.socket.once('error', reject);
+    });
+    return this;
+  }
+
+  send(message: WorkerMessageInput | string): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  async hello(workerId?: string, leases: string[] = []) {
+    this.send({ type: 'hello', capabilities, leases, ...(workerId === undefined ? {} : { workerId }) });
+    return this.received.waitFor('welcome');
+  }
+}
+
+export function joinTokenOf(coordinator: Coordinator): string {
+  return new URL(coordinator.joinUrl).searchParams.get('token')!;
+}
+
+/** The worker socket URL, with the join token unless another token (or null: none) is given. */
+export function socketUrl(coordinator: Coordinator, token: string | null = joinTokenOf(coordinator)): string {
+  const url = new URL('/api/v1/worker', coordinator.url.replace(/^http/, 'ws'));
+  if (token !== null) url.searchParams.set('token', token);
+  return url.toString();
+}
+
+/** Real coordinators on random ports and real sockets to them, all closed after each test. */
+export function useRealServers() {
+  const newTempDir = useTempDirs();
+  const running = new Set<Coordinator>();
+  const sockets = new Set<WebSocket>();
+  afterEach(async () => {
+    for (const socket of sockets) socket.terminate();
+    sockets.clear();
+    await Promise.all([...running].map((coordinator) => coordinator.close()));
+    running.clear();
+  });
+
+  async function start(options: Partial<CoordinatorOptions> = {}): Promise<Coordinator & { dataDir: string }> {
+    const dataDir = options.dataDir ?? (await newTempDir());
+    const coordinator = await startCoordinator({ port: 0, webRoot: join(dataDir, 'no-web'), ...options, dataDir });
+    running.add(coordinator);
+    return Object.assign(coordinator, { dataDir });
+  }
+
+  async function stop(coordinator: Coordinator): Promise<void> {
+    running.delete(coordinator);
+    await coordinator.close();
+  }
+
+  /** A socket closed after the test. */
+  function track(socket: WebSocket): WebSocket {
+    sockets.add(socket);
+    return socket;
+  }
+
+  const connectWorker = (coordinator: Coordinator): Promise<RealWorker> => new RealWorker(track(new WebSocket(socketUrl(coordinator)))).opened();
+
+  return { start, stop, track, connectWorker, newTempDir, running };
 }

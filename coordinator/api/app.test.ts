@@ -13,37 +13,40 @@ import {
   type JobSpecInput,
 } from '../../shared/index.js';
 import type { Store } from '../store/index.js';
-import { DOUBLE_CODE, FakeSocket, capabilities, expectError, openParts, readBody, readNdjson, useTempDirs, type Parts } from '../test-helpers.js';
-import { createApp } from './app.js';
-import type { ApiDeps } from './deps.js';
+import {
+  ADMIN_TOKEN,
+  DOUBLE_CODE,
+  FakeSocket,
+  JOIN_TOKEN,
+  appCaller,
+  asker,
+  capabilities,
+  doubled,
+  expectError,
+  openParts,
+  readBody,
+  readNdjson,
+  testApp,
+  useTempDirs,
+  type Caller,
+  type Parts,
+} from '../test-helpers.js';
 
-const ADMIN = 'admin-secret-token';
-const JOIN = 'join-secret-token';
-const MAX_SPEC_BYTES = 4096;
-const MAX_BLOB_BYTES = 1024;
+const ADMIN = ADMIN_TOKEN;
+const JOIN = JOIN_TOKEN;
+const MAX_BODY_BYTES = 4096;
 const newTempDir = useTempDirs();
 
 const JobList = z.object({ jobs: z.array(JobStatus) });
 const TaskList = z.object({ tasks: z.array(TaskStatus) });
 const WorkerList = z.object({ workers: z.array(WorkerStatus) });
-const BlobStored = z.object({ sha256: z.string(), size: z.number() });
 
 let parts: Parts;
-let app: ReturnType<typeof createApp>;
+let call: Caller;
 let webRoot: string;
 
-function buildApp(store: Store = parts.store) {
-  const deps: ApiDeps = {
-    store,
-    scheduler: parts.scheduler,
-    gateway: parts.gateway,
-    adminToken: ADMIN,
-    joinToken: JOIN,
-    publicUrl: () => 'http://tabgrid.test:8080',
-    limits: { maxSpecBytes: MAX_SPEC_BYTES, maxBlobBytes: MAX_BLOB_BYTES },
-    startedAt: Date.now(),
-  };
-  return createApp(deps, { webRoot });
+function buildApp(store: Store = parts.store): Caller {
+  return appCaller(testApp(parts, webRoot, { store, limits: { maxBodyBytes: MAX_BODY_BYTES } }));
 }
 
 beforeEach(async () => {
@@ -55,27 +58,12 @@ beforeEach(async () => {
   await writeFile(join(webRoot, 'web-worker', 'join.html'), '<!doctype html><title>join</title>');
   await writeFile(join(webRoot, 'assets', 'app-1234.js'), 'console.log(1)');
   await writeFile(join(dir, 'secret.txt'), 'outside the web root');
-  app = buildApp();
+  call = buildApp();
 });
 
 afterEach(async () => {
   await parts.close();
 });
-
-interface Call {
-  body?: BodyInit;
-  json?: unknown;
-  /** Admin token by default; null sends none. */
-  token?: string | null;
-  headers?: Record<string, string>;
-}
-
-function call(method: string, path: string, { body, json, token = ADMIN, headers = {} }: Call = {}): Promise<Response> {
-  const allHeaders: Record<string, string> = { ...headers };
-  if (token !== null) allHeaders.authorization = `Bearer ${token}`;
-  if (json !== undefined) allHeaders['content-type'] ??= 'application/json';
-  return Promise.resolve(app.request(path, { method, headers: allHeaders, body: json === undefined ? (body ?? null) : JSON.stringify(json) }));
-}
 
 const validSpec = (overrides: Partial<JobSpecInput> = {}): JobSpecInput => ({
   name: 'doubles',
@@ -97,9 +85,9 @@ async function listJobs(): Promise<JobStatus[]> {
 /** Leases every ready task to one worker and reports doubled outputs, last task first. */
 async function runAllBackwards(): Promise<void> {
   const leases = [];
-  for (let lease = await parts.scheduler.leaseNext('w_1'); lease; lease = await parts.scheduler.leaseNext('w_1')) leases.push(lease);
+  for (let lease = await parts.scheduler.leaseNext(asker('w_1')); lease; lease = await parts.scheduler.leaseNext(asker('w_1'))) leases.push(lease);
   for (const lease of leases.reverse()) {
-    expect(await parts.scheduler.complete('w_1', lease.leaseId, lease.items.map((x) => (x as number) * 2))).toBe('accepted');
+    expect(await parts.scheduler.complete('w_1', lease.leaseId, doubled(lease))).toBe('accepted');
   }
 }
 
@@ -111,7 +99,14 @@ const ADMIN_ROUTES: [string, string][] = [
   ['GET', '/api/v1/jobs/job_x/tasks'],
   ['GET', '/api/v1/jobs/job_x/results'],
   ['GET', '/api/v1/jobs/job_x/logs'],
+  ['GET', '/api/v1/jobs/job_x/result'],
+  ['GET', '/api/v1/jobs/job_x/events'],
+  ['GET', '/api/v1/jobs/job_x/events?follow=1'],
+  ['GET', '/api/v1/jobs/job_x/logs?follow=1'],
   ['POST', '/api/v1/jobs/job_x/cancel'],
+  ['POST', '/api/v1/jobs/job_x/pause'],
+  ['POST', '/api/v1/jobs/job_x/resume'],
+  ['GET', '/metrics'],
   ['PUT', `/api/v1/blobs/${SHA_A}`],
   ['GET', `/api/v1/blobs/${SHA_A}`],
   ['GET', '/api/v1/workers'],
@@ -208,10 +203,10 @@ describe('POST /api/v1/jobs', () => {
     await expectError(await call('POST', '/api/v1/jobs', { json: null }), 400, 'invalid_spec');
   });
 
-  it('refuses a spec over maxSpecBytes with 413, with or without Content-Length', async () => {
-    const big = validSpec({ input: { items: Array.from({ length: MAX_SPEC_BYTES }, (_, i) => i) } });
+  it('refuses a body over maxBodyBytes with 413, with or without Content-Length, recording nothing', async () => {
+    const big = validSpec({ input: { items: Array.from({ length: MAX_BODY_BYTES }, (_, i) => i) } });
     const body = JSON.stringify(big);
-    expect(body.length).toBeGreaterThan(MAX_SPEC_BYTES);
+    expect(body.length).toBeGreaterThan(MAX_BODY_BYTES);
     await expectError(await call('POST', '/api/v1/jobs', { json: big }), 413, 'too_large');
     await expectError(
       await call('POST', '/api/v1/jobs', { body, headers: { 'content-type': 'application/json', 'content-length': String(body.length) } }),
@@ -230,7 +225,7 @@ describe('POST /api/v1/jobs', () => {
     const sha = await sha256Hex(code);
     expect((await call('PUT', `/api/v1/blobs/${sha}`, { body: code })).status).toBe(201);
     const status = await submit(validSpec({ code: { blob: sha } }));
-    const lease = await parts.scheduler.leaseNext('w_1');
+    const lease = await parts.scheduler.leaseNext(asker('w_1'));
     expect(lease).toMatchObject({ jobId: status.id, code: sha });
   });
 });
@@ -241,7 +236,13 @@ describe('job routes', () => {
     ['GET', '/tasks'],
     ['GET', '/results'],
     ['GET', '/logs'],
+    ['GET', '/logs?follow=1'],
+    ['GET', '/events'],
+    ['GET', '/events?follow=1'],
+    ['GET', '/result'],
     ['POST', '/cancel'],
+    ['POST', '/pause'],
+    ['POST', '/resume'],
   ])('answers 404 for %s /jobs/<unknown>%s', async (method, suffix) => {
     await submit();
     const error = await expectError(await call(method, `/api/v1/jobs/job_nope${suffix}`), 404, 'not_found');
@@ -270,7 +271,7 @@ describe('job routes', () => {
 
   it('streams the task logs as NDJSON', async () => {
     const { id } = await submit();
-    const lease = (await parts.scheduler.leaseNext('w_1'))!;
+    const lease = (await parts.scheduler.leaseNext(asker('w_1')))!;
     parts.scheduler.log('w_1', lease.leaseId, 'info', 'starting');
     parts.scheduler.log('w_1', lease.leaseId, 'error', 'oops');
     // Log lines are written in batches; wait for the batch to land.
@@ -291,7 +292,7 @@ describe('job routes', () => {
 
   it('cancels a running job, then answers 409 to a second cancel', async () => {
     const { id } = await submit();
-    await parts.scheduler.leaseNext('w_1');
+    await parts.scheduler.leaseNext(asker('w_1'));
     const cancelled = await readBody(await call('POST', `/api/v1/jobs/${id}/cancel`), JobStatus);
     expect(cancelled).toMatchObject({ id, state: 'CANCELLED', progress: { total: 3, done: 0, running: 0 } });
     expect(parts.scheduler.queueDepth()).toBe(0);
@@ -310,60 +311,10 @@ describe('job routes', () => {
 
   it('shows a failed job with its error', async () => {
     const { id } = await submit(validSpec({ input: { items: [1] }, retry: { maxAttempts: 1 } }));
-    const lease = (await parts.scheduler.leaseNext('w_1'))!;
+    const lease = (await parts.scheduler.leaseNext(asker('w_1')))!;
     await parts.scheduler.fail('w_1', lease.leaseId, { message: 'bad input' });
     const status = await readBody(await call('GET', `/api/v1/jobs/${id}`), JobStatus);
     expect(status).toMatchObject({ state: 'FAILED', error: { message: 'bad input', taskIndex: 0 }, progress: { failed: 1 } });
-  });
-});
-
-describe('blobs', () => {
-  const bytes = new Uint8Array([0, 1, 2, 3, 254, 255]);
-
-  it('stores bytes under their SHA-256 and serves them back', async () => {
-    const sha = await sha256Hex(bytes);
-    const stored = await call('PUT', `/api/v1/blobs/${sha}`, { body: bytes });
-    expect(stored.status).toBe(201);
-    expect(await readBody(stored, BlobStored)).toEqual({ sha256: sha, size: 6 });
-    // Idempotent.
-    expect((await call('PUT', `/api/v1/blobs/${sha}`, { body: bytes })).status).toBe(201);
-
-    const got = await call('GET', `/api/v1/blobs/${sha}`);
-    expect(got.status).toBe(200);
-    expect(got.headers.get('content-type')).toBe('application/octet-stream');
-    expect([...new Uint8Array(await got.arrayBuffer())]).toEqual([...bytes]);
-  });
-
-  it('refuses bytes that do not hash to the name', async () => {
-    const error = await expectError(await call('PUT', `/api/v1/blobs/${SHA_A}`, { body: bytes }), 400, 'hash_mismatch');
-    expect(error.message).toContain(await sha256Hex(bytes));
-    expect(await parts.store.hasBlob(SHA_A)).toBe(false);
-    await expectError(await call('GET', `/api/v1/blobs/${SHA_A}`), 404, 'not_found');
-  });
-
-  it('refuses a name that is not a SHA-256, and a blob over maxBlobBytes', async () => {
-    await expectError(await call('PUT', '/api/v1/blobs/not-a-hash', { body: bytes }), 400, 'invalid_blob_name');
-    await expectError(await call('GET', `/api/v1/blobs/${SHA_A.toUpperCase()}`), 400, 'invalid_blob_name');
-    const big = new Uint8Array(MAX_BLOB_BYTES + 1);
-    await expectError(await call('PUT', `/api/v1/blobs/${await sha256Hex(big)}`, { body: big }), 413, 'too_large');
-    expect(await parts.store.hasBlob(await sha256Hex(big))).toBe(false);
-  });
-
-  it('serves blobs to workers with the join token only', async () => {
-    const sha = await sha256Hex(bytes);
-    await call('PUT', `/api/v1/blobs/${sha}`, { body: bytes });
-    const path = `/api/v1/worker/blobs/${sha}`;
-
-    const byQuery = await call('GET', `${path}?token=${JOIN}`, { token: null });
-    expect(byQuery.status).toBe(200);
-    expect(byQuery.headers.get('cache-control')).toContain('immutable');
-    expect([...new Uint8Array(await byQuery.arrayBuffer())]).toEqual([...bytes]);
-    expect((await call('GET', path, { token: JOIN })).status).toBe(200);
-
-    await expectError(await call('GET', path, { token: null }), 401, 'unauthorized');
-    await expectError(await call('GET', `${path}?token=wrong`, { token: null }), 401, 'unauthorized');
-    await expectError(await call('GET', path, { token: ADMIN }), 401, 'unauthorized');
-    await expectError(await call('GET', `/api/v1/worker/blobs/${SHA_A}?token=${JOIN}`, { token: null }), 404, 'not_found');
   });
 });
 
@@ -375,13 +326,15 @@ describe('system routes', () => {
 
   it('answers stats in the shared shape, counting jobs, tasks and scheduler events', async () => {
     const empty = await readBody(await call('GET', '/api/v1/stats'), Stats);
-    expect(empty).toMatchObject({ jobs: {}, tasks: {}, workers: 0, queueDepth: 0, leaseLapses: 0, retries: 0, lateResults: 0 });
+    expect(empty).toMatchObject({ jobs: {}, tasks: {}, workers: 0, queueDepth: 0, leaseLapses: 0, retries: 0, lateResults: 0, timeouts: 0, tasksPerSecond: 0 });
     expect(empty.uptimeSeconds).toBeGreaterThanOrEqual(0);
 
     await submit(validSpec({ input: { items: [1] } }));
     await runAllBackwards();
+    // One completion in the last 10 s of the scheduler's clock.
+    expect((await readBody(await call('GET', '/api/v1/stats'), Stats)).tasksPerSecond).toBe(0.1);
     const running = await submit(validSpec({ input: { items: [1, 2, 3] } }));
-    const lease = (await parts.scheduler.leaseNext('w_1'))!;
+    const lease = (await parts.scheduler.leaseNext(asker('w_1')))!;
     await parts.scheduler.complete('w_1', 'lease_stale', [0]);
     parts.clock.advance(30_000);
     await parts.scheduler.sweep();
@@ -395,6 +348,8 @@ describe('system routes', () => {
       leaseLapses: 1,
       retries: 1,
       lateResults: 1,
+      timeouts: 0,
+      tasksPerSecond: 0,
     });
     expect(lease.jobId).toBe(running.id);
   });
@@ -414,7 +369,7 @@ describe('error boundary', () => {
     const broken: Store = Object.assign(Object.create(parts.store) as Store, {
       listJobs: () => Promise.reject(new Error('disk on fire at /var/lib/secret.db')),
     });
-    app = buildApp(broken);
+    call = buildApp(broken);
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       const response = await call('GET', '/api/v1/jobs');

@@ -55,7 +55,7 @@ export function jobRoutes(deps: ApiDeps): Hono {
   app.get('/:id/logs', async (c) => {
     const id = c.req.param('id');
     await loadJobStatus(deps, id);
-    if (c.req.query('follow')) return followLogs(c, deps, id);
+    if (wantsFollow(c.req.query('follow'))) return followLogs(c, deps, id);
     await deps.scheduler.flushLogs();
     const entries: LogEntry[] = (await deps.store.listLogs(id)).map(logEntry);
     return ndjsonResponse([entries]);
@@ -64,7 +64,7 @@ export function jobRoutes(deps: ApiDeps): Hono {
   app.get('/:id/events', async (c) => {
     const id = c.req.param('id');
     await loadJobStatus(deps, id);
-    if (c.req.query('follow')) return followEvents(c, deps, id);
+    if (wantsFollow(c.req.query('follow'))) return followEvents(c, deps, id);
     return c.json({ events: (await deps.store.listJobEvents(id)).map(jobEvent) });
   });
 
@@ -93,6 +93,11 @@ export function jobRoutes(deps: ApiDeps): Hono {
   });
 
   return app;
+}
+
+/** `?follow=1` (or `true`, or a bare `?follow`) follows; `?follow=0` and `false` do not. */
+function wantsFollow(value: string | undefined): boolean {
+  return value !== undefined && value !== '0' && value !== 'false';
 }
 
 /** One page of item results per task, so a large job streams instead of being built in memory. */

@@ -6,11 +6,16 @@ function family(name: string, type: 'gauge' | 'counter', help: string, samples: 
   const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
   for (const [labels, value] of samples) {
     const text = Object.entries(labels)
-      .map(([key, label]) => `${key}="${label.replace(/["\\\n]/g, '_')}"`)
+      .map(([key, label]) => `${key}="${escapeLabel(label)}"`)
       .join(',');
     lines.push(`${name}${text ? `{${text}}` : ''} ${value}`);
   }
   return lines.join('\n');
+}
+
+/** Label values escape backslash, double quote and newline, as the exposition format asks. */
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
 /** The statistics in Prometheus' text exposition format. */

@@ -26,10 +26,8 @@ export async function submitJob(deps: ApiDeps, body: unknown, bodyBytes: number)
       { path: 'runMode', message: 'local runs in the SDK' },
     ]);
   }
-  if (spec.idempotencyKey !== undefined) {
-    const existing = await deps.store.findJobByIdempotencyKey(spec.idempotencyKey);
-    if (existing) return { status: { ...(await loadJobStatus(deps, existing.id)), existing: true }, httpStatus: 200 };
-  }
+  const existing = await existingJob(deps, spec.idempotencyKey);
+  if (existing) return existing;
   const refusal = policyRefusal(deps, bodyBytes);
   if (refusal) {
     const record = await deps.scheduler.reject(spec.name, { name: spec.name }, refusal.reason);
@@ -45,8 +43,18 @@ export async function submitJob(deps: ApiDeps, body: unknown, bodyBytes: number)
     if (error instanceof InvalidSpecError) {
       throw new ApiError(400, 'invalid_spec', error.message, [{ path: error.path, message: error.reason }]);
     }
+    // The same key sent twice at once: this insert lost to the unique index, so answer the winner's job.
+    const winner = await existingJob(deps, spec.idempotencyKey);
+    if (winner) return winner;
     throw error;
   }
+}
+
+async function existingJob(deps: ApiDeps, idempotencyKey: string | undefined): Promise<Submitted | undefined> {
+  if (idempotencyKey === undefined) return undefined;
+  const existing = await deps.store.findJobByIdempotencyKey(idempotencyKey);
+  if (!existing) return undefined;
+  return { status: { ...(await loadJobStatus(deps, existing.id)), existing: true }, httpStatus: 200 };
 }
 
 function policyRefusal(deps: ApiDeps, bodyBytes: number): { reason: string; httpStatus: 413 | 429 } | undefined {

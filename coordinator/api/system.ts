@@ -23,7 +23,7 @@ export async function collectStats(deps: ApiDeps): Promise<Stats> {
     workers: deps.gateway.connectedCount,
     queueDepth: deps.scheduler.queueDepth(),
     ...deps.scheduler.counters,
-    tasksPerSecond: deps.scheduler.completions.perSecond(now),
+    tasksPerSecond: deps.scheduler.tasksPerSecond(),
     uptimeSeconds: (now - deps.startedAt) / 1000,
   };
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkerMessageInput } from '../../shared/index.js';
-import { FakeSocket, capabilities, openParts, settle, submitJob, type Parts } from '../test-helpers.js';
+import { FakeSocket, NO_BACKOFF, asker, capabilities, openParts, settle, submitJob, type Parts } from '../test-helpers.js';
 import type { WorkerSession } from './session.js';
 
 // The gateway against an in-memory socket; server.test.ts drives the same protocol over a real port.
@@ -51,8 +51,8 @@ describe('WorkerGateway hello', () => {
 
   it('welcomes a returning worker under its own id, keeping only the leases still its own', async () => {
     await submit({ items: [1, 2] });
-    const mine = await parts.scheduler.leaseNext('w_back');
-    const theirs = await parts.scheduler.leaseNext('w_other');
+    const mine = await parts.scheduler.leaseNext(asker('w_back'));
+    const theirs = await parts.scheduler.leaseNext(asker('w_other'));
     const { welcome } = await join('w_back', [mine!.leaseId, theirs!.leaseId, 'lease_gone']);
     expect(welcome.workerId).toBe('w_back');
     expect(welcome.kept).toEqual([mine!.leaseId]);
@@ -68,12 +68,12 @@ describe('WorkerGateway asks and leases', () => {
 
     const job = await submit({ items: [10, 20, 30], chunkSize: 2, name: 'parked' });
     const lease = await worker.socket.received.waitFor('lease');
-    expect(lease).toMatchObject({ jobId: job.id, jobName: 'parked', taskIndex: 0, attempt: 1, code: job.codeSha, firstItem: 0, items: [10, 20] });
+    expect(lease).toMatchObject({ jobId: job.id, jobName: 'parked', taskIndex: 0, attempt: 1, code: job.codeSha, input: { kind: 'items', firstItem: 0, items: [10, 20] } });
     await settle();
     expect(worker.socket.received.of('lease')).toHaveLength(1);
 
     await worker.send({ type: 'ask' });
-    expect(await worker.socket.received.waitFor('lease', 2)).toMatchObject({ taskIndex: 1, items: [30] });
+    expect(await worker.socket.received.waitFor('lease', 2)).toMatchObject({ taskIndex: 1, input: { items: [30] } });
   });
 
   it('answers several asks with as many leases, and shares tasks between workers', async () => {
@@ -108,7 +108,7 @@ describe('WorkerGateway asks and leases', () => {
   });
 
   it('acknowledges a failure and leases the task again', async () => {
-    const job = await submit({ items: [1] });
+    const job = await submit({ items: [1], retry: NO_BACKOFF });
     const worker = await join();
     await worker.send({ type: 'ask' });
     const lease = await worker.socket.received.waitFor('lease');

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../store/index.js';
-import { doubled, makeSpec, submitJob, useSchedulers, useTempDirs } from '../test-helpers.js';
+import { asker, doubled, makeSpec, submitJob, useSchedulers, useTempDirs } from '../test-helpers.js';
 
 // A coordinator restart: the new process rebuilds the scheduler from the store the last one wrote.
 
@@ -30,7 +30,7 @@ describe('Scheduler restart', () => {
     expect(await after.scheduler.complete('w_1', l0.leaseId, [999])).toBe('ignored');
     expect(await after.scheduler.complete('w_2', l2.leaseId, doubled(l2))).toBe('accepted');
     for (;;) {
-      const next = await after.scheduler.leaseNext('w_3');
+      const next = await after.scheduler.leaseNext(asker('w_3'));
       if (!next) break;
       expect(next.taskIndex).toBeGreaterThanOrEqual(3);
       expect(await after.scheduler.complete('w_3', next.leaseId, doubled(next))).toBe('accepted');
@@ -71,7 +71,7 @@ describe('Scheduler restart', () => {
       const spec = makeSpec({ items: tasks.map((_, i) => i), retry: { maxAttempts: 2 } });
       const id = 'job_crashed';
       await store.createJob(
-        { id, name: 'crashed', state, priority: 0, spec, codeSha: 'c'.repeat(64), itemCount: tasks.length, taskCount: tasks.length, error: null, createdAt: 1, updatedAt: 1 },
+        { id, name: 'crashed', state, priority: 0, spec, codeSha: 'c'.repeat(64), itemCount: tasks.length, taskCount: tasks.length, error: null, idempotencyKey: null, createdAt: 1, updatedAt: 1 },
         tasks.map((task, index) => ({
           jobId: id,
           index,
@@ -86,6 +86,8 @@ describe('Scheduler restart', () => {
           leaseId: null,
           workerId: null,
           error: null,
+          checkpoint: undefined,
+          readyAt: 0,
           updatedAt: 1,
           ...task,
         })),

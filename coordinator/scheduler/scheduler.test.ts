@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../store/index.js';
-import { doubled, submitJob, useSchedulers } from '../test-helpers.js';
+import { NO_BACKOFF, asker, doubled, submitJob, useSchedulers } from '../test-helpers.js';
 
 const LEASE_MS = 1_000;
 const GRACE_MS = 300;
@@ -75,18 +75,21 @@ describe('Scheduler.leaseNext', () => {
       taskIndex: 0,
       attempt: 1,
       code: record.codeSha,
-      firstItem: 0,
-      items: ['a', 'b'],
+      input: { kind: 'items', firstItem: 0, items: ['a', 'b'] },
     });
+    expect(first.input).toEqual({ kind: 'items', firstItem: 0, items: ['a', 'b'] });
+    expect(first).not.toHaveProperty('restored');
+    expect(first).not.toHaveProperty('debug');
+    expect(first).not.toHaveProperty('timeoutMs');
     expect(first.leaseId).toMatch(/^lease_/);
     expect(task(record.id, 0)).toMatchObject({ state: 'leased', leaseId: first.leaseId, workerId: 'w_1', attempts: 1 });
     expect((await store.listTasks(record.id))[0]).toMatchObject({ state: 'leased', leaseId: first.leaseId, workerId: 'w_1', attempts: 1 });
-    expect(await lease('w_2')).toMatchObject({ taskIndex: 1, firstItem: 2, items: ['c'] });
-    expect(await scheduler.leaseNext('w_3')).toBeUndefined();
+    expect(await lease('w_2')).toMatchObject({ taskIndex: 1, input: { kind: 'items', firstItem: 2, items: ['c'] } });
+    expect(await scheduler.leaseNext(asker('w_3'))).toBeUndefined();
     expect(scheduler.queueDepth()).toBe(0);
   });
 
-  it('serves higher priority first, and older jobs first within a priority', async () => {
+  it('serves higher priority first; equal priorities take turns, the older job first on a tie', async () => {
     const { scheduler, store, lease } = await setUp();
     const oldLow = await submitJob(scheduler, store, { items: [1], priority: 0 });
     const oldHigh = await submitJob(scheduler, store, { items: [1, 2], priority: 5 });
@@ -101,8 +104,8 @@ describe('Scheduler.leaseNext', () => {
     }
     expect(order).toEqual([
       `${oldHigh.id}/0`,
-      `${oldHigh.id}/1`,
       `${newHigh.id}/0`,
+      `${oldHigh.id}/1`,
       `${oldLow.id}/0`,
       `${newLow.id}/0`,
       `${negative.id}/0`,
@@ -128,7 +131,7 @@ describe('Scheduler.leaseNext', () => {
       { index: 0, firstItem: 0, output: [2, 4] },
       { index: 1, firstItem: 2, output: [6] },
     ]);
-    expect(scheduler.counters).toEqual({ leaseLapses: 0, retries: 0, lateResults: 0 });
+    expect(scheduler.counters).toEqual({ leaseLapses: 0, retries: 0, lateResults: 0, timeouts: 0 });
   });
 
   it('does not hand out a task of a job cancelled while the lease was being written', async () => {
@@ -137,7 +140,7 @@ describe('Scheduler.leaseNext', () => {
     const other = await submitJob(scheduler, store, { items: [2] });
 
     const open = closeGate();
-    const pending = scheduler.leaseNext('w_1');
+    const pending = scheduler.leaseNext(asker('w_1'));
     await scheduler.cancel(doomed.id);
     open();
     const granted = await pending;
@@ -193,7 +196,7 @@ describe('Scheduler results: exactly once', () => {
 
   it('counts a result with the wrong number of outputs as a failure', async () => {
     const { scheduler, store, lease, task } = await setUp();
-    const { id } = await submitJob(scheduler, store, { items: [1, 2], chunkSize: 2, retry: { maxAttempts: 3 } });
+    const { id } = await submitJob(scheduler, store, { items: [1, 2], chunkSize: 2, retry: { maxAttempts: 3, ...NO_BACKOFF } });
     const granted = await lease('w_1');
     // Recorded (as a failure), so the worker is told it was handled.
     expect(await scheduler.complete('w_1', granted.leaseId, [2])).toBe('accepted');
@@ -208,7 +211,7 @@ describe('Scheduler results: exactly once', () => {
 describe('Scheduler failures and retries', () => {
   it('retries a failing task until retry.maxAttempts, then fails the job and cancels the rest', async () => {
     const { scheduler, store, lease, task, revokes } = await setUp();
-    const { id } = await submitJob(scheduler, store, { items: [1, 2, 3], retry: { maxAttempts: 2 } });
+    const { id } = await submitJob(scheduler, store, { items: [1, 2, 3], retry: { maxAttempts: 2, ...NO_BACKOFF } });
     const a1 = await lease('w_1');
     const b = await lease('w_2');
     expect([a1.taskIndex, b.taskIndex]).toEqual([0, 1]);
@@ -235,7 +238,7 @@ describe('Scheduler failures and retries', () => {
     ]);
     expect(revokes.some((r) => r.leaseId === b.leaseId)).toBe(true);
     expect(await scheduler.complete('w_2', b.leaseId, [4])).toBe('ignored');
-    expect(await scheduler.leaseNext('w_1')).toBeUndefined();
+    expect(await scheduler.leaseNext(asker('w_1'))).toBeUndefined();
     expect(scheduler.counters.retries).toBe(1);
   });
 
@@ -394,7 +397,7 @@ describe('Scheduler.cancel', () => {
     expect((await store.listTasks(id)).map((t) => t.state)).toEqual(['done', 'cancelled', 'cancelled']);
     expect(revokes).toEqual([{ workerId: 'w_2', leaseId: running.leaseId, reason: 'job cancelled' }]);
     expect(await scheduler.complete('w_2', running.leaseId, [4])).toBe('ignored');
-    expect(await scheduler.leaseNext('w_3')).toBeUndefined();
+    expect(await scheduler.leaseNext(asker('w_3'))).toBeUndefined();
     expect(scheduler.queueDepth()).toBe(0);
     expect(await scheduler.cancel(id)).toBe(false);
     expect(await scheduler.cancel('job_unknown')).toBe(false);

@@ -79,7 +79,8 @@ export class Scheduler {
       if (task.state === 'leased' && task.leaseId && task.workerId) {
         // Its worker gets one lease period to come back and claim it.
         this.leases.add(this.newLease(job, task, task.workerId, task.leaseId));
-      } else if (task.state === 'ready' && task.readyAt > now) {
+      } else if (task.state === 'ready' && task.readyAt !== 0) {
+        // Backing off when the last process stopped: wait out the rest, or queue it now if it ran out meanwhile.
         job.makeReady(task, task.readyAt, now, () => this.emitReady());
       }
     }
@@ -235,6 +236,7 @@ export class Scheduler {
     for (const next of freed) await this.unblock(job, next);
     if (job.allDone()) await this.finishJob(job, 'COMPLETED', null);
     else if (freed.length > 0) this.emitReady();
+    else this.releaseDebugTurn(job);
     return 'accepted';
   }
 
@@ -244,6 +246,7 @@ export class Scheduler {
     if (!current) return this.ignoreLate();
     this.endLease(current.job, leaseId);
     await this.failAttempt(current.job, current.task, error);
+    this.releaseDebugTurn(current.job);
     return 'accepted';
   }
 
@@ -326,6 +329,7 @@ export class Scheduler {
         const timeoutMs = job.record.spec.retry.timeoutMs ?? 0;
         this.emitRevoke(lease, `timed out after ${timeoutMs} ms`);
         await this.failAttempt(job, task, { message: `task ${task.index} timed out after ${timeoutMs} ms` });
+        this.releaseDebugTurn(job);
         continue;
       }
       this.counters.leaseLapses++;
@@ -374,6 +378,11 @@ export class Scheduler {
 
   leasesOf(workerId: string): Lease[] {
     return this.leases.ofWorker(workerId);
+  }
+
+  /** Tasks completed per second over the last 10 s, on the scheduler's clock (the one completions are stamped with). */
+  tasksPerSecond(): number {
+    return this.completions.perSecond(this.now());
   }
 
   queueDepth(): number {
@@ -496,6 +505,14 @@ export class Scheduler {
   private async recordEvent(jobId: string, from: JobState | null, to: JobState, reason: string): Promise<void> {
     const event = await this.store.appendJobEvent({ jobId, time: this.now(), from, to, reason });
     this.feed.publishEvent(event);
+  }
+
+  /**
+   * A debug job leases one task at a time, so its ready tasks wait while one runs; when that
+   * lease ends, asks parked meanwhile must hear that the next one may go.
+   */
+  private releaseDebugTurn(job: LiveJob): void {
+    if (job.record.spec.runMode === 'debug' && this.live.get(job.id) === job && job.hasReady()) this.emitReady();
   }
 
   private emitReady(): void {

@@ -17,6 +17,7 @@ function newJob(id: string, overrides: Partial<NewJob> = {}): NewJob {
     itemCount: 3,
     taskCount: 2,
     error: null,
+    idempotencyKey: null,
     createdAt: 1_000,
     updatedAt: 1_000,
     ...overrides,
@@ -38,6 +39,8 @@ function newTask(jobId: string, index: number, input: unknown[], overrides: Part
     leaseId: null,
     workerId: null,
     error: null,
+    checkpoint: undefined,
+    readyAt: 0,
     updatedAt: 1_000,
     ...overrides,
   };
@@ -71,7 +74,7 @@ describe('SQLite store', () => {
 
     const job = await store.getJob('job_1');
     expect(job).toEqual({ ...newJob('job_1'), seq: created.seq });
-    expect(job?.spec.input.items).toEqual([1, 2, 3]);
+    expect(job?.spec.input).toEqual({ partitioner: 'items', items: [1, 2, 3], chunkSize: 1 });
     expect(job?.spec.code).toEqual({ blob: 'a'.repeat(64) });
 
     const tasks = await store.listTasks('job_1');
@@ -92,7 +95,7 @@ describe('SQLite store', () => {
     await store.createJob(newJob('job_big', { taskCount: tasks.length }), tasks);
     const stored = await store.listTasks('job_big');
     expect(stored).toHaveLength(1234);
-    expect(stored.map((task) => task.input[0])).toEqual(tasks.map((_, index) => index));
+    expect(stored.map((task) => (task.input as number[])[0])).toEqual(tasks.map((_, index) => index));
   });
 
   it('writes a job and its tasks in one transaction: a failing task insert leaves no job', async () => {
@@ -205,11 +208,14 @@ describe('SQLite store', () => {
   it('appends logs and lists them per job, after a given id', async () => {
     const entry = (jobId: string, message: string) =>
       ({ jobId, taskIndex: 0, workerId: 'w_1', level: 'info', message, time: 5_000 }) as const;
-    await store.appendLogs([]);
-    await store.appendLogs([entry('job_1', 'one'), entry('job_2', 'other job'), entry('job_1', 'two')]);
+    expect(await store.appendLogs([])).toEqual([]);
+    const appended = await store.appendLogs([entry('job_1', 'one'), entry('job_2', 'other job'), entry('job_1', 'two')]);
     await store.appendLogs([{ ...entry('job_1', 'three'), taskIndex: null, workerId: null, level: 'warn' }]);
 
     const logs = await store.listLogs('job_1');
+    // The records handed back carry the ids they were stored under (followers dedupe by id).
+    expect(appended.map((log) => log.message)).toEqual(['one', 'other job', 'two']);
+    expect([appended[0], appended[2]]).toEqual(logs.slice(0, 2));
     expect(logs.map((log) => log.message)).toEqual(['one', 'two', 'three']);
     expect(logs[2]).toMatchObject({ jobId: 'job_1', taskIndex: null, workerId: null, level: 'warn', time: 5_000 });
     expect(logs[0]!.id).toBeLessThan(logs[1]!.id);
@@ -234,8 +240,41 @@ describe('SQLite store', () => {
     expect([...got!]).toEqual([0, 1, 2, 250, 255]);
   });
 
+  it('appends job events and lists them per job in order, after a given id', async () => {
+    const first = await store.appendJobEvent({ jobId: 'job_1', time: 10, from: null, to: 'SUBMITTED', reason: 'submitted' });
+    await store.appendJobEvent({ jobId: 'job_2', time: 11, from: null, to: 'REJECTED', reason: 'queue full' });
+    const third = await store.appendJobEvent({ jobId: 'job_1', time: 12, from: 'SUBMITTED', to: 'PENDING', reason: 'accepted' });
+    expect(first).toEqual({ id: first.id, jobId: 'job_1', time: 10, from: null, to: 'SUBMITTED', reason: 'submitted' });
+    expect(third.id).toBeGreaterThan(first.id);
+    expect(await store.listJobEvents('job_1')).toEqual([first, third]);
+    expect(await store.listJobEvents('job_1', first.id)).toEqual([third]);
+    expect(await store.listJobEvents('job_none')).toEqual([]);
+  });
+
+  it('finds a job by its idempotency key, and refuses a second job with the same key', async () => {
+    await store.createJob(newJob('job_keyed', { idempotencyKey: 'key-1' }), []);
+    await store.createJob(newJob('job_plain'), []);
+    await store.createJob(newJob('job_plain2'), []);
+    expect((await store.findJobByIdempotencyKey('key-1'))?.id).toBe('job_keyed');
+    expect((await store.getJob('job_keyed'))?.idempotencyKey).toBe('key-1');
+    expect(await store.findJobByIdempotencyKey('key-2')).toBeUndefined();
+    await expect(store.createJob(newJob('job_again', { idempotencyKey: 'key-1' }), [])).rejects.toThrow(/UNIQUE|constraint/i);
+  });
+
+  it('keeps a task checkpoint and readyAt, and clears the checkpoint only when a patch names it', async () => {
+    await store.createJob(newJob('job_1'), [newTask('job_1', 0, [1], { checkpoint: { step: 1 } }), newTask('job_1', 1, [2])]);
+    expect((await store.listTasks('job_1')).map((task) => task.checkpoint)).toEqual([{ step: 1 }, undefined]);
+
+    await store.updateTask('job_1', 1, { checkpoint: { step: 7, data: [1, 'x'] }, readyAt: 123_456 });
+    await store.updateTask('job_1', 1, { state: 'ready', failures: 1 });
+    expect((await store.listTasks('job_1'))[1]).toMatchObject({ checkpoint: { step: 7, data: [1, 'x'] }, readyAt: 123_456, failures: 1 });
+
+    await store.updateTask('job_1', 0, { checkpoint: undefined });
+    expect((await store.listTasks('job_1'))[0]!.checkpoint).toBeUndefined();
+  });
+
   it('keeps meta values and records the schema version', async () => {
-    expect(await store.getMeta('schema_version')).toBe('1');
+    expect(await store.getMeta('schema_version')).toBe('2');
     expect(await store.getMeta('nothing')).toBeUndefined();
     await store.setMeta('k', 'v1');
     await store.setMeta('k', 'v2');
@@ -251,7 +290,7 @@ describe('SQLite store', () => {
     opened.splice(opened.indexOf(store), 1);
 
     const reopened = await open();
-    expect(await reopened.getMeta('schema_version')).toBe('1');
+    expect(await reopened.getMeta('schema_version')).toBe('2');
     expect((await reopened.getJob('job_1'))?.name).toBe('name of job_1');
     expect(await reopened.listOutputs('job_1')).toEqual([{ index: 0, firstItem: 0, output: [2, 4] }]);
     expect((await reopened.listLogs('job_1')).map((log) => log.message)).toEqual(['kept']);
@@ -268,6 +307,6 @@ describe('SQLite store', () => {
     opened.push(memory);
     await memory.createJob(newJob('job_m'), [newTask('job_m', 0, ['x'])]);
     expect((await memory.listTasks('job_m'))[0]?.input).toEqual(['x']);
-    expect(await memory.getMeta('schema_version')).toBe('1');
+    expect(await memory.getMeta('schema_version')).toBe('2');
   });
 });
