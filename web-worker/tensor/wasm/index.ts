@@ -1,0 +1,12 @@
+export { loadWasmKernels } from './kernels.js';
+export type { MatmulDims, MatrixDims, ReduceDims, WasmBuffer, WasmKernels } from './kernels.js';
+export type { ArrayKernels } from './array-kernels.js';
+export { supportsRelaxedSimd, type WasmKernelSource } from './module.js';
+export type { BinaryOp, ReduceOp, UnaryOp } from './ops.js';
+export {
+  broadcastLayout, broadcastShapes, elementCount, mergeDimensions, reduceDims, rowMajorStrides,
+  type StridedLayout,
+} from './layout.js';
+export {
+  WasmKernelError, WasmLoadError, WasmMemoryError, isWasmKernelError, isWasmLoadError, isWasmMemoryError,
+} from './errors.js';

@@ -1,0 +1,283 @@
+import { createArrayKernels, type ArrayKernels } from './array-kernels.js';
+import { WasmKernelError } from './errors.js';
+import { LinearHeap } from './heap.js';
+import { broadcastLayout, elementCount, type StridedLayout } from './layout.js';
+import { instantiateKernelModule, type KernelExports, type WasmKernelSource } from './module.js';
+import {
+  BINARY_CODES, MAX_STRIDED_RANK, REDUCE_CODES, UNARY_CODES,
+  type BinaryOp, type ReduceOp, type UnaryOp,
+} from './ops.js';
+
+/**
+ * A run of f32 values resident in the kernels' memory, made by `WasmKernels.alloc`.
+ * Opaque: only the `WasmKernels` that made it can use it, and only until it is freed.
+ */
+export interface WasmBuffer {
+  /** Number of f32 values. */
+  readonly length: number;
+}
+
+/** Sizes of a (batched) matrix product `out[batch, m, n] = a[batch, m, k] · b[batch, k, n]`. */
+export interface MatmulDims {
+  m: number;
+  k: number;
+  n: number;
+  /** Number of products, each over its own slice of `a`, `b` and `out`. @default 1 */
+  batch?: number;
+  /** `a` holds each matrix as [k, m] and the product uses its transpose. @default false */
+  transposeA?: boolean;
+  /** `b` holds each matrix as [n, k] and the product uses its transpose. @default false */
+  transposeB?: boolean;
+  /** One `a` matrix for every batch (`a` has m·k values). @default false */
+  broadcastA?: boolean;
+  /** One `b` matrix for every batch (`b` has k·n values). @default false */
+  broadcastB?: boolean;
+}
+
+/** Lengths of the three axes of the [outer, axis, inner] view a reduction runs over. */
+export interface ReduceDims {
+  outer: number;
+  /** Length of the axis that is reduced away. */
+  axisLength: number;
+  inner: number;
+}
+
+/** A dense row-major matrix's sizes. */
+export interface MatrixDims {
+  rows: number;
+  cols: number;
+}
+
+/**
+ * f32 kernels compiled to WebAssembly SIMD, on buffers that stay in the module's memory, so a
+ * chain of ops copies nothing in or out until `read`. Each kernel writes its whole `out`.
+ * @example
+ * const kernels = await loadWasmKernels(bytes);
+ * const a = kernels.alloc(6), b = kernels.alloc(6), out = kernels.alloc(4);
+ * kernels.write(a, Float32Array.of(1, 2, 3, 4, 5, 6));
+ * kernels.write(b, Float32Array.of(1, 0, 0, 1, 1, 1));
+ * kernels.matmul(a, b, out, { m: 2, k: 3, n: 2 });
+ * kernels.read(out); // Float32Array [4, 5, 10, 11]
+ * [a, b, out].forEach((buffer) => kernels.free(buffer));
+ */
+export interface WasmKernels {
+  /** Reserves room for `length` f32 values; the contents are undefined until written. */
+  alloc(length: number): WasmBuffer;
+  /** Copies `data` into `buffer` from element `offset` on. @default offset 0 */
+  write(buffer: WasmBuffer, data: Float32Array, offset?: number): void;
+  /** A copy of the buffer's values. */
+  read(buffer: WasmBuffer): Float32Array;
+  /** Gives the buffer's memory back; the buffer cannot be used again. */
+  free(buffer: WasmBuffer): void;
+  /** Bytes held by live buffers and the kernels' own scratch, and the memory's whole size. */
+  memoryUsage(): { bytesInUse: number; memoryBytes: number };
+
+  /** out = a · b (see MatmulDims); `out` must be neither `a` nor `b`. */
+  matmul(a: WasmBuffer, b: WasmBuffer, out: WasmBuffer, dims: MatmulDims): void;
+  /** out[i] = a[i] op b[i] on equal lengths; `out` may be `a` or `b`. */
+  binary(op: BinaryOp, a: WasmBuffer, b: WasmBuffer, out: WasmBuffer): void;
+  /** out = a op b with NumPy broadcasting of the two shapes; `out` (of the broadcast shape) must be neither input. */
+  binaryBroadcast(
+    op: BinaryOp, a: WasmBuffer, aShape: readonly number[],
+    b: WasmBuffer, bShape: readonly number[], out: WasmBuffer,
+  ): void;
+  /** out = a op b walked through any strides (see StridedLayout); `out` must be neither input. */
+  binaryStrided(op: BinaryOp, a: WasmBuffer, b: WasmBuffer, out: WasmBuffer, layout: StridedLayout): void;
+  /** out[i] = op(x[i]); `out` may be `x`. */
+  unary(op: UnaryOp, x: WasmBuffer, out: WasmBuffer): void;
+  /** out[outer, inner] = op over the middle axis of x[outer, axis, inner]; `out` must not be `x`. */
+  reduce(op: ReduceOp, x: WasmBuffer, out: WasmBuffer, dims: ReduceDims): void;
+  /** Numerically stable softmax of each row; `out` may be `x`. */
+  softmax(x: WasmBuffer, out: WasmBuffer, dims: MatrixDims): void;
+  /** out[cols, rows] = x[rows, cols] transposed; `out` must not be `x`. */
+  transpose(x: WasmBuffer, out: WasmBuffer, dims: MatrixDims): void;
+
+  /** The same kernels on plain arrays: each call copies its inputs in and its result out. */
+  readonly arrays: ArrayKernels;
+}
+
+/**
+ * Compiles and instantiates the kernels' module: from a URL (streamed), raw bytes (as Node
+ * reads them from disk) or an already compiled `WebAssembly.Module`.
+ * @example const kernels = await loadWasmKernels(await readFile('web-worker/tensor/wasm/kernels.wasm'));
+ */
+export async function loadWasmKernels(source: WasmKernelSource): Promise<WasmKernels> {
+  return new ResidentKernels(await instantiateKernelModule(source));
+}
+
+class Resident implements WasmBuffer {
+  constructor(readonly length: number, readonly address: number) {}
+}
+
+class ResidentKernels implements WasmKernels {
+  readonly arrays: ArrayKernels;
+  readonly #exports: KernelExports;
+  readonly #heap: LinearHeap;
+  readonly #live = new Set<WasmBuffer>();
+  // i32 shape + two stride arrays for binaryStrided, allocated once.
+  readonly #layoutScratch: number;
+  #matmulWorkspace: number | undefined;
+
+  constructor(exports: KernelExports) {
+    this.#exports = exports;
+    this.#heap = new LinearHeap(exports.memory, exports.heapBase());
+    this.#layoutScratch = this.#heap.allocate(3 * MAX_STRIDED_RANK * 4);
+    this.arrays = createArrayKernels(this);
+  }
+
+  alloc(length: number): WasmBuffer {
+    checkCount('alloc length', length);
+    const buffer = new Resident(length, this.#heap.allocate(length * 4));
+    this.#live.add(buffer);
+    return buffer;
+  }
+
+  write(buffer: WasmBuffer, data: Float32Array, offset = 0): void {
+    const address = this.#address(buffer);
+    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > buffer.length) {
+      throw new WasmKernelError(`cannot write ${data.length} values at ${offset} into a buffer of ${buffer.length}`);
+    }
+    this.#view(address + offset * 4, data.length).set(data);
+  }
+
+  read(buffer: WasmBuffer): Float32Array {
+    return this.#view(this.#address(buffer), buffer.length).slice();
+  }
+
+  free(buffer: WasmBuffer): void {
+    const address = this.#address(buffer);
+    this.#live.delete(buffer);
+    this.#heap.release(address, buffer.length * 4);
+  }
+
+  memoryUsage(): { bytesInUse: number; memoryBytes: number } {
+    return { bytesInUse: this.#heap.bytesInUse, memoryBytes: this.#exports.memory.buffer.byteLength };
+  }
+
+  matmul(a: WasmBuffer, b: WasmBuffer, out: WasmBuffer, dims: MatmulDims): void {
+    const { m, k, n, batch = 1, transposeA = false, transposeB = false } = dims;
+    for (const [name, value] of Object.entries({ m, k, n, batch })) checkCount(`matmul ${name}`, value);
+    const aLength = m * k * (dims.broadcastA === true ? 1 : batch);
+    const bLength = k * n * (dims.broadcastB === true ? 1 : batch);
+    this.#expectLength('matmul a', a, aLength);
+    this.#expectLength('matmul b', b, bLength);
+    this.#expectLength('matmul out', out, batch * m * n);
+    expectDistinct('matmul', out, a, b);
+    const workspace = (this.#matmulWorkspace ??= this.#heap.allocate(this.#exports.matmulWorkspaceBytes()));
+    // Element (i, p) of a is at i * rsa + p * csa; a transposed matrix just swaps the strides.
+    const [rsa, csa] = transposeA ? [1, m] : [k, 1];
+    const [rsb, csb] = transposeB ? [1, k] : [n, 1];
+    this.#exports.matmulBatched(
+      this.#address(a), this.#address(b), this.#address(out), batch, m, k, n,
+      rsa, csa, rsb, csb,
+      dims.broadcastA === true ? 0 : m * k, dims.broadcastB === true ? 0 : k * n, workspace,
+    );
+  }
+
+  binary(op: BinaryOp, a: WasmBuffer, b: WasmBuffer, out: WasmBuffer): void {
+    this.#expectLength(`${op} b`, b, a.length);
+    this.#expectLength(`${op} out`, out, a.length);
+    this.#exports.binary(BINARY_CODES[op], this.#address(a), this.#address(b), this.#address(out), a.length);
+  }
+
+  binaryBroadcast(
+    op: BinaryOp, a: WasmBuffer, aShape: readonly number[],
+    b: WasmBuffer, bShape: readonly number[], out: WasmBuffer,
+  ): void {
+    this.#expectLength(`${op} a`, a, elementCount(aShape));
+    this.#expectLength(`${op} b`, b, elementCount(bShape));
+    this.binaryStrided(op, a, b, out, broadcastLayout(aShape, bShape));
+  }
+
+  binaryStrided(op: BinaryOp, a: WasmBuffer, b: WasmBuffer, out: WasmBuffer, layout: StridedLayout): void {
+    const { shape, aStrides, bStrides } = layout;
+    const rank = shape.length;
+    if (rank < 1 || rank > MAX_STRIDED_RANK || aStrides.length !== rank || bStrides.length !== rank) {
+      throw new WasmKernelError(`${op}: a strided layout needs 1 to ${MAX_STRIDED_RANK} dimensions, each with two strides`);
+    }
+    shape.forEach((size) => checkCount(`${op} shape`, size));
+    [...aStrides, ...bStrides].forEach((stride) => checkCount(`${op} stride`, stride));
+    this.#expectLength(`${op} out`, out, elementCount(shape));
+    expectDistinct(op, out, a, b);
+    if (out.length === 0) return;
+    this.#expectReach(`${op} a`, a, shape, aStrides);
+    this.#expectReach(`${op} b`, b, shape, bStrides);
+    const scratch = new Int32Array(this.#exports.memory.buffer, this.#layoutScratch, 3 * MAX_STRIDED_RANK);
+    scratch.set(shape, 0);
+    scratch.set(aStrides, MAX_STRIDED_RANK);
+    scratch.set(bStrides, 2 * MAX_STRIDED_RANK);
+    this.#exports.binaryStrided(
+      BINARY_CODES[op], this.#address(a), this.#address(b), this.#address(out), rank,
+      this.#layoutScratch, this.#layoutScratch + MAX_STRIDED_RANK * 4, this.#layoutScratch + 2 * MAX_STRIDED_RANK * 4,
+    );
+  }
+
+  unary(op: UnaryOp, x: WasmBuffer, out: WasmBuffer): void {
+    this.#expectLength(`${op} out`, out, x.length);
+    this.#exports.unary(UNARY_CODES[op], this.#address(x), this.#address(out), x.length);
+  }
+
+  reduce(op: ReduceOp, x: WasmBuffer, out: WasmBuffer, dims: ReduceDims): void {
+    const { outer, axisLength, inner } = dims;
+    for (const [name, value] of Object.entries(dims)) checkCount(`${op} ${name}`, value as number);
+    this.#expectLength(`${op} x`, x, outer * axisLength * inner);
+    this.#expectLength(`${op} out`, out, outer * inner);
+    expectDistinct(op, out, x);
+    this.#exports.reduce(REDUCE_CODES[op], this.#address(x), this.#address(out), outer, axisLength, inner);
+  }
+
+  softmax(x: WasmBuffer, out: WasmBuffer, dims: MatrixDims): void {
+    this.#expectMatrix('softmax', x, out, dims);
+    this.#exports.softmax(this.#address(x), this.#address(out), dims.rows, dims.cols);
+  }
+
+  transpose(x: WasmBuffer, out: WasmBuffer, dims: MatrixDims): void {
+    this.#expectMatrix('transpose', x, out, dims);
+    expectDistinct('transpose', out, x);
+    this.#exports.transpose(this.#address(x), this.#address(out), dims.rows, dims.cols);
+  }
+
+  #expectMatrix(op: string, x: WasmBuffer, out: WasmBuffer, dims: MatrixDims): void {
+    checkCount(`${op} rows`, dims.rows);
+    checkCount(`${op} cols`, dims.cols);
+    this.#expectLength(`${op} x`, x, dims.rows * dims.cols);
+    this.#expectLength(`${op} out`, out, dims.rows * dims.cols);
+  }
+
+  #expectLength(what: string, buffer: WasmBuffer, length: number): void {
+    this.#address(buffer);
+    if (buffer.length !== length) {
+      throw new WasmKernelError(`${what} has ${buffer.length} values where ${length} are needed`);
+    }
+  }
+
+  // The farthest element a strided walk reads must lie inside the buffer.
+  #expectReach(what: string, buffer: WasmBuffer, shape: readonly number[], strides: readonly number[]): void {
+    const last = shape.reduce((sum, size, d) => sum + (size - 1) * (strides[d] ?? 0), 0);
+    if (last >= buffer.length) {
+      throw new WasmKernelError(`${what}: the layout reaches element ${last} of a buffer of ${buffer.length}`);
+    }
+  }
+
+  #address(buffer: WasmBuffer): number {
+    if (!(buffer instanceof Resident) || !this.#live.has(buffer)) {
+      throw new WasmKernelError('the buffer was freed, or was made by other WasmKernels');
+    }
+    return buffer.address;
+  }
+
+  // A fresh view every time: growing the memory detaches the old ArrayBuffer.
+  #view(address: number, length: number): Float32Array {
+    return new Float32Array(this.#exports.memory.buffer, address, length);
+  }
+}
+
+function checkCount(what: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0 || value > 0x7fffffff) {
+    throw new WasmKernelError(`${what} must be a whole number from 0 to 2^31 - 1, not ${value}`);
+  }
+}
+
+function expectDistinct(op: string, out: WasmBuffer, ...inputs: WasmBuffer[]): void {
+  if (inputs.includes(out)) throw new WasmKernelError(`${op}: out must be a buffer other than its inputs`);
+}
