@@ -24,6 +24,7 @@ function job(overrides: Partial<JobStatus> = {}): JobStatus {
     items: 20,
     createdAt: '2025-01-01T00:00:00.000Z',
     updatedAt: '2025-01-01T00:00:00.000Z',
+    runMode: 'immediate',
     ...overrides,
   };
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { JobStatus, Sha256, Stats, WorkerStatus, sha256Hex } from '../shared/index.js';
 import type { JobSpecInput } from '../shared/index.js';
-import { ResponseError, TabgridError } from './errors.js';
+import { JobRejectedError, ResponseError, TabgridError, isHTTPError } from './errors.js';
 import { Job } from './job.js';
+import { runLocally, storedBlobFetcher, type LocalJob } from './local/index.js';
 import type { ReadOptions } from './job.js';
 import { collectOutputs, mapSpec } from './map.js';
 import type { MapOptions, TaskFunction } from './map.js';
@@ -65,6 +66,9 @@ export class Tabgrid {
 
   /**
    * Validates a job spec here (throwing `SpecError` naming each bad field), then submits it.
+   * With an `idempotencyKey` the coordinator has seen before, it resolves the job made then
+   * (`job.existing` is true) instead of a new one. A job refused by policy (spec too large,
+   * queue full) rejects with `JobRejectedError`; it is recorded as REJECTED.
    * @example
    * const job = await grid.submit({
    *   name: 'squares',
@@ -73,10 +77,15 @@ export class Tabgrid {
    * });
    * console.log(job.id);
    */
-  async submit(spec: JobSpecInput, options: ReadOptions = {}): Promise<Job> {
+  submit(spec: JobSpecInput & { runMode: 'local' }, options?: ReadOptions): Promise<LocalJob>;
+  submit(spec: JobSpecInput, options?: ReadOptions): Promise<Job>;
+  async submit(spec: JobSpecInput, options: ReadOptions = {}): Promise<Job | LocalJob> {
+    // `runMode: 'local'` runs in this process (see `runLocally`); only `{ blob }` code and inputs are read from the coordinator.
+    if (spec.runMode === 'local') return runLocally(spec, { fetchBlob: storedBlobFetcher(this.#rest) });
     const valid = validateSpec(spec);
-    const status = await this.#rest.json(JobStatus, '/api/v1/jobs', { method: 'POST', json: valid, signal: options.signal });
-    return this.job(status.id);
+    const request = { method: 'POST', json: valid, signal: options.signal } as const;
+    const status = await this.#rest.json(JobStatus, '/api/v1/jobs', request).catch(rethrowRejection);
+    return new Job(status.id, this.#rest, this.#pollIntervalMs, status.existing === true);
   }
 
   /**
@@ -109,6 +118,14 @@ export class Tabgrid {
    */
   stats(options: ReadOptions = {}): Promise<Stats> {
     return this.#rest.json(Stats, '/api/v1/stats', { signal: options.signal });
+  }
+
+  /**
+   * The grid's counters in the Prometheus text format (`GET /metrics`), for a scraper or a look.
+   * @example console.log(await grid.metrics()); // tabgrid_jobs{state="RUNNING"} 1 ...
+   */
+  async metrics(options: ReadOptions = {}): Promise<string> {
+    return (await this.#rest.send('/metrics', { signal: options.signal })).text();
   }
 
   /**
@@ -164,4 +181,13 @@ export class Tabgrid {
     await job.wait(options.timeoutMs === undefined ? signalOption : { ...signalOption, timeoutMs: options.timeoutMs });
     return (await collectOutputs(job, items.length, signalOption)) as Awaited<O>[];
   }
+}
+
+/** A 413 or 429 answering a submit carries the REJECTED job's status: raise it as `JobRejectedError`. */
+function rethrowRejection(error: unknown): never {
+  if (isHTTPError(error) && (error.status === 413 || error.status === 429)) {
+    const job = JobStatus.safeParse(error.body);
+    if (job.success && job.data.state === 'REJECTED') throw new JobRejectedError({ job: job.data, status: error.status, cause: error });
+  }
+  throw error;
 }

@@ -3,12 +3,14 @@ import { describe, expect, test } from 'vitest';
 import {
   HTTPError,
   JobFailedError,
+  JobRejectedError,
   NetworkError,
   SpecError,
   TabgridError,
   TimeoutError,
   isHTTPError,
   isJobFailedError,
+  isJobRejectedError,
   isNetworkError,
   isSpecError,
   isTabgridError,
@@ -36,6 +38,28 @@ describe('error tree', () => {
     const error = new JobFailedError({ jobId: 'j1', state: 'FAILED', message: 'boom', taskIndex: 3 });
     expect(error.message).toBe('boom');
     expect(error).toMatchObject({ jobId: 'j1', state: 'FAILED', taskIndex: 3 });
+  });
+
+  test('JobRejectedError names the REJECTED job and the limit it ran into', () => {
+    const job = {
+      id: 'job_1',
+      name: 'big',
+      state: 'REJECTED',
+      priority: 0,
+      progress: { total: 0, done: 0, failed: 0, running: 0 },
+      items: 0,
+      createdAt: '',
+      updatedAt: '',
+      runMode: 'immediate',
+      error: { message: 'spec of 20 bytes is over the limit of 10' },
+    } as const;
+    const error = new JobRejectedError({ job, status: 413 });
+    expect(error).toBeInstanceOf(TabgridError);
+    expect(error).toMatchObject({ name: 'JobRejectedError', jobId: 'job_1', status: 413, reason: 'spec of 20 bytes is over the limit of 10' });
+    expect(error.message).toBe('job job_1 was rejected: spec of 20 bytes is over the limit of 10');
+    expect(isJobRejectedError(error) && isTabgridError(error)).toBe(true);
+    expect(isJobFailedError(error)).toBe(false);
+    expect(isTabgridError(Object.assign(new Error('x'), { name: 'JobRejectedError' }))).toBe(true);
   });
 
   test('NetworkError keeps the fetch error as cause', () => {

@@ -1,4 +1,4 @@
-import type { JobState } from '../shared/index.js';
+import type { JobState, JobStatus } from '../shared/index.js';
 
 /**
  * The base of every error the SDK throws. Catch it to handle all of them at once.
@@ -42,14 +42,17 @@ export class HTTPError extends TabgridError {
   readonly response: Response;
   /** `GET`, `POST`... */
   readonly method: string;
+  /** The body, parsed as JSON; undefined when it was not JSON. */
+  readonly body: unknown;
 
-  constructor(init: { status: number; code: string; message: string; details: unknown; response: Response; method: string }) {
+  constructor(init: { status: number; code: string; message: string; details: unknown; response: Response; method: string; body?: unknown }) {
     super(init.message);
     this.status = init.status;
     this.code = init.code;
     this.details = init.details;
     this.response = init.response;
     this.method = init.method;
+    this.body = init.body;
   }
 }
 
@@ -115,6 +118,38 @@ export class JobFailedError extends TabgridError {
 }
 
 /**
+ * The coordinator refused a job by policy: its spec is over `maxSpecBytes` (HTTP 413) or
+ * `maxQueuedJobs` jobs are already waiting (HTTP 429). The job still exists, in state REJECTED,
+ * with `reason` as its error, so `grid.job(error.jobId).status()` shows it too.
+ * @example
+ * try {
+ *   await grid.submit(spec);
+ * } catch (error) {
+ *   if (isJobRejectedError(error) && error.status === 429) console.log('queue full, try later:', error.reason);
+ * }
+ */
+export class JobRejectedError extends TabgridError {
+  override name = 'JobRejectedError' as const;
+  /** The id of the REJECTED job. */
+  readonly jobId: string;
+  /** Why: the limit the spec ran into. */
+  readonly reason: string;
+  /** 413 (spec too large) or 429 (too many queued jobs). */
+  readonly status: number;
+  /** The REJECTED job's status, as the coordinator answered. */
+  readonly job: JobStatus;
+
+  constructor(init: { job: JobStatus; status: number; cause?: unknown }) {
+    const reason = init.job.error?.message ?? 'rejected by the coordinator';
+    super(`job ${init.job.id} was rejected: ${reason}`, { cause: init.cause });
+    this.jobId = init.job.id;
+    this.reason = reason;
+    this.status = init.status;
+    this.job = init.job;
+  }
+}
+
+/**
  * A job spec failed validation, before it was sent. `issues` names each bad field.
  * @example
  * await grid.submit({ name: 'x', code: '', input: { items: [] } }).catch((error: unknown) => {
@@ -157,6 +192,7 @@ const SDK_ERROR_NAMES: ReadonlySet<string> = new Set([
   'TimeoutError',
   'NetworkError',
   'JobFailedError',
+  'JobRejectedError',
   'SpecError',
   'ResponseError',
 ]);
@@ -187,6 +223,11 @@ export function isNetworkError(error: unknown): error is NetworkError {
 /** @example if (isJobFailedError(error)) console.log(error.state, error.message); */
 export function isJobFailedError(error: unknown): error is JobFailedError {
   return hasName(error, 'JobFailedError');
+}
+
+/** @example if (isJobRejectedError(error)) console.log(error.jobId, error.reason); */
+export function isJobRejectedError(error: unknown): error is JobRejectedError {
+  return hasName(error, 'JobRejectedError');
 }
 
 /** @example if (isSpecError(error)) console.log(error.issues); */

@@ -14,15 +14,18 @@
  */
 export { Tabgrid } from './client.js';
 export type { TabgridOptions } from './client.js';
-export { Job } from './job.js';
-export type { ReadOptions, WaitOptions } from './job.js';
+export { DEFAULT_MAX_OUTAGE_MS, Job } from './job.js';
+export type { FollowOptions, ReadOptions, WaitOptions } from './job.js';
 export type { MapOptions, TaskContext, TaskFunction } from './map.js';
 export type { FetchFunction } from './rest.js';
 export { taskModuleSource } from './task-module.js';
 export { validateSpec } from './validate-spec.js';
+export { LocalJob, runLocally } from './local/index.js';
+export type { LocalRunOptions } from './local/index.js';
 export {
   HTTPError,
   JobFailedError,
+  JobRejectedError,
   NetworkError,
   ResponseError,
   SpecError,
@@ -30,6 +33,7 @@ export {
   TimeoutError,
   isHTTPError,
   isJobFailedError,
+  isJobRejectedError,
   isNetworkError,
   isResponseError,
   isSpecError,
@@ -44,15 +48,24 @@ export type {
   JobSpecInput,
   /** A job spec after validation, defaults filled in. */
   JobSpec as ValidJobSpec,
+  Backoff,
+  BlobInput,
   BlobRef,
   CodeSpec,
   ItemResult,
+  ItemsInput,
   JobError,
+  JobEvent,
+  JobInput,
   JobProgress,
   JobState,
   JobStatus,
   LogEntry,
   LogLevel,
+  RangeInput,
+  Requirements,
+  RetryPolicy,
+  RunMode,
   Stats,
   TaskState,
   TaskStatus,

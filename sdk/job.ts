@@ -1,9 +1,15 @@
 import { z } from 'zod';
-import { ItemResult, JobStatus, LogEntry, TaskStatus, isTerminal } from '../shared/index.js';
-import { JobFailedError, TabgridError, TimeoutError } from './errors.js';
+import { ItemResult, JobEvent, JobStatus, LogEntry, TaskStatus, isTerminal } from '../shared/index.js';
+import { JobFailedError, NetworkError, ResponseError, TabgridError, TimeoutError, isTabgridError } from './errors.js';
 import { readNdjson } from './ndjson.js';
+import { OutageBudget } from './rest.js';
 import type { RestClient } from './rest.js';
 import { sleep } from './sleep.js';
+import { readSse } from './sse.js';
+import type { SseEvent } from './sse.js';
+
+/** How long `wait()` and the `follow...()` streams ride out a coordinator that is away. */
+export const DEFAULT_MAX_OUTAGE_MS = 120_000;
 
 /** Options of `Job.wait()`. */
 export interface WaitOptions {
@@ -18,6 +24,14 @@ export interface WaitOptions {
    * @example await job.wait({ signal: AbortSignal.timeout(5_000) })
    */
   signal?: AbortSignal;
+  /**
+   * How long the coordinator may be unreachable (no answer, or a 5xx) while waiting, e.g. during
+   * a restart: polling goes on with backoff meanwhile. Longer than this, `wait()` rejects with
+   * the last `NetworkError` or `HTTPError`. A coordinator that never answered fails at once.
+   * @default 120000
+   * @example await job.wait({ maxOutageMs: 600_000 }) // ride out a slow restart
+   */
+  maxOutageMs?: number;
 }
 
 /** Options of calls that only read. */
@@ -26,9 +40,27 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `Job.followEvents()` and `Job.followLogs()`. */
+export interface FollowOptions {
+  /**
+   * Stop following when this signal aborts; the iteration then rejects with the signal's reason.
+   * Breaking out of the loop stops it too.
+   * @example for await (const event of job.followEvents({ signal: AbortSignal.timeout(60_000) })) console.log(event.to);
+   */
+  signal?: AbortSignal;
+  /**
+   * How long to keep reconnecting when the stream breaks or the coordinator is unreachable
+   * (a restart); entries already seen are not repeated.
+   * @default 120000
+   */
+  maxOutageMs?: number;
+}
+
 const ENDING_WORDS = { FAILED: 'failed', CANCELLED: 'was cancelled', REJECTED: 'was rejected' } as const;
 
 const TaskList = z.object({ tasks: z.array(TaskStatus) });
+const EventList = z.object({ events: z.array(JobEvent) });
+const ReduceResult = z.object({ result: z.unknown() });
 
 /**
  * A submitted job, by id. Made by `grid.submit(spec)` or `grid.job(id)`; holds no state of
@@ -41,11 +73,17 @@ const TaskList = z.object({ tasks: z.array(TaskStatus) });
 export class Job {
   /** The job's id, as the coordinator gave it. */
   readonly id: string;
+  /**
+   * True when `submit()` found a job submitted before with the same `idempotencyKey` and
+   * returned it instead of making a new one.
+   */
+  readonly existing: boolean;
   readonly #rest: RestClient;
   readonly #pollIntervalMs: number;
 
-  constructor(id: string, rest: RestClient, pollIntervalMs: number) {
+  constructor(id: string, rest: RestClient, pollIntervalMs: number, existing = false) {
     this.id = id;
+    this.existing = existing;
     this.#rest = rest;
     this.#pollIntervalMs = pollIntervalMs;
   }
@@ -61,7 +99,8 @@ export class Job {
   /**
    * Polls until the job ends. Resolves its final status when it completed; rejects with
    * `JobFailedError` when it failed, was cancelled or rejected (`message` says why),
-   * and with `TimeoutError` after `timeoutMs`.
+   * and with `TimeoutError` after `timeoutMs`. A coordinator that restarts meanwhile is
+   * waited for (see `maxOutageMs`).
    * @example
    * const final = await job.wait({ timeoutMs: 120_000 });
    * console.log(final.progress.done, 'tasks done');
@@ -69,11 +108,12 @@ export class Job {
   async wait(options: WaitOptions = {}): Promise<JobStatus> {
     const { timeoutMs, signal } = options;
     if (timeoutMs !== undefined && !(timeoutMs >= 0)) throw new TabgridError(`timeoutMs must be >= 0, got ${timeoutMs}`);
+    const outage = this.#outageBudget(options.maxOutageMs);
     const deadline = new AbortController();
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => deadline.abort(), timeoutMs);
     const waitSignal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
     try {
-      return await this.#pollUntilEnded(waitSignal);
+      return await this.#pollUntilEnded(waitSignal, outage);
     } catch (error) {
       if (deadline.signal.aborted && !signal?.aborted) {
         throw new TimeoutError(`job ${this.id} did not end within ${timeoutMs} ms`, timeoutMs ?? 0);
@@ -116,20 +156,120 @@ export class Job {
   }
 
   /**
+   * The job's log as it grows: the lines so far, then each new one, until the job ends
+   * (a job that has ended gives its whole log and stops).
+   * @example for await (const entry of job.followLogs()) console.log(entry.message);
+   */
+  async *followLogs(options: FollowOptions = {}): AsyncGenerator<LogEntry> {
+    yield* this.#follow('/logs', 'log', LogEntry, options);
+  }
+
+  /**
+   * Every state change of the job so far: `{ id, time, from, to, reason }`, oldest first.
+   * @example for (const { from, to, reason } of await job.events()) console.log(from, '->', to, reason);
+   */
+  async events(options: ReadOptions = {}): Promise<JobEvent[]> {
+    return (await this.#rest.json(EventList, this.#path('/events'), { signal: options.signal })).events;
+  }
+
+  /**
+   * The job's state changes as they happen: the ones so far, then each new one; the iteration
+   * ends after the job reaches COMPLETED, FAILED, CANCELLED or REJECTED.
+   * @example
+   * for await (const event of job.followEvents()) console.log(`${event.from ?? '-'} -> ${event.to}: ${event.reason}`);
+   */
+  async *followEvents(options: FollowOptions = {}): AsyncGenerator<JobEvent> {
+    yield* this.#follow('/events', 'state', JobEvent, options);
+  }
+
+  /**
+   * The output of the job's `reduce` step. Rejects with an `HTTPError`: 404 when the job
+   * has no reduce step, 409 when it has not COMPLETED (yet).
+   * @example
+   * await job.wait();
+   * const total = (await job.result()) as number;
+   */
+  async result(options: ReadOptions = {}): Promise<unknown> {
+    return (await this.#rest.json(ReduceResult, this.#path('/result'), { signal: options.signal })).result;
+  }
+
+  /**
    * Cancels the job: no more tasks are handed out, running ones are revoked.
    * Rejects with an `HTTPError` (status 409) when the job has already ended.
    * @example const { state } = await job.cancel(); // 'CANCELLED'
    */
-  cancel(): Promise<JobStatus> {
-    return this.#rest.json(JobStatus, this.#path('/cancel'), { method: 'POST' });
+  cancel(options: ReadOptions = {}): Promise<JobStatus> {
+    return this.#rest.json(JobStatus, this.#path('/cancel'), { method: 'POST', signal: options.signal });
   }
 
-  async #pollUntilEnded(signal: AbortSignal): Promise<JobStatus> {
+  /**
+   * Pauses a PENDING or RUNNING job: no new tasks are handed out (running ones finish) until
+   * `resume()`. Rejects with an `HTTPError` (status 409) for a job in any other state.
+   * @example const { state, waitingReason } = await job.pause(); // 'PAUSED', 'paused: ...'
+   */
+  pause(options: ReadOptions = {}): Promise<JobStatus> {
+    return this.#rest.json(JobStatus, this.#path('/pause'), { method: 'POST', signal: options.signal });
+  }
+
+  /**
+   * Lets a PAUSED job (paused by `pause()` or submitted with `runMode: 'paused'`) run again.
+   * Rejects with an `HTTPError` (status 409) when the job is not paused.
+   * @example const { state } = await job.resume(); // 'PENDING' or 'RUNNING'
+   */
+  resume(options: ReadOptions = {}): Promise<JobStatus> {
+    return this.#rest.json(JobStatus, this.#path('/resume'), { method: 'POST', signal: options.signal });
+  }
+
+  async #pollUntilEnded(signal: AbortSignal, outage: OutageBudget): Promise<JobStatus> {
     for (;;) {
-      const status = await this.status({ signal });
+      let status: JobStatus;
+      try {
+        status = await this.status({ signal });
+        outage.answered();
+      } catch (error) {
+        if (signal.aborted) throw error;
+        await sleep(outage.retryDelay(error), signal);
+        continue;
+      }
       if (isTerminal(status.state)) return this.#settle(status);
       await sleep(this.#pollIntervalMs, signal);
     }
+  }
+
+  /**
+   * Follows an SSE stream of the job until its `end` event. When the stream breaks or the
+   * coordinator is away, it reconnects (the coordinator replays from the start) and skips the
+   * entries whose `id:` it has already yielded.
+   */
+  async *#follow<T extends z.ZodType>(suffix: string, eventName: string, schema: T, options: FollowOptions): AsyncGenerator<z.output<T>> {
+    const { signal } = options;
+    const path = this.#path(`${suffix}?follow=1`);
+    const url = this.#rest.urlOf(path);
+    const outage = this.#outageBudget(options.maxOutageMs);
+    let lastId = -Infinity;
+    for (;;) {
+      try {
+        const response = await this.#rest.send(path, { accept: 'text/event-stream', signal });
+        outage.answered();
+        for await (const message of sseOf(response, url, signal)) {
+          if (message.event === 'end') return;
+          if (message.event !== eventName) continue;
+          const id = message.id === undefined || message.id === '' ? Number.NaN : Number(message.id);
+          if (id <= lastId) continue;
+          if (!Number.isNaN(id)) lastId = id;
+          yield parseData(message, schema, url);
+        }
+        throw new NetworkError(`the stream from ${url} ended before the job did`, url, undefined);
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        await sleep(outage.retryDelay(error), signal);
+      }
+    }
+  }
+
+  #outageBudget(maxOutageMs = DEFAULT_MAX_OUTAGE_MS): OutageBudget {
+    if (!(maxOutageMs >= 0)) throw new TabgridError(`maxOutageMs must be >= 0, got ${maxOutageMs}`);
+    return new OutageBudget(maxOutageMs, this.#pollIntervalMs);
   }
 
   #settle(status: JobStatus): JobStatus {
@@ -147,4 +287,28 @@ export class Job {
   #path(suffix: string): string {
     return `/api/v1/jobs/${encodeURIComponent(this.id)}${suffix}`;
   }
+}
+
+/** The events of an SSE response; a stream that breaks off becomes a `NetworkError`. */
+async function* sseOf(response: Response, url: string, signal: AbortSignal | undefined): AsyncGenerator<SseEvent> {
+  try {
+    yield* readSse(response.body, signal);
+  } catch (error) {
+    if (signal?.aborted || isTabgridError(error)) throw error;
+    throw new NetworkError(`the stream from ${url} broke off: ${error instanceof Error ? error.message : String(error)}`, url, error);
+  }
+}
+
+function parseData<T extends z.ZodType>(message: SseEvent, schema: T, url: string): z.output<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(message.data);
+  } catch (error) {
+    throw new ResponseError(`a ${message.event} event from ${url} is not JSON`, url, error);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new ResponseError(`a ${message.event} event from ${url} is unexpected: ${parsed.error.issues[0]?.message ?? 'invalid'}`, url, parsed.error);
+  }
+  return parsed.data;
 }

@@ -4,18 +4,32 @@ import type { Job, ReadOptions } from './job.js';
 import { taskModuleSource } from './task-module.js';
 
 /**
- * What a task function gets as its second argument in a volunteer's tab
- * (the part of the task code contract that `map()` functions usually need).
+ * What a task function gets as its second argument, in a volunteer's tab, a Node worker or a
+ * local run (the part of the task code contract that `map()` functions usually need).
  */
 export interface TaskContext {
+  /** Which call this is: job, task, attempt, and the item's index in the job. */
+  readonly task: {
+    readonly jobId: string;
+    readonly jobName: string;
+    readonly taskIndex: number;
+    readonly attempt: number;
+    readonly leaseId: string;
+    readonly itemIndex?: number;
+  };
   /** Adds a line to the job's log. */
   log(...values: unknown[]): void;
-  /** Reports how far the current task is, from 0 to 1. */
+  /** Reports how far the current item is, from 0 to 1. */
   progress(fraction: number): void;
-  /** Saves state, so a retry of the task (on this or another tab) resumes from it. */
-  checkpoint(state: unknown): void | Promise<void>;
+  /**
+   * Saves state, so a retry of the task (on this or another worker) resumes from it. Resolves
+   * true once stored, false when refused (too large: a warning is logged, the task goes on).
+   */
+  checkpoint(state: unknown): Promise<boolean>;
   /** The last checkpoint of this task, or undefined on a fresh start. */
   readonly restored: unknown;
+  /** Outputs of the items this one waits for (the job's `dependencies`). */
+  readonly predecessors: readonly { index: number; output: unknown }[];
 }
 
 /** A function `map()` runs on each item, in a volunteer's tab. */
@@ -52,6 +66,13 @@ export interface MapOptions {
   timeoutMs?: number;
   /** Stop waiting when this signal aborts. */
   signal?: AbortSignal;
+  /**
+   * Run here, in this process, one task at a time (`runMode: 'local'`) instead of on the grid:
+   * the same function, the same results, no coordinator needed.
+   * @default false
+   * @example await grid.map([1, 2, 3], (x: number) => x * x, { local: true }) // [1, 4, 9]
+   */
+  local?: boolean;
 }
 
 /** The job spec `map()` submits: `fn`'s source as the module, `items` as the input. */
@@ -63,6 +84,7 @@ export function mapSpec(items: readonly unknown[], fn: TaskFunction<never, unkno
   };
   if (options.priority !== undefined) spec.priority = options.priority;
   if (options.retry !== undefined) spec.retry = options.retry;
+  if (options.local) spec.runMode = 'local';
   return spec;
 }
 

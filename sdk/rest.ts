@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ErrorBody } from '../shared/index.js';
-import { HTTPError, NetworkError, ResponseError } from './errors.js';
+import { HTTPError, NetworkError, ResponseError, isHTTPError, isNetworkError } from './errors.js';
 
 /**
  * The `fetch` the client calls: the global one by default, or any function with its shape,
@@ -15,6 +15,8 @@ export interface RestRequest {
   json?: unknown;
   /** Sent as is, with `Content-Type: application/octet-stream`. */
   bytes?: Uint8Array<ArrayBuffer>;
+  /** The `Accept` header, e.g. `text/event-stream`. */
+  accept?: string;
   signal?: AbortSignal | undefined;
 }
 
@@ -70,6 +72,7 @@ export class RestClient {
 
   #requestInit(method: string, request: RestRequest): RequestInit {
     const headers: Record<string, string> = { authorization: `Bearer ${this.#token}` };
+    if (request.accept !== undefined) headers['accept'] = request.accept;
     const init: RequestInit = { method, headers };
     if (request.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -85,7 +88,8 @@ export class RestClient {
 
 async function httpErrorOf(response: Response, method: string, url: string): Promise<HTTPError> {
   const text = await response.text().catch(() => '');
-  const body = ErrorBody.safeParse(parseJsonOrUndefined(text));
+  const json = parseJsonOrUndefined(text);
+  const body = ErrorBody.safeParse(json);
   const fallback = `${method} ${url} failed with ${response.status} ${response.statusText}`.trim();
   return new HTTPError({
     status: response.status,
@@ -94,6 +98,7 @@ async function httpErrorOf(response: Response, method: string, url: string): Pro
     details: body.success ? body.data.error.details : undefined,
     response,
     method,
+    body: json,
   });
 }
 
@@ -110,4 +115,49 @@ function describeCause(error: unknown): string {
   // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED...) is in its cause.
   const cause: unknown = error.cause;
   return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
+}
+
+/** True for what a restarting coordinator causes: no answer at all, or a 5xx. */
+export function isTransientFailure(error: unknown): boolean {
+  return isNetworkError(error) || (isHTTPError(error) && error.status >= 500);
+}
+
+const LONGEST_RETRY_DELAY_MS = 5_000;
+
+/**
+ * How long to keep trying while the coordinator is away. A call that polls or follows a stream
+ * asks `retryDelay(error)` after each failure: it answers how long to back off, doubling from
+ * `firstDelayMs`, or rethrows `error` when it is no outage (any error but a transient one, or one
+ * before the coordinator ever answered, so a wrong URL fails at once) or the outage has lasted
+ * longer than `maxOutageMs`.
+ */
+export class OutageBudget {
+  readonly #maxOutageMs: number;
+  readonly #firstDelayMs: number;
+  #answered = false;
+  #since: number | undefined;
+  #failures = 0;
+
+  constructor(maxOutageMs: number, firstDelayMs: number) {
+    this.#maxOutageMs = maxOutageMs;
+    this.#firstDelayMs = firstDelayMs;
+  }
+
+  /** The coordinator answered: any outage is over. */
+  answered(): void {
+    this.#answered = true;
+    this.#since = undefined;
+    this.#failures = 0;
+  }
+
+  /** The back-off before the next try, or `error` rethrown. */
+  retryDelay(error: unknown): number {
+    if (!this.#answered || !isTransientFailure(error)) throw error;
+    const now = Date.now();
+    this.#since ??= now;
+    if (now - this.#since >= this.#maxOutageMs) throw error;
+    this.#failures += 1;
+    const delay = this.#firstDelayMs * 2 ** (this.#failures - 1);
+    return Math.min(delay, LONGEST_RETRY_DELAY_MS, Math.max(1, this.#maxOutageMs - (now - this.#since)));
+  }
 }

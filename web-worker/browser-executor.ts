@@ -1,10 +1,20 @@
 import type { TaskLease } from '../shared/index.js';
 import type { TaskExecutor, TaskHooks } from './client-ports.js';
 import { TaskAbortedError, TaskFailedError } from './errors.js';
+import type { BlobAccess } from './shard-reader.js';
+import { relayTaskReply } from './task-relay.js';
 import type { TaskWorkerReply, TaskWorkerRequest } from './task-worker-messages.js';
 
 /** Starts a task Web Worker (the default starts `task-worker.ts` as a module worker). */
 export type TaskWorkerFactory = () => Worker;
+
+/** How a {@link BrowserExecutor} starts its Web Workers and what they may download. */
+export interface BrowserExecutorOptions {
+  /** Where blob tasks download their shards; without it, blob tasks fail. */
+  blobs?: BlobAccess;
+  /** @default createTaskWorker */
+  createWorker?: TaskWorkerFactory;
+}
 
 interface BusyWorker {
   worker: Worker;
@@ -21,31 +31,32 @@ export function createTaskWorker(): Worker {
  * terminates that worker (whatever the task code is doing); finished workers are reused,
  * so a module already loaded there is not loaded again.
  * @example
- * const executor = new BrowserExecutor();
- * const outputs = await executor.run(lease, source, { log: console.log, progress: () => {} });
+ * const executor = new BrowserExecutor({ blobs: { origin: location.origin, token } });
+ * const outputs = await executor.run(lease, source, hooks);
  */
 export class BrowserExecutor implements TaskExecutor {
   readonly #idle: Worker[] = [];
   readonly #busy = new Map<string, BusyWorker>();
+  readonly #createWorker: TaskWorkerFactory;
 
-  constructor(private readonly createWorker: TaskWorkerFactory = createTaskWorker) {}
+  constructor(private readonly options: BrowserExecutorOptions = {}) {
+    this.#createWorker = options.createWorker ?? createTaskWorker;
+  }
 
   run(lease: TaskLease, source: string, hooks: TaskHooks): Promise<unknown[]> {
     const { leaseId } = lease;
-    const worker = this.#idle.pop() ?? this.createWorker();
+    const worker = this.#idle.pop() ?? this.#createWorker();
+    const post = (request: TaskWorkerRequest): void => worker.postMessage(request);
     return new Promise<unknown[]>((resolve, reject) => {
       this.#busy.set(leaseId, { worker, reject });
       worker.onmessage = (event: MessageEvent<TaskWorkerReply>) => {
-        const reply = event.data;
-        if (reply.leaseId !== leaseId) return;
-        if (reply.type === 'log') hooks.log('info', reply.message);
-        else if (reply.type === 'progress') hooks.progress(reply.fraction);
-        else {
-          this.#busy.delete(leaseId);
-          this.#idle.push(worker);
-          if (reply.outcome.ok) resolve(reply.outcome.outputs);
-          else reject(new TaskFailedError(reply.outcome.error));
-        }
+        if (event.data.leaseId !== leaseId) return;
+        const outcome = relayTaskReply(event.data, hooks, post);
+        if (!outcome) return;
+        this.#busy.delete(leaseId);
+        this.#idle.push(worker);
+        if (outcome.ok) resolve(outcome.outputs);
+        else reject(new TaskFailedError(outcome.error));
       };
       // An error no task promise caught (a throw in a timer callback) leaves the task
       // unfinishable: fail it and start afresh.
@@ -54,8 +65,8 @@ export class BrowserExecutor implements TaskExecutor {
         this.#fail(leaseId, `uncaught error in the task's Web Worker: ${event.message || 'unknown error'}`);
       };
       worker.onmessageerror = () => this.#fail(leaseId, "a message from the task's Web Worker could not be read");
-      const request: TaskWorkerRequest = { type: 'run', lease, source };
-      worker.postMessage(request);
+      const { blobs } = this.options;
+      post(blobs ? { type: 'run', lease, source, blobs } : { type: 'run', lease, source });
     });
   }
 

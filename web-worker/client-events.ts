@@ -39,6 +39,8 @@ export type WorkerClientEvent =
   /** A task ended here; `message` is the failure's or the abort's reason. */
   | { type: 'task-end'; leaseId: string; outcome: 'result' | 'fail' | 'aborted'; message?: string }
   | { type: 'ack'; leaseId: string; status: 'accepted' | 'ignored'; reason?: string }
+  /** The coordinator answered a task's checkpoint. */
+  | { type: 'checkpointed'; leaseId: string; seq: number; status: 'stored' | 'refused' | 'ignored'; reason?: string }
   /** The coordinator sent an `error` message. */
   | { type: 'coordinator-error'; code: string; message: string }
   /** Something went wrong on this side: a malformed message, a socket error. */

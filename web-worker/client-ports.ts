@@ -1,6 +1,7 @@
 import type { Capabilities, LogLevel, TaskLease } from '../shared/index.js';
 import type { BackoffOptions } from './backoff.js';
 import type { CodeFetcher } from './code-fetcher.js';
+import type { CheckpointAck } from './task-checkpoint.js';
 import type { Timers } from './timers.js';
 
 /**
@@ -25,18 +26,22 @@ export interface TaskSocket {
  */
 export type SocketFactory = (url: string) => TaskSocket;
 
-/** Where a running task's logs and progress go. */
+/** Where a running task's logs, progress and checkpoints go. */
 export interface TaskHooks {
   log(level: LogLevel, message: string): void;
   /** Progress of the whole task, from 0 to 1. */
   progress(fraction: number): void;
+  /** Sends a checkpoint (the runtime's envelope) to the coordinator; resolves its answer, never rejects. */
+  checkpoint(state: unknown): Promise<CheckpointAck>;
 }
 
 /**
- * Runs task code somewhere (a Web Worker in the browser, a worker thread under Node).
- * `run` resolves with the outputs in item order, or rejects with the task's error
- * (`message` and `stack` are reported as they are). After `abort(leaseId)` the promise
- * of that lease may settle either way: the client no longer listens to it.
+ * Runs task code somewhere (a Web Worker in the browser, a worker thread under Node) with the
+ * task runtime (`runTask`). `run` resolves with the outputs in item order (one output for range,
+ * blob and reduce tasks), or rejects with the task's error (`message` and `stack` are reported as
+ * they are). After `abort(leaseId)` the task's code must stop (its worker is terminated) and the
+ * promise of that lease may settle either way: the client no longer listens to it. A lease's
+ * `timeoutMs` is enforced by the client, through `abort`.
  */
 export interface TaskExecutor {
   run(lease: TaskLease, source: string, hooks: TaskHooks): Promise<unknown[]>;

@@ -70,11 +70,11 @@ describe('WorkerClient', () => {
   it('runs a lease, reports its result, counts it when accepted and asks again', async () => {
     const { server, executor, fetched, client } = setUp();
     const socket = connect(server);
-    socket.receive(leaseMessage('l-1', { items: [3, 4], firstItem: 6 }));
+    socket.receive(leaseMessage('l-1', { input: { kind: 'items', items: [3, 4], firstItem: 6 } }));
     await settle();
     expect(fetched).toEqual(['a'.repeat(64)]);
     const run = executor.runOf('l-1');
-    expect(run.lease.items).toEqual([3, 4]);
+    expect(run.lease.input).toEqual({ kind: 'items', items: [3, 4], firstItem: 6 });
     expect(run.source).toContain('export default');
     expect(client.snapshot().tasks).toEqual([{ lease: run.lease, progress: 0 }]);
 
@@ -274,6 +274,93 @@ describe('WorkerClient', () => {
     socket.receive(leaseMessage('l-2'));
     await settle();
     expect(executor.runs.has('l-2')).toBe(true);
+  });
+
+  it('numbers checkpoints per lease and resolves each with its answer', async () => {
+    const { server, executor, events } = setUp();
+    const socket = connect(server);
+    socket.receive(leaseMessage('l-1'));
+    await settle();
+    const { hooks } = executor.runOf('l-1');
+    const first = hooks.checkpoint({ user: 1 });
+    const second = hooks.checkpoint({ user: 2 });
+    expect(socket.sentOfType('checkpoint')).toEqual([
+      { type: 'checkpoint', leaseId: 'l-1', seq: 1, state: { user: 1 } },
+      { type: 'checkpoint', leaseId: 'l-1', seq: 2, state: { user: 2 } },
+    ]);
+    const reason = 'checkpoint of 2000000 bytes is over the limit of 1048576 (413); the last stored one stands';
+    socket.receive({ type: 'checkpointed', leaseId: 'l-1', seq: 2, status: 'refused', reason });
+    socket.receive({ type: 'checkpointed', leaseId: 'l-1', seq: 1, status: 'stored' });
+    expect(await second).toEqual({ status: 'refused', reason });
+    // Seq 1 was settled by the answer to seq 2, which superseded it.
+    expect(await first).toEqual({ status: 'refused', reason });
+    expect(events).toContainEqual({ type: 'checkpointed', leaseId: 'l-1', seq: 2, status: 'refused', reason });
+
+    const third = hooks.checkpoint({ user: 3 });
+    socket.receive({ type: 'checkpointed', leaseId: 'l-1', seq: 3, status: 'stored' });
+    expect(await third).toEqual({ status: 'stored' });
+  });
+
+  it('keeps checkpoints pending while disconnected and sends the latest after the welcome if the lease is kept', async () => {
+    const { server, executor } = setUp();
+    const first = connect(server);
+    first.receive(leaseMessage('l-1'));
+    first.receive(leaseMessage('l-2'));
+    await settle();
+    first.fail();
+    const older = executor.runOf('l-1').hooks.checkpoint({ step: 1 });
+    const latest = executor.runOf('l-1').hooks.checkpoint({ step: 2 });
+    const dropped = executor.runOf('l-2').hooks.checkpoint({ step: 9 });
+
+    vi.advanceTimersByTime(250);
+    const second = server.latest;
+    second.open();
+    expect(second.sentOfType('checkpoint')).toEqual([]);
+    second.receive(welcome(['l-1']));
+    expect(second.sentOfType('checkpoint')).toEqual([{ type: 'checkpoint', leaseId: 'l-1', seq: 2, state: { step: 2 } }]);
+    expect(await dropped).toMatchObject({ status: 'ignored' });
+
+    second.receive({ type: 'checkpointed', leaseId: 'l-1', seq: 2, status: 'stored' });
+    expect(await latest).toEqual({ status: 'stored' });
+    expect(await older).toEqual({ status: 'stored' });
+  });
+
+  it('refuses a checkpoint that is not JSON without sending it', async () => {
+    const { server, executor } = setUp();
+    const socket = connect(server);
+    socket.receive(leaseMessage('l-1'));
+    await settle();
+    expect(await executor.runOf('l-1').hooks.checkpoint({ big: 1n })).toMatchObject({ status: 'refused' });
+    expect(socket.sentOfType('checkpoint')).toEqual([]);
+  });
+
+  it('answers pending checkpoints ignored when their task ends or is revoked', async () => {
+    const { server, executor } = setUp();
+    const socket = connect(server);
+    socket.receive(leaseMessage('l-1'));
+    socket.receive(leaseMessage('l-2'));
+    await settle();
+    const ofFinished = executor.runOf('l-1').hooks.checkpoint('s');
+    const ofRevoked = executor.runOf('l-2').hooks.checkpoint('s');
+    executor.runOf('l-1').resolve([1, 4]);
+    await settle();
+    socket.receive({ type: 'revoke', leaseId: 'l-2', reason: 'job cancelled' });
+    expect(await ofFinished).toMatchObject({ status: 'ignored' });
+    expect(await ofRevoked).toMatchObject({ status: 'ignored' });
+  });
+
+  it('aborts a task past its timeout and reports it failed', async () => {
+    const { server, executor, events } = setUp();
+    const socket = connect(server);
+    socket.receive(leaseMessage('l-1', { timeoutMs: 5000 }));
+    await settle();
+    vi.advanceTimersByTime(4999);
+    expect(executor.aborted).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(executor.aborted).toEqual(['l-1']);
+    expect(socket.sentOfType('fail')).toEqual([{ type: 'fail', leaseId: 'l-1', error: { message: 'task timed out after 5000 ms' } }]);
+    expect(events).toContainEqual({ type: 'task-end', leaseId: 'l-1', outcome: 'fail', message: 'task timed out after 5000 ms' });
+    expect(socket.sentOfType('ask')).toHaveLength(2);
   });
 
   it('passes coordinator errors to listeners', () => {

@@ -1,6 +1,7 @@
 import type { CoordinatorMessage, TaskLease, WorkerMessageInput } from '../shared/index.js';
 import type { ConnectionState, WorkerClientEvent, WorkerClientListener, WorkerClientSnapshot } from './client-events.js';
 import type { WorkerClientOptions } from './client-ports.js';
+import { LeaseCheckpoints } from './lease-checkpoints.js';
 import { logMessage, parseCoordinatorMessage, progressMessage, type TaskReport } from './messages.js';
 import { ReconnectingSocket, type SocketEvents } from './reconnecting-socket.js';
 import { RunningTasks, type RunningTaskEvents } from './running-tasks.js';
@@ -8,8 +9,9 @@ import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 
 /**
  * The volunteer's side of the worker protocol, independent of the runtime: it connects, says
- * `hello`, keeps its leases alive with heartbeats, asks for tasks, runs them, reports each
- * result until it is acknowledged (across reconnects), and reconnects whenever the socket closes.
+ * `hello`, keeps its leases alive with heartbeats, asks for tasks, runs them, sends their
+ * checkpoints, reports each result until it is acknowledged (across reconnects), and reconnects
+ * whenever the socket closes.
  * @example
  * const client = new WorkerClient({ url, connect: (u) => new WebSocket(u), executor, fetchCode, capabilities });
  * client.subscribe((event) => render(client.snapshot(), event));
@@ -23,6 +25,7 @@ export class WorkerClient {
   readonly #listeners = new Set<WorkerClientListener>();
   /** Finished tasks' reports, until the coordinator acknowledges them. */
   readonly #outbox = new Map<string, TaskReport>();
+  readonly #checkpoints = new LeaseCheckpoints();
   #welcomed = false;
   #heartbeatTimer: TimerHandle = undefined;
   #paused = false;
@@ -50,6 +53,7 @@ export class WorkerClient {
     this.#connectionClosed();
     this.#socket.stop();
     for (const leaseId of this.#tasks.leaseIds()) this.#abortTask(leaseId, 'worker stopped');
+    this.#checkpoints.dropAll('worker stopped');
     this.#outbox.clear();
   }
 
@@ -113,6 +117,12 @@ export class WorkerClient {
       progressReport: (leaseId, fraction) => {
         if (this.#welcomed) this.#send(progressMessage(leaseId, fraction));
       },
+      // Unanswered checkpoints wait across a reconnect: the latest is sent again after the welcome.
+      checkpoint: (leaseId, state) => {
+        const { message, answer } = this.#checkpoints.add(leaseId, state);
+        if (message && this.#welcomed) this.#send(message);
+        return answer;
+      },
       finished: (lease, report) => this.#taskFinished(lease, report),
     };
   }
@@ -162,6 +172,8 @@ export class WorkerClient {
         return this.#lease(message);
       case 'ack':
         return this.#ack(message);
+      case 'checkpointed':
+        return this.#checkpointed(message);
       case 'revoke':
         this.#abortTask(message.leaseId, `revoked: ${message.reason}`);
         this.#outbox.delete(message.leaseId);
@@ -182,6 +194,7 @@ export class WorkerClient {
     const kept = new Set(message.kept);
     for (const leaseId of this.#tasks.leaseIds()) {
       if (!kept.has(leaseId)) this.#abortTask(leaseId, 'the coordinator no longer holds this lease');
+      else this.#resendCheckpoint(leaseId);
     }
     for (const [leaseId, report] of [...this.#outbox]) {
       if (kept.has(leaseId)) this.#send(report);
@@ -200,6 +213,7 @@ export class WorkerClient {
   }
 
   #taskFinished(lease: TaskLease, report: TaskReport): void {
+    this.#checkpoints.drop(lease.leaseId, 'the task ended');
     this.#outbox.set(lease.leaseId, report);
     if (this.#welcomed) this.#send(report);
     const failure = report.type === 'fail' ? { message: report.error.message } : {};
@@ -208,6 +222,7 @@ export class WorkerClient {
   }
 
   #abortTask(leaseId: string, reason: string): void {
+    this.#checkpoints.drop(leaseId, reason);
     if (this.#tasks.abort(leaseId)) this.#emit({ type: 'task-end', leaseId, outcome: 'aborted', message: reason });
   }
 
@@ -217,6 +232,17 @@ export class WorkerClient {
     if (report?.type === 'result' && message.status === 'accepted') this.#tasksDone += 1;
     const reason = message.reason === undefined ? {} : { reason: message.reason };
     this.#emit({ type: 'ack', leaseId: message.leaseId, status: message.status, ...reason });
+  }
+
+  #checkpointed(message: Extract<CoordinatorMessage, { type: 'checkpointed' }>): void {
+    const { leaseId, seq, status, reason } = message;
+    this.#checkpoints.answer(leaseId, seq, reason === undefined ? { status } : { status, reason });
+    this.#emit({ type: 'checkpointed', leaseId, seq, status, ...(reason === undefined ? {} : { reason }) });
+  }
+
+  #resendCheckpoint(leaseId: string): void {
+    const latest = this.#checkpoints.latest(leaseId);
+    if (latest) this.#send(latest);
   }
 
   /** Sends one `ask` per free slot, unless paused or not welcomed yet. */

@@ -3,7 +3,8 @@ import type { RunningTaskView } from './client-events.js';
 import type { TaskExecutor } from './client-ports.js';
 import type { CodeFetcher } from './code-fetcher.js';
 import { failReport, resultReport, type TaskReport } from './messages.js';
-import { Throttle, type Timers } from './timers.js';
+import type { CheckpointAck } from './task-checkpoint.js';
+import { Throttle, type TimerHandle, type Timers } from './timers.js';
 
 /** What {@link RunningTasks} tells its owner about the tasks it runs. */
 export interface RunningTaskEvents {
@@ -12,7 +13,9 @@ export interface RunningTaskEvents {
   progress(leaseId: string, fraction: number): void;
   /** Progress at most once per interval, for the coordinator. */
   progressReport(leaseId: string, fraction: number): void;
-  /** The task ended by itself: its result, or its failure. */
+  /** A checkpoint to send; resolves the coordinator's answer. */
+  checkpoint(leaseId: string, state: unknown): Promise<CheckpointAck>;
+  /** The task ended by itself: its result, or its failure (a timeout included). */
   finished(lease: TaskLease, report: TaskReport): void;
 }
 
@@ -28,12 +31,14 @@ interface RunningTask {
   lease: TaskLease;
   progress: number;
   progressReports: Throttle<number>;
+  deadline: TimerHandle;
 }
 
 /**
  * The tasks this worker runs now: fetches each one's code, runs it through the executor and
- * passes on its logs, progress and end. An aborted task is forgotten at once; whatever its
- * executor does afterwards is ignored.
+ * passes on its logs, progress, checkpoints and end. A task past its lease's `timeoutMs` is
+ * aborted and fails. An aborted task is forgotten at once; whatever its executor does
+ * afterwards is ignored.
  * @example
  * const tasks = new RunningTasks({ executor, fetchCode, timers: systemTimers, progressIntervalMs: 250 }, events);
  * tasks.start(lease);
@@ -72,8 +77,11 @@ export class RunningTasks {
         (fraction) => this.events.progressReport(lease.leaseId, fraction),
         this.options.timers,
       ),
+      deadline: undefined,
     };
     this.#tasks.set(lease.leaseId, task);
+    const { timeoutMs } = lease;
+    if (timeoutMs !== undefined) task.deadline = this.options.timers.setTimeout(() => this.#timeOut(task, timeoutMs), timeoutMs);
     void this.#run(task);
   }
 
@@ -103,6 +111,10 @@ export class RunningTasks {
           task.progressReports.push(fraction);
           this.events.progress(leaseId, fraction);
         },
+        checkpoint: (state) =>
+          isCurrent()
+            ? this.events.checkpoint(leaseId, state)
+            : Promise.resolve({ status: 'ignored', reason: 'the task is no longer running here' }),
       });
       report = resultReport(leaseId, outputs);
     } catch (error) {
@@ -114,8 +126,17 @@ export class RunningTasks {
     this.events.finished(task.lease, report);
   }
 
+  #timeOut(task: RunningTask, timeoutMs: number): void {
+    const { leaseId } = task.lease;
+    if (this.#tasks.get(leaseId) !== task) return;
+    this.#forget(task);
+    this.options.executor.abort(leaseId);
+    this.events.finished(task.lease, failReport(leaseId, { message: `task timed out after ${timeoutMs} ms` }));
+  }
+
   #forget(task: RunningTask): void {
     task.progressReports.cancel();
+    this.options.timers.clearTimeout(task.deadline);
     this.#tasks.delete(task.lease.leaseId);
   }
 }

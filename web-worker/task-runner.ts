@@ -1,83 +1,147 @@
+import type { TaskInput, TaskLease } from '../shared/index.js';
 import { describeFailure, TaskCodeError, type TaskFailure } from './errors.js';
-import { formatLogArgs } from './log-format.js';
+import { shardRecords, type BlobShard } from './shard-reader.js';
+import { TaskAttempt, type TaskPorts } from './task-attempt.js';
+import { readCheckpoint } from './task-checkpoint.js';
+import type { ContextExtras, Predecessor, TaskContext, TaskFunction } from './task-context.js';
+import { describeLease, describeValue } from './task-describe.js';
 
-/** What `ctx.task` tells task code about the item it is called for. */
-export interface TaskInfo {
-  jobId: string;
-  jobName: string;
-  taskIndex: number;
-  attempt: number;
-  leaseId: string;
-  /** Index of this item in the whole job: the lease's `firstItem` plus its place in the lease. */
-  itemIndex: number;
+/** One task to run: the lease (input, restored checkpoint, debug flag) and the environment's ports. */
+export interface TaskRun {
+  lease: TaskLease;
+  ports: TaskPorts;
+  /** More members for `ctx` (e.g. `{ tensor }`), given by the environment. */
+  extras?: ContextExtras;
+  /** Ends the attempt at once, failing it with the signal's reason; task code that goes on is no longer heard. */
+  signal?: AbortSignal;
 }
 
-/** The second argument of the task function. */
-export interface TaskContext {
-  readonly task: Readonly<TaskInfo>;
-  /** Logs a line (joined like `console.log`) to the job's log. */
-  log(...args: unknown[]): void;
-  /** How far the current item is, from 0 to 1. */
-  progress(fraction: number): void;
-}
-
-/** The default export of task code: called once per item, may be async. */
-export type TaskFunction = (item: unknown, ctx: TaskContext) => unknown;
-
-/** One task to run: its items and where its logs and progress go. */
-export interface TaskItemsRun {
-  task: Omit<TaskInfo, 'itemIndex'>;
-  items: readonly unknown[];
-  firstItem: number;
-  /** A formatted log line from `ctx.log`. */
-  log(message: string): void;
-  /** Progress of the whole task, from 0 to 1: `(items done + fraction of the current one) / items`. */
-  progress(fraction: number): void;
-}
-
-/** How a task ended: outputs in item order, or the first item's failure. */
+/** How a task ended: outputs in item order (one for range, blob and reduce tasks), or its failure. */
 export type TaskOutcome = { ok: true; outputs: unknown[] } | { ok: false; error: TaskFailure };
 
 /**
- * Calls `fn` once per item, in order, awaiting each; the first throw ends the task.
+ * Runs a lease's input through the task function, by its kind: once per item for `items`
+ * (resuming after the items a checkpoint says are done, and checkpointing after each item but
+ * the last), once for `range` (`{ start, end, step }`), `blob` (the shard's bytes, or its records)
+ * and `reduce` (every output of the job). The first throw ends the task.
  * @example
- * const outcome = await runTaskItems((x) => Number(x) * 2, {
- *   task: { jobId: 'j1', jobName: 'double', taskIndex: 0, attempt: 1, leaseId: 'l1' },
- *   items: [1, 2], firstItem: 0, log: console.log, progress: () => {},
+ * const outcome = await runTask((x) => Number(x) * 2, {
+ *   lease: { type: 'lease', leaseId: 'l1', jobId: 'j1', jobName: 'double', taskIndex: 0, attempt: 1,
+ *            code: sha, input: { kind: 'items', firstItem: 0, items: [1, 2] } },
+ *   ports,
  * });
  * // { ok: true, outputs: [2, 4] }
  */
-export async function runTaskItems(fn: TaskFunction, run: TaskItemsRun): Promise<TaskOutcome> {
-  const outputs: unknown[] = [];
-  const count = run.items.length;
-  let finished = false;
+export async function runTask(fn: TaskFunction, run: TaskRun): Promise<TaskOutcome> {
+  const { lease, signal } = run;
+  const attempt = new TaskAttempt(lease, run.ports, run.extras ?? {}, readCheckpoint(lease.restored));
+  attempt.debug(() => describeLease(lease));
+  const work = runInput(fn, attempt, lease.input).then(
+    (outputs): TaskOutcome => ({ ok: true, outputs }),
+    (thrown: unknown): TaskOutcome => ({ ok: false, error: describeFailure(thrown) }),
+  );
   try {
-    for (const [i, item] of run.items.entries()) {
-      if (i > 0) run.progress(i / count);
-      const ctx = contextFor(run, i, () => finished);
-      outputs.push(await fn(item, ctx));
-    }
-    return { ok: true, outputs };
-  } catch (thrown) {
-    return { ok: false, error: describeFailure(thrown) };
+    return await (signal ? Promise.race([work, abortedOutcome(signal)]) : work);
   } finally {
-    finished = true;
+    attempt.finish();
   }
 }
 
-function contextFor(run: TaskItemsRun, i: number, isFinished: () => boolean): TaskContext {
-  const task = Object.freeze({ ...run.task, itemIndex: run.firstItem + i });
-  return {
-    task,
-    log: (...args) => {
-      if (!isFinished()) run.log(formatLogArgs(args));
-    },
-    progress: (fraction) => {
-      if (isFinished() || typeof fraction !== 'number' || Number.isNaN(fraction)) return;
-      const clamped = Math.min(Math.max(fraction, 0), 1);
-      run.progress((i + clamped) / run.items.length);
-    },
-  };
+async function runInput(fn: TaskFunction, attempt: TaskAttempt, input: TaskInput): Promise<unknown[]> {
+  const unit = attempt.lease.taskIndex;
+  switch (input.kind) {
+    case 'items':
+      return runItems(fn, attempt, input);
+    case 'range': {
+      const { start, end, step } = input;
+      return [await callOnce(fn, attempt, { start, end, step }, predecessorsOf(input, unit))];
+    }
+    case 'blob':
+      return [await callOnce(fn, attempt, await readBlobInput(attempt, input), predecessorsOf(input, unit))];
+    case 'reduce':
+      return [await callOnce(fn, attempt, input.outputs, [])];
+  }
+}
+
+type ItemsInput = Extract<TaskInput, { kind: 'items' }>;
+
+async function runItems(fn: TaskFunction, attempt: TaskAttempt, input: ItemsInput): Promise<unknown[]> {
+  const count = input.items.length;
+  const outputs = resumedOutputs(attempt, count);
+  attempt.trackItems(outputs);
+  for (let i = outputs.length; i < count; i++) {
+    if (i > 0) attempt.progress(i / count);
+    const itemIndex = input.firstItem + i;
+    const item = input.items[i];
+    const ctx = attempt.context({
+      itemIndex,
+      predecessors: predecessorsOf(input, itemIndex, { first: input.firstItem, outputs }),
+      scaleProgress: (fraction) => (i + fraction) / count,
+    });
+    attempt.debug(() => `item ${itemIndex} input: ${describeValue(item)}`);
+    const output = await callTask(fn, item, ctx, attempt.lease.debug === true);
+    outputs.push(output);
+    attempt.debug(() => `item ${itemIndex} output: ${describeValue(output)}`);
+    if (i < count - 1) {
+      // Not awaited, so items do not wait for a round trip; a debug lease waits, to log in order.
+      const saved = attempt.saveProgress();
+      if (attempt.lease.debug) await saved;
+    }
+  }
+  return outputs;
+}
+
+/** The outputs of the items an earlier attempt finished, as its checkpoint recorded them. */
+function resumedOutputs(attempt: TaskAttempt, count: number): unknown[] {
+  const done = readCheckpoint(attempt.lease.restored).items;
+  if (!done || done.done > count) return [];
+  if (done.done > 0) attempt.debug(() => `resuming after ${done.done} items done by an earlier attempt`);
+  return [...done.outputs];
+}
+
+async function callOnce(fn: TaskFunction, attempt: TaskAttempt, input: unknown, predecessors: Predecessor[]): Promise<unknown> {
+  const ctx = attempt.context({ predecessors, scaleProgress: (fraction) => fraction });
+  attempt.debug(() => `input: ${describeValue(input)}`);
+  const output = await callTask(fn, input, ctx, attempt.lease.debug === true);
+  attempt.debug(() => `output: ${describeValue(output)}`);
+  return output;
+}
+
+async function readBlobInput(attempt: TaskAttempt, shard: BlobShard): Promise<Uint8Array | string[]> {
+  const bytes = await attempt.readShard(shard);
+  return shard.records ? shardRecords(bytes, shard.separator) : bytes;
+}
+
+function callTask(fn: TaskFunction, input: unknown, ctx: TaskContext, debug: boolean): unknown {
+  if (debug) {
+    // A debug lease stops here while DevTools (or a Node inspector) is attached: step into `fn`.
+    // eslint-disable-next-line no-debugger -- the breakpoint is the feature of debug jobs
+    debugger;
+  }
+  return fn(input, ctx);
+}
+
+type Edges = Pick<ItemsInput, 'predecessors' | 'predecessorOutputs'>;
+
+/**
+ * The outputs `unit` waits for: from this task's own `outputs` for units inside it (they come
+ * earlier in the task, so they are done), from the lease's `predecessorOutputs` for the others.
+ */
+function predecessorsOf(edges: Edges, unit: number, own?: { first: number; outputs: readonly unknown[] }): Predecessor[] {
+  const indices = edges.predecessors?.[String(unit)] ?? [];
+  return indices.map((index) => {
+    const offset = own ? index - own.first : -1;
+    const inside = own !== undefined && offset >= 0 && offset < own.outputs.length;
+    return { index, output: inside ? own.outputs[offset] : edges.predecessorOutputs?.[String(index)] };
+  });
+}
+
+function abortedOutcome(signal: AbortSignal): Promise<TaskOutcome> {
+  return new Promise((resolve) => {
+    const abort = (): void => resolve({ ok: false, error: describeFailure(signal.reason) });
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+  });
 }
 
 /**
@@ -88,7 +152,7 @@ function contextFor(run: TaskItemsRun, i: number, isFinished: () => boolean): Ta
 export function taskFunctionOf(module: unknown): TaskFunction {
   const main: unknown = typeof module === 'object' && module !== null ? Reflect.get(module, 'default') : undefined;
   if (typeof main !== 'function') {
-    throw new TaskCodeError('task code must have a default export that is a function: export default (item, ctx) => output');
+    throw new TaskCodeError('task code must have a default export that is a function: export default (input, ctx) => output');
   }
   return main as TaskFunction;
 }

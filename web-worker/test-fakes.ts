@@ -107,8 +107,7 @@ export function leaseMessage(leaseId: string, overrides: Partial<TaskLease> = {}
     taskIndex: 0,
     attempt: 1,
     code: 'a'.repeat(64),
-    firstItem: 0,
-    items: [1, 2],
+    input: { kind: 'items', firstItem: 0, items: [1, 2] },
     ...overrides,
   };
 }

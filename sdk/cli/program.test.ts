@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createFakeCoordinator } from '../testing/fake-coordinator.js';
 import type { FakeCoordinator } from '../testing/fake-coordinator.js';
@@ -26,6 +27,12 @@ beforeAll(async () => {
     'name: fails\ncode: "export default (x) => { if (x > 1) throw new Error(`bad ${x}`); return x; }"\ninput: { items: [1, 2] }\n',
   );
   await writeFile(join(dir, 'broken.yaml'), 'name: [oops\n');
+  await writeFile(join(dir, 'keyed.yaml'), 'name: keyed\ncodeFile: square.js\ninput: { items: [1] }\nidempotencyKey: once\n');
+  await writeFile(join(dir, 'paused.yaml'), 'name: later\ncodeFile: square.js\ninput: { items: [1] }\nrunMode: paused\n');
+  await writeFile(
+    join(dir, 'chatty.yaml'),
+    'name: chatty\ncode: "export default (x, ctx) => { ctx.log(`squaring ${x}`); return x * x; }"\ninput: { items: [1, 2] }\n',
+  );
 });
 
 async function cli(args: string[], options: { fake?: FakeCoordinator; env?: Record<string, string>; overrides?: CliOverrides } = {}): Promise<Run> {
@@ -90,7 +97,7 @@ describe('tabgrid status, list, results, logs, cancel', () => {
 
   test('status prints state, progress and the error of a failed job', async () => {
     const run = await cli(['status', 'job-1'], { fake: await fakeWithFailedJob() });
-    expect(run).toMatchObject({ code: 0, stdout: ['job: job-1 (fails)', 'state: FAILED', 'progress: 0/2', 'error: bad 2'] });
+    expect(run).toMatchObject({ code: 0, stdout: ['job: job-1 (fails)', 'state: FAILED', 'progress: 0/2', 'error: bad 2', 'run mode: immediate'] });
   });
 
   test('status --json prints the JobStatus', async () => {
@@ -120,6 +127,100 @@ describe('tabgrid status, list, results, logs, cancel', () => {
     expect((await cli(['cancel', 'job-1'], { fake })).stdout).toEqual(['state: CANCELLED']);
     const again = await cli(['cancel', 'job-1'], { fake });
     expect(again).toMatchObject({ code: 1, stderr: ['error: job job-1 has already ended (HTTP 409 CONFLICT)'] });
+  });
+});
+
+describe('tabgrid submit: idempotency and limits', () => {
+  test('a resubmit with a known idempotencyKey prints the existing id, and says so on stderr', async () => {
+    const fake = createFakeCoordinator();
+    expect((await cli(['submit', 'keyed.yaml'], { fake })).stdout).toEqual(['job-1']);
+    expect(await cli(['submit', 'keyed.yaml'], { fake })).toMatchObject({
+      code: 0,
+      stdout: ['job-1'],
+      stderr: ['existing job job-1 (same idempotencyKey)'],
+    });
+    expect(fake.jobs.size).toBe(1);
+  });
+
+  test('a job the coordinator rejects by policy is one error line naming the job and the reason', async () => {
+    const fake = createFakeCoordinator({ maxQueuedJobs: 0 });
+    const run = await cli(['submit', 'squares.yaml'], { fake });
+    expect(run).toMatchObject({ code: 1, stdout: [], stderr: ['error: job job-1 was rejected: 0 jobs are queued or running, the limit is 0'] });
+    expect(fake.jobs.get('job-1')?.status.state).toBe('REJECTED');
+  });
+});
+
+describe('tabgrid pause, resume, status, events', () => {
+  test('a paused job: status shows the run mode and why it waits; resume lets it go on', async () => {
+    const fake = createFakeCoordinator();
+    await cli(['submit', 'paused.yaml'], { fake });
+    expect((await cli(['status', 'job-1'], { fake })).stdout).toEqual([
+      'job: job-1 (later)',
+      'state: PAUSED',
+      'progress: 0/1',
+      'run mode: paused',
+      'waiting: paused: POST /api/v1/jobs/:id/resume to go on',
+    ]);
+    expect((await cli(['resume', 'job-1'], { fake })).stdout).toEqual(['state: PENDING']);
+    expect((await cli(['pause', 'job-1'], { fake })).stdout).toEqual(['state: PAUSED', 'waiting: paused: POST /api/v1/jobs/:id/resume to go on']);
+    await cli(['cancel', 'job-1'], { fake });
+    const again = await cli(['resume', 'job-1'], { fake });
+    expect(again).toMatchObject({ code: 1, stderr: ['error: job job-1 is CANCELLED, not PAUSED (HTTP 409 conflict)'] });
+  });
+
+  test('events prints each state change with its reason, or NDJSON with --json', async () => {
+    const fake = createFakeCoordinator();
+    await cli(['submit', 'squares.yaml'], { fake });
+    expect((await cli(['events', 'job-1'], { fake })).stdout).toEqual([
+      '1970-01-01T00:00:00.000Z SUBMITTED: submitted',
+      '1970-01-01T00:00:00.000Z SUBMITTED -> PENDING: accepted: 2 tasks',
+    ]);
+    const json = (await cli(['events', 'job-1', '--json'], { fake })).stdout.map((line) => JSON.parse(line) as unknown);
+    expect(json[1]).toMatchObject({ from: 'SUBMITTED', to: 'PENDING', reason: 'accepted: 2 tasks' });
+  });
+
+  test('events --follow prints changes as they happen and exits 0 when the job ends', async () => {
+    const fake = createFakeCoordinator();
+    await cli(['submit', 'squares.yaml'], { fake });
+    const following = cli(['events', 'job-1', '--follow'], { fake });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    fake.transition('job-1', 'RUNNING', 'a worker took task 0');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    fake.transition('job-1', 'COMPLETED', 'all tasks done');
+    const run = await following;
+    expect(run.code).toBe(0);
+    expect(run.stdout.map((line) => line.slice(25))).toEqual([
+      'SUBMITTED: submitted',
+      'SUBMITTED -> PENDING: accepted: 2 tasks',
+      'PENDING -> RUNNING: a worker took task 0',
+      'RUNNING -> COMPLETED: all tasks done',
+    ]);
+  });
+});
+
+describe('tabgrid logs --follow and result', () => {
+  test('logs --follow prints each line as tasks write it and exits 0 when the job ends', async () => {
+    const fake = createFakeCoordinator({ runJobs: true });
+    await cli(['submit', 'chatty.yaml'], { fake });
+    const run = await cli(['logs', 'job-1', '--follow'], { fake });
+    expect(run).toMatchObject({ code: 0, stderr: [] });
+    expect(run.stdout).toEqual(['1970-01-01T00:00:00.000Z info : squaring 1', '1970-01-01T00:00:00.000Z info : squaring 2']);
+    expect(fake.jobs.get('job-1')?.status.state).toBe('COMPLETED');
+  });
+
+  test('result prints the reduce output of examples/pipeline.yaml and examples/range.yaml', async () => {
+    const fake = createFakeCoordinator({ runJobs: true });
+    const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+    expect((await cli(['submit', join(examples, 'pipeline.yaml'), '--wait'], { fake })).stdout).toEqual(['job-1', 'state: COMPLETED', 'progress: 6/6']);
+    expect(JSON.parse((await cli(['result', 'job-1'], { fake })).stdout.join('\n'))).toEqual({ seed: 12, sum: 1872, digits: 4 });
+    await cli(['submit', join(examples, 'range.yaml'), '--wait'], { fake });
+    expect((await cli(['result', 'job-2'], { fake })).stdout).toEqual(['17984']);
+  });
+
+  test('result of a job without a reduce step is a 404 line', async () => {
+    const fake = createFakeCoordinator();
+    await cli(['submit', 'squares.yaml'], { fake });
+    expect(await cli(['result', 'job-1'], { fake })).toMatchObject({ code: 1, stderr: ['error: job job-1 has no reduce step (HTTP 404 not_found)'] });
   });
 });
 

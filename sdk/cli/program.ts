@@ -1,13 +1,19 @@
 import { Command, CommanderError } from 'commander';
 import { registerCancel } from './commands/cancel.js';
+import { registerEvents } from './commands/events.js';
 import { registerGrid } from './commands/grid.js';
 import { registerList } from './commands/list.js';
 import { registerLogs } from './commands/logs.js';
+import { registerPause } from './commands/pause.js';
+import { registerResult } from './commands/result.js';
 import { registerResults } from './commands/results.js';
+import { registerResume } from './commands/resume.js';
+import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import type { StartCoordinator } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerSubmit } from './commands/submit.js';
+import { registerWorker } from './commands/worker.js';
 import { addConnectionOptions } from './connection.js';
 import { formatError } from './format.js';
 import type { CliIO } from './io.js';
@@ -34,8 +40,14 @@ export function createProgram(io: CliIO, overrides: CliOverrides = {}): Command 
   registerList(program, io);
   registerResults(program, io);
   registerLogs(program, io);
+  registerEvents(program, io);
+  registerResult(program, io);
+  registerPause(program, io);
+  registerResume(program, io);
   registerCancel(program, io);
   registerGrid(program, io);
+  registerRun(program, io);
+  registerWorker(program, io);
   return program;
 }
 

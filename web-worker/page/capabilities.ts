@@ -42,9 +42,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
   });
 }
 
-/** What this tab reports about itself in `hello`. */
-export function browserCapabilities(webgpu: AdapterInfo): Capabilities {
+/** What this tab reports about itself in `hello`; `debug` when it joined with `&debug=1`. */
+export function browserCapabilities(webgpu: AdapterInfo, debug = false): Capabilities {
   const capabilities: Capabilities = { runtime: 'browser', webgpu, userAgent: truncate(navigator.userAgent, 1000) };
+  if (debug) capabilities.debug = true;
   const cores = navigator.hardwareConcurrency;
   if (Number.isInteger(cores) && cores > 0) capabilities.hardwareConcurrency = cores;
   // Chromium-only, and not in the DOM typings.

@@ -1,4 +1,4 @@
-import type { LogLevel } from '../../shared/index.js';
+import type { LogLevel, TaskInput } from '../../shared/index.js';
 import type { WorkerClientEvent } from '../client-events.js';
 
 /** A line for the page's log panel. */
@@ -23,7 +23,8 @@ export class EventLog {
         const { lease } = event;
         const name = `${lease.jobName} task ${lease.taskIndex}`;
         this.#taskNames.set(lease.leaseId, name);
-        return info(`started ${name} (${lease.items.length} ${lease.items.length === 1 ? 'item' : 'items'})`);
+        const resumed = lease.restored === undefined ? '' : ', resuming from a checkpoint';
+        return info(`started ${name} (${describeWork(lease.input)}${resumed})`);
       }
       case 'task-log':
         return { level: event.level, text: `[${this.#name(event.leaseId)}] ${event.message}` };
@@ -35,8 +36,10 @@ export class EventLog {
         return { level: 'error', text: `coordinator: ${event.message} (${event.code})` };
       case 'warning':
         return { level: 'warn', text: event.message };
+      // A refused checkpoint is logged by the task runtime itself.
       case 'state':
       case 'task-progress':
+      case 'checkpointed':
         return null;
     }
   }
@@ -58,6 +61,23 @@ export class EventLog {
 
   #name(leaseId: string): string {
     return this.#taskNames.get(leaseId) ?? `lease ${leaseId}`;
+  }
+}
+
+/**
+ * A task's work in a few words.
+ * @example describeWork({ kind: 'items', firstItem: 0, items: [1, 2] }) // '2 items'
+ */
+export function describeWork(input: TaskInput): string {
+  switch (input.kind) {
+    case 'items':
+      return `${input.items.length} ${input.items.length === 1 ? 'item' : 'items'}`;
+    case 'range':
+      return `range ${input.start}..${input.end}`;
+    case 'blob':
+      return `${input.length} bytes of a blob`;
+    case 'reduce':
+      return `reduce of ${input.outputs.length} outputs`;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * The join page: a volunteer opens `/join?token=<join token>` (add `&debug=1` for every event
- * in the console) and this tab becomes a worker until it is closed.
+ * The join page: a volunteer opens `/join?token=<join token>` and this tab becomes a worker until
+ * it is closed. With `&debug=1` it takes `debug` jobs (stopping at a breakpoint before each task
+ * while DevTools are open) and prints every event in the console.
  */
 import { BrowserExecutor } from '../browser-executor.js';
 import { WorkerClient } from '../client.js';
@@ -29,9 +30,9 @@ async function join(token: string, view: JoinView, debug: boolean): Promise<void
   const client = new WorkerClient({
     url: workerSocketUrl(location.origin, token),
     connect: (url) => new WebSocket(url),
-    executor: new BrowserExecutor(),
+    executor: new BrowserExecutor({ blobs: { origin: location.origin, token } }),
     fetchCode: createCodeFetcher({ origin: location.origin, token }),
-    capabilities: browserCapabilities(adapter),
+    capabilities: browserCapabilities(adapter, debug),
     concurrency: CONCURRENCY,
   });
   const refresh = (): void => {

@@ -37,9 +37,11 @@ describe('status', () => {
 describe('EventLog', () => {
   it('names tasks by job and index in the lines it writes', () => {
     const log = new EventLog();
-    const lease = leaseMessage('l-1', { jobName: 'squares', taskIndex: 3, items: [1] });
+    const lease = leaseMessage('l-1', { jobName: 'squares', taskIndex: 3, input: { kind: 'items', firstItem: 0, items: [1] } });
     expect(log.describe({ type: 'task-start', lease })).toEqual({ level: 'info', text: 'started squares task 3 (1 item)' });
     expect(log.describe({ type: 'task-log', leaseId: 'l-1', level: 'info', message: 'hi' })?.text).toBe('[squares task 3] hi');
+    const resumed = leaseMessage('l-2', { taskIndex: 4, input: { kind: 'range', start: 0, end: 50, step: 1 }, restored: { user: 1 } });
+    expect(log.describe({ type: 'task-start', lease: resumed })?.text).toBe('started squares task 4 (range 0..50, resuming from a checkpoint)');
     expect(log.describe({ type: 'task-progress', leaseId: 'l-1', fraction: 0.5 })).toBeNull();
     expect(log.describe({ type: 'task-end', leaseId: 'l-1', outcome: 'fail', message: 'boom' })).toEqual({
       level: 'error',

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { JobStatus } from '../../../shared/index.js';
 import { clientFor } from '../connection.js';
 import type { CliIO } from '../io.js';
 
@@ -8,7 +9,12 @@ export function registerCancel(program: Command, io: CliIO): void {
     .command('cancel <job>')
     .description('cancel a job: no more tasks are handed out, running ones are stopped')
     .action(async (jobId: string, _flags: unknown, command: Command) => {
-      const status = await clientFor(command, io).job(jobId).cancel();
-      io.out(`state: ${status.state}`);
+      printSteeredState(io, await clientFor(command, io).job(jobId).cancel());
     });
+}
+
+/** What `cancel`, `pause` and `resume` print: `state: PAUSED`, and why it is not running when the coordinator says. */
+export function printSteeredState(io: CliIO, status: JobStatus): void {
+  io.out(`state: ${status.state}`);
+  if (status.waitingReason !== undefined) io.out(`waiting: ${status.waitingReason}`);
 }

@@ -3,14 +3,21 @@ import type { LogEntry } from '../../../shared/index.js';
 import { clientFor } from '../connection.js';
 import type { CliIO } from '../io.js';
 
-/** `tabgrid logs JOB [--json]`: the job's log, one entry per line. */
+interface LogsFlags {
+  follow?: boolean;
+  json?: boolean;
+}
+
+/** `tabgrid logs JOB [--follow] [--json]`: the job's log, one entry per line. */
 export function registerLogs(program: Command, io: CliIO): void {
   program
     .command('logs <job>')
     .description("print a job's log")
+    .option('-f, --follow', 'keep printing lines as tasks write them; exit when the job ends')
     .option('--json', 'print the entries as NDJSON')
-    .action(async (jobId: string, flags: { json?: boolean }, command: Command) => {
-      for await (const entry of clientFor(command, io).job(jobId).logs()) {
+    .action(async (jobId: string, flags: LogsFlags, command: Command) => {
+      const job = clientFor(command, io).job(jobId);
+      for await (const entry of flags.follow ? job.followLogs() : job.logs()) {
         io.out(flags.json ? JSON.stringify(entry) : logLine(entry));
       }
     });

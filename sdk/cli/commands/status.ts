@@ -3,7 +3,7 @@ import { clientFor } from '../connection.js';
 import { statusLines } from '../format.js';
 import type { CliIO } from '../io.js';
 
-/** `tabgrid status JOB [--json]`: state, progress, and the error of a failed job. */
+/** `tabgrid status JOB [--json]`: state, progress, run mode, why it waits, and the error of a failed job. */
 export function registerStatus(program: Command, io: CliIO): void {
   program
     .command('status <job>')
@@ -17,5 +17,7 @@ export function registerStatus(program: Command, io: CliIO): void {
       }
       io.out(`job: ${status.id} (${status.name})`);
       for (const line of statusLines(status)) io.out(line);
+      io.out(`run mode: ${status.runMode}`);
+      if (status.waitingReason !== undefined) io.out(`waiting: ${status.waitingReason}`);
     });
 }

@@ -13,7 +13,11 @@ interface SubmitFlags {
   timeout?: number;
 }
 
-/** `tabgrid submit FILE.yaml [--wait]`: validates the file, submits it, prints the job id. */
+/**
+ * `tabgrid submit FILE.yaml [--wait]`: validates the file, submits it, prints the job id on
+ * stdout (so `JOB=$(tabgrid submit f.yaml)` works); a note on stderr when its idempotencyKey
+ * was seen before and the id is that of the existing job.
+ */
 export function registerSubmit(program: Command, io: CliIO): void {
   program
     .command('submit <file>')
@@ -24,6 +28,8 @@ export function registerSubmit(program: Command, io: CliIO): void {
       const spec = await loadJobFile(file, (path) => readFile(resolve(io.cwd, path), 'utf8'));
       const grid = clientFor(command, io);
       const job = await grid.submit(spec);
+      // A resubmit with a known idempotencyKey gets the job made then; say so, aside.
+      if (job.existing) io.err(`existing job ${job.id} (same idempotencyKey)`);
       io.out(job.id);
       if (!flags.wait) return;
       try {

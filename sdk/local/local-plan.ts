@@ -1,0 +1,90 @@
+import { buildJobGraph, partition, type JobGraph, type JobSpec, type TaskInput } from '../../shared/index.js';
+
+/** One task of a local job: its share of the input and its place among the job's results. */
+export interface LocalTaskPlan {
+  index: number;
+  firstItem: number;
+  itemCount: number;
+  /** The partitioner's share: items, a sub-range, or a shard's byte range. */
+  share: unknown;
+  reduce: boolean;
+}
+
+/** A job split into tasks, with its graph and the order to run them in. */
+export interface LocalPlan {
+  tasks: LocalTaskPlan[];
+  graph: JobGraph;
+  /** Result indices: items for items jobs, tasks for range and blob jobs. */
+  units: number;
+  /** Task indices, each after all of its predecessors (the lowest ready index first). */
+  order: number[];
+}
+
+/**
+ * Partitions a spec and builds its task graph, as the coordinator does.
+ * @throws {InvalidSpecError} for what cannot run (a cycle, an unknown blob)
+ */
+export async function planJob(spec: JobSpec, readBlob: (sha256: string) => Promise<Uint8Array | undefined>): Promise<LocalPlan> {
+  const shares = await partition(spec.input, { blob: readBlob });
+  const withReduce = spec.reduce !== undefined;
+  const graph = buildJobGraph(shares, spec.dependencies ?? [], withReduce);
+  const units = shares.reduce((sum, share) => sum + share.itemCount, 0);
+  const tasks: LocalTaskPlan[] = shares.map((share, index) => ({ index, ...share, share: share.input, reduce: false }));
+  if (withReduce) tasks.push({ index: tasks.length, firstItem: units, itemCount: 1, share: null, reduce: true });
+  return { tasks, graph, units, order: topologicalOrder(graph.taskPredecessors) };
+}
+
+/**
+ * Kahn's algorithm, taking the lowest ready index first so the order is the natural one where
+ * dependencies allow.
+ * @example topologicalOrder([[1], [], [0]]) // [1, 0, 2]
+ */
+export function topologicalOrder(predecessors: readonly (readonly number[])[]): number[] {
+  const waiting = predecessors.map((list) => new Set(list).size);
+  const successors = predecessors.map(() => [] as number[]);
+  predecessors.forEach((list, task) => new Set(list).forEach((from) => successors[from]!.push(task)));
+  const ready = waiting.flatMap((count, task) => (count === 0 ? [task] : []));
+  const order: number[] = [];
+  while (ready.length > 0) {
+    ready.sort((a, b) => a - b);
+    const task = ready.shift()!;
+    order.push(task);
+    for (const next of successors[task]!) if (--waiting[next]! === 0) ready.push(next);
+  }
+  return order;
+}
+
+/** What a task's lease carries: its share, its predecessors' outputs, or every output for the reduce step. */
+export function taskInputOf(spec: JobSpec, plan: LocalPlan, task: LocalTaskPlan, unitOutputs: readonly unknown[]): TaskInput {
+  if (task.reduce) return { kind: 'reduce', outputs: unitOutputs.slice(0, plan.units) };
+  const edges = predecessorEdges(plan, task, unitOutputs);
+  switch (spec.input.partitioner) {
+    case 'items':
+      return { kind: 'items', firstItem: task.firstItem, items: task.share as unknown[], ...edges };
+    case 'range':
+      return { kind: 'range', ...(task.share as { start: number; end: number; step: number }), ...edges };
+    case 'blob':
+      return {
+        kind: 'blob',
+        blob: spec.input.blob,
+        separator: spec.input.separator,
+        ...(task.share as { offset: number; length: number; records: boolean }),
+        ...edges,
+      };
+  }
+}
+
+type Edges = Pick<Extract<TaskInput, { kind: 'items' }>, 'predecessors' | 'predecessorOutputs'>;
+
+function predecessorEdges(plan: LocalPlan, task: LocalTaskPlan, unitOutputs: readonly unknown[]): Edges {
+  const predecessors: Record<string, number[]> = {};
+  const predecessorOutputs: Record<string, unknown> = {};
+  const last = task.firstItem + task.itemCount;
+  for (let unit = task.firstItem; unit < last; unit++) {
+    const preds = plan.graph.unitPredecessors.get(unit);
+    if (!preds) continue;
+    predecessors[unit] = preds;
+    for (const pred of preds) if (pred < task.firstItem || pred >= last) predecessorOutputs[pred] = unitOutputs[pred];
+  }
+  return Object.keys(predecessors).length === 0 ? {} : { predecessors, predecessorOutputs };
+}

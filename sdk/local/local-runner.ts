@@ -1,0 +1,180 @@
+import type { Backoff, JobSpec, TaskLease } from '../../shared/index.js';
+import {
+  BlobFetchError,
+  describeFailure,
+  runTask,
+  type CheckpointAck,
+  type CheckpointEnvelope,
+  type TaskFailure,
+  type TaskFunction,
+  type TaskOutcome,
+  type TaskPorts,
+} from '../../web-worker/index.js';
+import { sleep } from '../sleep.js';
+import type { BlobFetcher } from './blobs.js';
+import { taskInputOf } from './local-plan.js';
+import type { LocalJobRecord, LocalTaskRecord } from './local-record.js';
+
+/** A module a local job runs, loaded on first use. */
+export interface LocalModule {
+  sha256: string;
+  load(): Promise<TaskFunction>;
+}
+
+/** What {@link executeLocally} runs and how. */
+export interface LocalExecution {
+  spec: JobSpec;
+  record: LocalJobRecord;
+  code: LocalModule;
+  reduce: LocalModule | undefined;
+  readBlob: BlobFetcher;
+  debug: boolean;
+  maxCheckpointBytes: number;
+}
+
+/**
+ * Runs a local job's tasks one at a time, in topological order, each attempt with the same task
+ * runtime a worker uses; a failed attempt is tried again (after the spec's backoff) until
+ * `retry.maxAttempts`, then the job fails with its message. Ends the record's job in any case.
+ */
+export async function executeLocally(execution: LocalExecution): Promise<void> {
+  const { record } = execution;
+  const cancelled = record.cancelling.signal;
+  record.transition('RUNNING', 'running locally, one task at a time');
+  const unitOutputs: unknown[] = new Array<unknown>(record.plan.units);
+  for (const index of record.plan.order) {
+    await record.unpaused();
+    const task = record.tasks[index]!;
+    const failure = cancelled.aborted ? undefined : await runWithRetries(execution, task, unitOutputs);
+    if (cancelled.aborted) return cancel(record);
+    if (failure) {
+      const reason = `task ${index} failed ${task.failures} times: ${failure.message}`;
+      return record.transition('FAILED', reason, { message: failure.message, taskIndex: index, ...(failure.stack ? { stack: failure.stack } : {}) });
+    }
+    task.outputs!.forEach((output, offset) => (unitOutputs[task.firstItem + offset] = output));
+    markReady(record, index);
+  }
+  record.transition('COMPLETED', 'all tasks done');
+}
+
+function cancel(record: LocalJobRecord): void {
+  for (const task of record.tasks) if (task.state !== 'done' && task.state !== 'failed') task.state = 'cancelled';
+  record.transition('CANCELLED', 'cancelled');
+}
+
+function markReady(record: LocalJobRecord, done: number): void {
+  for (const next of record.plan.graph.taskSuccessors[done] ?? []) {
+    const waitsFor = record.plan.graph.taskPredecessors[next] ?? [];
+    if (waitsFor.every((index) => record.tasks[index]!.state === 'done')) record.tasks[next]!.state = 'ready';
+  }
+}
+
+/** Runs a task until an attempt succeeds (undefined) or `maxAttempts` have failed (the last failure). */
+async function runWithRetries(execution: LocalExecution, task: LocalTaskRecord, unitOutputs: unknown[]): Promise<TaskFailure | undefined> {
+  const { record, spec } = execution;
+  for (;;) {
+    task.state = 'leased';
+    task.attempts += 1;
+    record.touch();
+    const outcome = checkOutputs(task, await runAttempt(execution, task, unitOutputs));
+    if (record.cancelling.signal.aborted) return undefined;
+    if (outcome.ok) {
+      task.outputs = outcome.outputs;
+      task.state = 'done';
+      record.touch();
+      return undefined;
+    }
+    task.failures += 1;
+    task.error = outcome.error.message;
+    const exhausted = task.failures >= spec.retry.maxAttempts;
+    task.state = exhausted ? 'failed' : 'ready';
+    record.touch();
+    record.log('warn', task.index, `attempt ${task.attempts} failed: ${outcome.error.message}`);
+    if (exhausted) return outcome.error;
+    await sleep(backoffDelay(spec.retry.backoff, task.failures), record.cancelling.signal).catch(() => undefined);
+  }
+}
+
+async function runAttempt(execution: LocalExecution, task: LocalTaskRecord, unitOutputs: unknown[]): Promise<TaskOutcome> {
+  const { record, spec } = execution;
+  const module = task.reduce && execution.reduce ? execution.reduce : execution.code;
+  const lease: TaskLease = {
+    type: 'lease',
+    leaseId: `${record.id}/${task.index}/${task.attempts}`,
+    jobId: record.id,
+    jobName: record.name,
+    taskIndex: task.index,
+    attempt: task.attempts,
+    code: module.sha256,
+    input: taskInputOf(spec, record.plan, task, unitOutputs),
+  };
+  if (task.checkpoint !== undefined) lease.restored = task.checkpoint;
+  if (execution.debug) lease.debug = true;
+  const { timeoutMs } = spec.retry;
+  if (timeoutMs !== undefined) lease.timeoutMs = timeoutMs;
+
+  // In-process code cannot be stopped: a timed-out or cancelled attempt is abandoned, and the
+  // runtime no longer hears it.
+  const attempt = new AbortController();
+  const cancel = (): void => attempt.abort({ message: 'the job was cancelled' });
+  record.cancelling.signal.addEventListener('abort', cancel, { once: true });
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => attempt.abort({ message: `task timed out after ${timeoutMs} ms` }), timeoutMs);
+  try {
+    const fn = await module.load();
+    return await runTask(fn, { lease, ports: localPorts(execution, task), signal: attempt.signal });
+  } catch (error) {
+    return { ok: false, error: describeFailure(error) };
+  } finally {
+    clearTimeout(timer);
+    record.cancelling.signal.removeEventListener('abort', cancel);
+  }
+}
+
+function localPorts(execution: LocalExecution, task: LocalTaskRecord): TaskPorts {
+  return {
+    log: (level, message) => execution.record.log(level, task.index, message),
+    progress: () => {},
+    checkpoint: (envelope) => Promise.resolve(storeCheckpoint(task, envelope, execution.maxCheckpointBytes)),
+    readShard: async (shard) => {
+      const bytes = await execution.readBlob(shard.blob);
+      if (!bytes) throw new BlobFetchError(`no blob ${shard.blob}`);
+      return bytes.slice(shard.offset, shard.offset + shard.length);
+    },
+  };
+}
+
+/** Keeps a checkpoint as the coordinator would: a JSON copy, refused past the size limit. */
+function storeCheckpoint(task: LocalTaskRecord, envelope: CheckpointEnvelope, limit: number): CheckpointAck {
+  let json: string;
+  try {
+    json = JSON.stringify(envelope);
+  } catch (error) {
+    return { status: 'refused', reason: `the checkpoint is not JSON: ${describeFailure(error).message}` };
+  }
+  const size = Buffer.byteLength(json);
+  if (size > limit) {
+    return { status: 'refused', reason: `checkpoint of ${size} bytes is over the limit of ${limit} (413); the last stored one stands` };
+  }
+  task.checkpoint = JSON.parse(json) as unknown;
+  return { status: 'stored' };
+}
+
+/** Outputs as a worker would report them: JSON copies, one per item. */
+function checkOutputs(task: LocalTaskRecord, outcome: TaskOutcome): TaskOutcome {
+  if (!outcome.ok) return outcome;
+  let outputs: unknown[];
+  try {
+    outputs = JSON.parse(JSON.stringify(outcome.outputs)) as unknown[];
+  } catch (error) {
+    return { ok: false, error: { message: `task outputs are not JSON-serialisable: ${describeFailure(error).message}` } };
+  }
+  if (outputs.length !== task.itemCount) {
+    return { ok: false, error: { message: `result has ${outputs.length} outputs for ${task.itemCount} items` } };
+  }
+  return { ok: true, outputs };
+}
+
+/** `initialMs · factor^(failures-1)`, at most `maxMs` (no jitter: one process retries alone). */
+function backoffDelay(backoff: Backoff, failures: number): number {
+  return Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** Math.max(0, failures - 1));
+}

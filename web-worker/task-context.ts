@@ -1,0 +1,85 @@
+/** What `ctx.task` tells task code about the call it is in. */
+export interface TaskInfo {
+  jobId: string;
+  jobName: string;
+  taskIndex: number;
+  attempt: number;
+  leaseId: string;
+  /** Items tasks only: the index of this item in the whole job. */
+  itemIndex?: number;
+}
+
+/** The output of a unit (item, or task of a range or blob job) that the current one waits for. */
+export interface Predecessor {
+  index: number;
+  output: unknown;
+}
+
+/**
+ * The second argument of the task function.
+ * @example
+ * export default async (item, ctx) => {
+ *   ctx.log('working on', ctx.task.itemIndex);
+ *   const from = ctx.restored?.step ?? 0;
+ *   for (let step = from; step < 100; step++) {
+ *     ctx.progress(step / 100);
+ *     if (step % 10 === 0) await ctx.checkpoint({ step });
+ *   }
+ *   return ctx.predecessors.reduce((sum, p) => sum + p.output, item);
+ * };
+ */
+export interface TaskContext {
+  readonly task: Readonly<TaskInfo>;
+  /** Logs a line (joined like `console.log`) to the job's log. */
+  log(...args: unknown[]): void;
+  /** How far the current call is, from 0 to 1. */
+  progress(fraction: number): void;
+  /**
+   * Saves state to resume from: a later attempt of this task gets it as `ctx.restored`.
+   * Resolves true once the coordinator stored it, false when it was refused (too large: a
+   * warning is logged and the task goes on) or the lease is no longer current.
+   */
+  checkpoint(state: unknown): Promise<boolean>;
+  /**
+   * The last state passed to `ctx.checkpoint` in this task, by this attempt or an earlier one
+   * (a refused one does not count), or undefined. The items of a task share it: key it by
+   * `ctx.task.itemIndex` when it belongs to one item.
+   */
+  readonly restored: unknown;
+  /** Outputs of the units this one waits for (the job's `dependencies`), by index. */
+  readonly predecessors: readonly Predecessor[];
+}
+
+/**
+ * More members for `ctx`, given by the environment that runs the task (e.g. `{ tensor }`).
+ * They come first, so they cannot replace the runtime's own.
+ */
+export type ContextExtras = Readonly<Record<string, unknown>>;
+
+/** The default export of task code: called once per item (or once per range, shard or reduce), may be async. */
+export type TaskFunction = (input: unknown, ctx: TaskContext) => unknown;
+
+/** The parts of `ctx` that differ from call to call. */
+export interface CallContext {
+  task: Readonly<TaskInfo>;
+  restored: unknown;
+  predecessors: readonly Predecessor[];
+  log(args: unknown[]): void;
+  progress(fraction: number): void;
+  checkpoint(state: unknown): Promise<boolean>;
+}
+
+/** Builds the `ctx` of one call. */
+export function createTaskContext(call: CallContext, extras: ContextExtras = {}): TaskContext {
+  return {
+    ...extras,
+    task: call.task,
+    restored: call.restored,
+    predecessors: call.predecessors,
+    log: (...args) => call.log(args),
+    progress: (fraction) => {
+      if (typeof fraction === 'number' && !Number.isNaN(fraction)) call.progress(Math.min(Math.max(fraction, 0), 1));
+    },
+    checkpoint: (state) => call.checkpoint(state),
+  };
+}

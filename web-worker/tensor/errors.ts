@@ -1,0 +1,23 @@
+/** No WebGPU here: no `navigator.gpu` (an insecure context, an old browser) or no adapter. */
+export class WebGpuUnavailableError extends Error {
+  override readonly name = 'WebGpuUnavailableError';
+}
+
+/** The GPU rejected work (a validation or internal error); the original `GPUError` is the `cause`. */
+export class WebGpuError extends Error {
+  override readonly name = 'WebGpuError';
+}
+
+function hasName(error: unknown, name: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
+}
+
+/** @example if (isWebGpuUnavailableError(error)) core = new TensorCore(createCpuBackend()) */
+export function isWebGpuUnavailableError(error: unknown): error is WebGpuUnavailableError {
+  return hasName(error, 'WebGpuUnavailableError');
+}
+
+/** @example if (isWebGpuError(error)) console.error(error.cause) */
+export function isWebGpuError(error: unknown): error is WebGpuError {
+  return hasName(error, 'WebGpuError');
+}

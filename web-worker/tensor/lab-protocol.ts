@@ -1,0 +1,102 @@
+/**
+ * What the tensor lab page (`lab.html`) exposes as `window.tensorLab`, for browser tests and
+ * benchmarks that drive it through `page.evaluate`. Everything crosses as plain JSON.
+ */
+import type { GradientErrors } from '../../shared/tensor/index.js';
+import type { MatmulKernel, WebGpuStats } from './webgpu/backend.js';
+import type { AdapterDescription } from './webgpu/device.js';
+
+/** Backends the lab can run an op on. */
+export type LabBackend = 'cpu' | 'webgpu';
+
+/** A tensor as JSON. */
+export interface LabTensor {
+  readonly shape: number[];
+  readonly values: number[];
+}
+
+/** Ops the lab runs, by `TensorCore` method name. */
+export type LabOp =
+  | 'matmul'
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'relu'
+  | 'gelu'
+  | 'exp'
+  | 'log'
+  | 'tanh'
+  | 'sigmoid'
+  | 'neg'
+  | 'sum'
+  | 'mean'
+  | 'max'
+  | 'softmax'
+  | 'transpose'
+  | 'reshape'
+  | 'slice'
+  | 'concat'
+  | 'matmulBackward'
+  | 'reluBackward'
+  | 'softmaxCrossEntropy';
+
+/** The op's arguments beyond its input tensors. */
+export interface LabOpOptions {
+  readonly axis?: number;
+  readonly keepDims?: boolean;
+  readonly perm?: number[];
+  readonly shape?: number[];
+  readonly begin?: number[];
+  readonly size?: number[];
+  readonly transposeA?: boolean;
+  readonly transposeB?: boolean;
+  /** For `softmaxCrossEntropy`: class indices as a plain array instead of a labels tensor. */
+  readonly classIndices?: number[];
+}
+
+export interface LabOpRequest {
+  readonly backend: LabBackend;
+  readonly op: LabOp;
+  readonly inputs: LabTensor[];
+  readonly options?: LabOpOptions;
+}
+
+/** An op's outputs by name (`out`, or `dA`/`dB`, `loss`/`dLogits`), or the error it threw. */
+export type LabOutcome =
+  | { readonly ok: true; readonly outputs: Record<string, LabTensor> }
+  | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
+
+/** One matmul benchmark: warm-up, then the median of `runs`. */
+export interface MatmulTiming {
+  readonly size: number;
+  readonly backend: LabBackend;
+  readonly kernel: MatmulKernel | 'cpu';
+  readonly runsMs: number[];
+  readonly medianMs: number;
+  readonly gflops: number;
+  /** Largest relative error of sampled entries against f64 dot products. */
+  readonly maxRelativeError: number;
+}
+
+export interface MatmulTimingOptions {
+  readonly backend?: LabBackend;
+  /** @default 5 */
+  readonly runs?: number;
+  /** Time up to the values being read back (as TensorFlow.js benchmarks do), not just to the GPU finishing. @default false */
+  readonly includeReadback?: boolean;
+}
+
+/** `window.tensorLab`. */
+export interface TensorLab {
+  adapter(): Promise<AdapterDescription & { matmulKernel: MatmulKernel }>;
+  runOp(request: LabOpRequest): Promise<LabOutcome>;
+  timeMatmul(size: number, options?: MatmulTimingOptions): Promise<MatmulTiming>;
+  /** Replaces the WebGPU backend by a new one, with this matmul kernel. */
+  useWebGpu(kernel: MatmulKernel | 'auto'): Promise<void>;
+  /** Forces a device loss, then returns what the next op and readback threw. */
+  loseDevice(): Promise<{ readonly name: string; readonly message: string; readonly lostReported: boolean }>;
+  checkMlpGradients(backend: LabBackend, seed: number): Promise<GradientErrors>;
+  checkMatmulGradients(backend: LabBackend, aShape: number[], bShape: number[], seed: number): Promise<GradientErrors>;
+  webGpuStats(): Promise<WebGpuStats>;
+}

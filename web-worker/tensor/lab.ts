@@ -1,0 +1,193 @@
+/**
+ * The tensor lab page: runs ops on a chosen backend, times matmul and forces device loss, for
+ * the browser tests (`e2e/tensor.spec.ts`) and benchmarks. Exposed as `window.tensorLab`.
+ */
+import {
+  type GradientErrors,
+  Tensor,
+  TensorCore,
+  checkMatmulGradients,
+  checkMlpGradients,
+  createCpuBackend,
+  createRandom,
+  randomValues,
+} from '../../shared/tensor/index.js';
+import type { LabBackend, LabOp, LabOpOptions, LabOpRequest, LabOutcome, LabTensor, MatmulTiming, MatmulTimingOptions, TensorLab } from './lab-protocol.js';
+import { type MatmulKernel, type WebGpuBackend, createWebGpuBackend } from './webgpu/backend.js';
+
+declare global {
+  interface Window {
+    tensorLab: TensorLab;
+  }
+}
+
+type OpResult = Tensor | Readonly<Record<string, Tensor>>;
+type OpRunner = (t: TensorCore, inputs: Tensor[], options: LabOpOptions) => OpResult;
+
+const first = (inputs: Tensor[], index = 0): Tensor => {
+  const tensor = inputs[index];
+  if (tensor === undefined) throw new RangeError(`input ${index} is missing`);
+  return tensor;
+};
+
+const OPS: Readonly<Record<LabOp, OpRunner>> = {
+  matmul: (t, x, o) => t.matmul(first(x), first(x, 1), { transposeA: o.transposeA ?? false, transposeB: o.transposeB ?? false }),
+  add: (t, x) => t.add(first(x), first(x, 1)),
+  sub: (t, x) => t.sub(first(x), first(x, 1)),
+  mul: (t, x) => t.mul(first(x), first(x, 1)),
+  div: (t, x) => t.div(first(x), first(x, 1)),
+  relu: (t, x) => t.relu(first(x)),
+  gelu: (t, x) => t.gelu(first(x)),
+  exp: (t, x) => t.exp(first(x)),
+  log: (t, x) => t.log(first(x)),
+  tanh: (t, x) => t.tanh(first(x)),
+  sigmoid: (t, x) => t.sigmoid(first(x)),
+  neg: (t, x) => t.neg(first(x)),
+  sum: (t, x, o) => t.sum(first(x), o.axis, { keepDims: o.keepDims ?? false }),
+  mean: (t, x, o) => t.mean(first(x), o.axis, { keepDims: o.keepDims ?? false }),
+  max: (t, x, o) => t.max(first(x), o.axis, { keepDims: o.keepDims ?? false }),
+  softmax: (t, x, o) => t.softmax(first(x), o.axis ?? -1),
+  transpose: (t, x, o) => t.transpose(first(x), o.perm),
+  reshape: (t, x, o) => t.reshape(first(x), o.shape ?? [-1]),
+  slice: (t, x, o) => t.slice(first(x), o.begin ?? [], o.size ?? []),
+  concat: (t, x, o) => t.concat(x, o.axis ?? 0),
+  matmulBackward: (t, x) => ({ ...t.matmulBackward(first(x), first(x, 1), first(x, 2)) }),
+  reluBackward: (t, x) => t.reluBackward(first(x), first(x, 1)),
+  softmaxCrossEntropy: (t, x, o) => ({ ...t.softmaxCrossEntropy(first(x), o.classIndices ?? first(x, 1)) }),
+};
+
+const cpu = new TensorCore(createCpuBackend());
+let webgpu: { core: TensorCore; backend: WebGpuBackend } | undefined;
+
+async function useWebGpu(kernel: MatmulKernel | 'auto'): Promise<void> {
+  webgpu?.core.destroy();
+  const backend = await createWebGpuBackend({ matmulKernel: kernel });
+  webgpu = { core: new TensorCore(backend), backend };
+}
+
+async function webGpu(): Promise<{ core: TensorCore; backend: WebGpuBackend }> {
+  if (webgpu === undefined) await useWebGpu('auto');
+  return webgpu!;
+}
+
+async function coreFor(backend: LabBackend): Promise<TensorCore> {
+  return backend === 'cpu' ? cpu : (await webGpu()).core;
+}
+
+async function runOp(request: LabOpRequest): Promise<LabOutcome> {
+  const t = await coreFor(request.backend);
+  const made: Tensor[] = [];
+  try {
+    const inputs = request.inputs.map((input) => t.tensor(Float32Array.from(input.values), input.shape));
+    made.push(...inputs);
+    const result = OPS[request.op](t, inputs, request.options ?? {});
+    const named = result instanceof Tensor ? { out: result } : result;
+    made.push(...Object.values(named));
+    const outputs: Record<string, LabTensor> = {};
+    for (const [name, tensor] of Object.entries(named)) {
+      outputs[name] = { shape: [...tensor.shape], values: Array.from(await tensor.data()) };
+    }
+    return { ok: true, outputs };
+  } catch (error) {
+    return { ok: false, error: describeError(error) };
+  } finally {
+    for (const tensor of made) tensor.dispose();
+  }
+}
+
+async function timeMatmul(size: number, options: MatmulTimingOptions = {}): Promise<MatmulTiming> {
+  const backendName = options.backend ?? 'webgpu';
+  const t = await coreFor(backendName);
+  const gpu = backendName === 'webgpu' ? (await webGpu()).backend : undefined;
+  const random = createRandom(size);
+  const aValues = randomValues(random, size * size);
+  const bValues = randomValues(random, size * size);
+  const a = t.tensor(aValues, [size, size]);
+  const b = t.tensor(bValues, [size, size]);
+  // By default waits for the GPU without reading back, so the timing is the kernel's, not the copy's.
+  const readBack = gpu === undefined || options.includeReadback === true;
+  const settle = async (c: Tensor): Promise<void> => (readBack ? void (await c.data()) : gpu.finish());
+  const runOnce = async (): Promise<number> => {
+    const start = performance.now();
+    const c = t.matmul(a, b);
+    await settle(c);
+    const elapsed = performance.now() - start;
+    c.dispose();
+    return elapsed;
+  };
+  await settle(a);
+  await runOnce();
+  const runsMs: number[] = [];
+  for (let run = 0; run < (options.runs ?? 5); run++) runsMs.push(await runOnce());
+  const c = t.matmul(a, b);
+  const maxRelativeError = sampledError(aValues, bValues, await c.data(), size);
+  [a, b, c].forEach((tensor) => tensor.dispose());
+  const medianMs = [...runsMs].sort((x, y) => x - y)[Math.floor(runsMs.length / 2)] ?? Number.NaN;
+  return {
+    size,
+    backend: backendName,
+    kernel: gpu?.matmulKernel ?? 'cpu',
+    runsMs,
+    medianMs,
+    gflops: (2 * size ** 3) / (medianMs * 1e6),
+    maxRelativeError,
+  };
+}
+
+/** Checks 64 random entries of C against f64 dot products, relative to the row/column norms. */
+function sampledError(a: Float32Array, b: Float32Array, c: Float32Array, size: number): number {
+  const random = createRandom(7);
+  let worst = 0;
+  for (let sample = 0; sample < 64; sample++) {
+    const i = Math.floor(random() * size);
+    const j = Math.floor(random() * size);
+    let exact = 0;
+    let scale = 0;
+    for (let k = 0; k < size; k++) {
+      const product = a[i * size + k]! * b[k * size + j]!;
+      exact += product;
+      scale += Math.abs(product);
+    }
+    worst = Math.max(worst, Math.abs(c[i * size + j]! - exact) / Math.max(scale, 1e-30));
+  }
+  return worst;
+}
+
+async function loseDevice(): Promise<{ name: string; message: string; lostReported: boolean }> {
+  const { core, backend } = await webGpu();
+  const x = core.tensor([1, 2, 3, 4], [2, 2]);
+  const pending = core.relu(x).data();
+  backend.forceDeviceLoss();
+  const lost = await Promise.race([backend.lost.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000))]);
+  try {
+    await pending;
+    core.relu(x);
+    return { name: 'none', message: 'no error after the device was lost', lostReported: lost };
+  } catch (error) {
+    return { ...describeError(error), lostReported: lost };
+  }
+}
+
+async function gradientCheck(backend: LabBackend, check: (t: TensorCore) => Promise<GradientErrors>): Promise<GradientErrors> {
+  return check(await coreFor(backend));
+}
+
+function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'unknown', message: String(error) };
+}
+
+window.tensorLab = {
+  adapter: async () => {
+    const { backend } = await webGpu();
+    return { ...backend.adapter, matmulKernel: backend.matmulKernel };
+  },
+  runOp,
+  timeMatmul,
+  useWebGpu,
+  loseDevice,
+  checkMlpGradients: (backend, seed) => gradientCheck(backend, (t) => checkMlpGradients(t, seed)),
+  checkMatmulGradients: (backend, aShape, bShape, seed) => gradientCheck(backend, (t) => checkMatmulGradients(t, aShape, bShape, seed)),
+  webGpuStats: async () => (await webGpu()).backend.stats(),
+};
+document.body.dataset['ready'] = 'true';

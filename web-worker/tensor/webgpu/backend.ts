@@ -1,0 +1,317 @@
+import {
+  type AxisPlan,
+  type BinaryOp,
+  type BinaryParams,
+  type ComputeBackend,
+  type ConcatPlan,
+  type CrossEntropyPlan,
+  type CrossEntropyResult,
+  DeviceLostError,
+  type MatmulParams,
+  type PermuteParams,
+  type ReduceOp,
+  type SliceParams,
+  type StorageId,
+  type UnaryOp,
+} from '../../../shared/tensor/index.js';
+import { WebGpuError } from '../errors.js';
+import { BufferPool } from './buffer-pool.js';
+import { type AdapterDescription, requestGpuDevice } from './device.js';
+import { errorForFailure } from './failures.js';
+import { binaryLaunch, unaryLaunch } from './kernels/elementwise.js';
+import type { KernelLaunch } from './kernels/launch.js';
+import { concatPartLaunch, permuteLaunch, sliceLaunch } from './kernels/layout.js';
+import { directMatmulLaunch } from './kernels/matmul-direct.js';
+import { tiledMatmulLaunch } from './kernels/matmul-tiled.js';
+import { crossEntropyLaunch, reduceLaunch, softmaxLaunch } from './kernels/reduce.js';
+import { PipelineCache } from './pipelines.js';
+import { type BatchFailure, CommandRecorder } from './recorder.js';
+
+/** The two matmul kernels: workgroup-tiled for GPUs, direct register-blocked for CPU-emulated adapters. */
+export type MatmulKernel = 'tiled' | 'direct';
+
+/** Options of `createWebGpuBackend`. */
+export interface WebGpuBackendOptions {
+  /**
+   * Which matmul kernel; `auto` takes `direct` on a CPU-emulated adapter (SwiftShader), `tiled` elsewhere.
+   * @default 'auto'
+   */
+  readonly matmulKernel?: MatmulKernel | 'auto';
+  /**
+   * Dispatches recorded into one command buffer before it is submitted without waiting for a read.
+   * @default 32
+   */
+  readonly maxQueuedDispatches?: number;
+  /**
+   * Idle buffer memory kept for reuse; beyond it, released buffers are destroyed.
+   * @default 268435456 (256 MiB)
+   */
+  readonly maxPooledBytes?: number;
+}
+
+/** Counters for tests and the lab page. */
+export interface WebGpuStats {
+  readonly pipelines: number;
+  readonly buffersCreated: number;
+  readonly buffersReused: number;
+  readonly submits: number;
+  readonly liveStorages: number;
+  readonly pooledBytes: number;
+}
+
+/** The WebGPU compute backend, with what tests and benchmarks need beyond `ComputeBackend`. */
+export interface WebGpuBackend extends ComputeBackend {
+  readonly name: 'webgpu';
+  readonly adapter: AdapterDescription;
+  readonly matmulKernel: MatmulKernel;
+  /** Resolves when the device is lost, however that happens. */
+  readonly lost: Promise<DeviceLostError>;
+  stats(): WebGpuStats;
+  /** Submits recorded work now and resolves when the GPU has finished everything submitted. */
+  finish(): Promise<void>;
+  /** Destroys the device as a driver reset would, so tests can see the loss handled. */
+  forceDeviceLoss(): void;
+}
+
+interface GpuStorage {
+  readonly buffer: GPUBuffer;
+  /** Elements (f32) in use; the buffer may be larger. */
+  readonly size: number;
+}
+
+const MAX_POOLED_BYTES = 256 * 1024 * 1024;
+/** How long a failed readback waits for `device.lost` before calling the failure something else. */
+const LOSS_GRACE_MS = 1000;
+
+/**
+ * A WebGPU backend on a new device of its own. Ops record dispatches (pipelines cached per
+ * kernel variant, buffers pooled by size bucket, shapes in uniform buffers) into one command
+ * encoder that is submitted on a read or every `maxQueuedDispatches`. Device loss and GPU
+ * out-of-memory become `DeviceLostError` / `OutOfMemoryError`; either leaves this backend
+ * unusable (results after an out-of-memory cannot be trusted), and a new one can be created.
+ * @example
+ * const core = new TensorCore(await createWebGpuBackend());
+ * const y = core.relu(core.matmul(x, w));
+ * console.log(await y.data());
+ */
+export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
+  const { device, adapter } = await requestGpuDevice();
+  return new WebGpuComputeBackend(device, adapter, options);
+}
+
+class WebGpuComputeBackend implements WebGpuBackend {
+  readonly name = 'webgpu';
+  readonly adapter: AdapterDescription;
+  readonly matmulKernel: MatmulKernel;
+  readonly maxElements: number;
+  readonly lost: Promise<DeviceLostError>;
+  readonly #device: GPUDevice;
+  readonly #maxBufferBytes: number;
+  readonly #storagePool: BufferPool;
+  readonly #uniformPool: BufferPool;
+  readonly #stagingPool: BufferPool;
+  readonly #pipelines: PipelineCache;
+  readonly #recorder: CommandRecorder;
+  readonly #storages = new Map<StorageId, GpuStorage>();
+  #nextId = 1;
+  /** Set once the device is lost or a batch failed; every later call throws it. */
+  #failure: Error | undefined;
+
+  constructor(device: GPUDevice, adapter: AdapterDescription, options: WebGpuBackendOptions) {
+    this.#device = device;
+    this.adapter = adapter;
+    const kernel = options.matmulKernel ?? 'auto';
+    this.matmulKernel = kernel === 'auto' ? (adapter.cpuEmulated ? 'direct' : 'tiled') : kernel;
+    this.#maxBufferBytes = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / 16) * 16;
+    this.maxElements = this.#maxBufferBytes / 4;
+    const pooled = options.maxPooledBytes ?? MAX_POOLED_BYTES;
+    // GPUBufferUsage is read here, not at module load, so importing this file outside a browser is harmless.
+    this.#storagePool = new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, pooled);
+    this.#uniformPool = new BufferPool(device, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, 1024 * 1024);
+    this.#stagingPool = new BufferPool(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, pooled);
+    this.#pipelines = new PipelineCache(device);
+    this.#recorder = new CommandRecorder(device, options.maxQueuedDispatches ?? 32, () => {
+      this.#storagePool.afterSubmit();
+      this.#uniformPool.afterSubmit();
+      this.#stagingPool.afterSubmit();
+    });
+    this.lost = device.lost.then((info) => {
+      this.#failure ??= new DeviceLostError(`webgpu: device lost (${info.reason}): ${info.message}`, { cause: info });
+      return this.#failure instanceof DeviceLostError ? this.#failure : new DeviceLostError('webgpu: device lost', { cause: info });
+    });
+  }
+
+  upload(values: Float32Array): StorageId {
+    this.#assertUsable();
+    this.#recorder.begin();
+    const id = this.#allocate(values.length);
+    if (values.length > 0) this.#device.queue.writeBuffer(this.#storage(id).buffer, 0, ownBuffer(values));
+    return id;
+  }
+
+  async download(id: StorageId): Promise<Float32Array> {
+    this.#assertUsable();
+    const { buffer, size } = this.#storage(id);
+    if (size === 0) return new Float32Array(0);
+    const bytes = size * 4;
+    const staging = this.#stagingPool.acquire(bytes);
+    this.#recorder.copy(buffer, staging, bytes);
+    this.#recorder.flush();
+    try {
+      await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    } catch (error) {
+      throw await this.#explainFailure(error);
+    }
+    const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+    staging.unmap();
+    this.#stagingPool.release(staging);
+    this.#raise(await this.#recorder.checkErrors());
+    return values;
+  }
+
+  dispose(id: StorageId): void {
+    const storage = this.#storages.get(id);
+    if (storage === undefined) return;
+    this.#storages.delete(id);
+    if (this.#failure === undefined) this.#storagePool.release(storage.buffer);
+  }
+
+  matmul(a: StorageId, b: StorageId, params: MatmulParams): StorageId {
+    const launch = this.matmulKernel === 'direct' ? directMatmulLaunch(params) : tiledMatmulLaunch(params);
+    return this.#run(launch, [a, b], params.batch * params.m * params.n);
+  }
+
+  binary(op: BinaryOp, a: StorageId, b: StorageId, params: BinaryParams): StorageId {
+    return this.#run(binaryLaunch(op, params), [a, b], params.outShape.reduce((total, dim) => total * dim, 1));
+  }
+
+  unary(op: UnaryOp, x: StorageId, size: number): StorageId {
+    return this.#run(unaryLaunch(op, size), [x], size);
+  }
+
+  reduce(op: ReduceOp, x: StorageId, params: AxisPlan): StorageId {
+    return this.#run(reduceLaunch(op, params), [x], params.outer * params.inner);
+  }
+
+  softmax(x: StorageId, params: AxisPlan): StorageId {
+    return this.#run(softmaxLaunch(params), [x], params.outer * params.size * params.inner);
+  }
+
+  permute(x: StorageId, params: PermuteParams): StorageId {
+    return this.#run(permuteLaunch(params), [x], params.shape.reduce((total, dim) => total * dim, 1));
+  }
+
+  slice(x: StorageId, params: SliceParams): StorageId {
+    return this.#run(sliceLaunch(params), [x], params.outShape.reduce((total, dim) => total * dim, 1));
+  }
+
+  concat(inputs: readonly StorageId[], params: Omit<ConcatPlan, 'outShape'>): StorageId {
+    this.#assertUsable();
+    this.#recorder.begin();
+    const rowLength = params.sizes.reduce((total, size) => total + size, 0) * params.inner;
+    const out = this.#allocate(params.outer * rowLength);
+    let column = 0;
+    inputs.forEach((input, i) => {
+      const width = (params.sizes[i] ?? 0) * params.inner;
+      if (width > 0 && params.outer > 0) {
+        this.#dispatch(concatPartLaunch(params.outer, width, rowLength, column), [this.#storage(input).buffer, this.#storage(out).buffer]);
+      }
+      column += width;
+    });
+    return out;
+  }
+
+  softmaxCrossEntropy(logits: StorageId, labels: StorageId, params: CrossEntropyPlan): CrossEntropyResult {
+    this.#assertUsable();
+    this.#recorder.begin();
+    const rowLoss = this.#allocate(params.rows);
+    const dLogits = this.#allocate(params.rows * params.cols);
+    const buffers = [logits, labels, rowLoss, dLogits].map((id) => this.#storage(id).buffer);
+    this.#dispatch(crossEntropyLaunch(params), buffers);
+    return { rowLoss, dLogits };
+  }
+
+  stats(): WebGpuStats {
+    return {
+      pipelines: this.#pipelines.size,
+      buffersCreated: this.#storagePool.stats.created,
+      buffersReused: this.#storagePool.stats.reused,
+      submits: this.#recorder.submits,
+      liveStorages: this.#storages.size,
+      pooledBytes: this.#storagePool.stats.idleBytes,
+    };
+  }
+
+  async finish(): Promise<void> {
+    this.#assertUsable();
+    this.#recorder.flush();
+    await this.#device.queue.onSubmittedWorkDone();
+    this.#raise(await this.#recorder.checkErrors());
+  }
+
+  forceDeviceLoss(): void {
+    this.#device.destroy();
+  }
+
+  destroy(): void {
+    this.#failure ??= new DeviceLostError('webgpu: this backend was destroyed');
+    this.#storages.clear();
+    for (const pool of [this.#storagePool, this.#uniformPool, this.#stagingPool]) pool.destroy();
+    this.#device.destroy();
+  }
+
+  /** Allocates the output, dispatches the kernel over the inputs, returns the output's id. */
+  #run(launch: KernelLaunch, inputs: readonly StorageId[], outputSize: number): StorageId {
+    this.#assertUsable();
+    this.#recorder.begin();
+    const out = this.#allocate(outputSize);
+    if (outputSize > 0) this.#dispatch(launch, [...inputs.map((id) => this.#storage(id).buffer), this.#storage(out).buffer]);
+    return out;
+  }
+
+  #dispatch(launch: KernelLaunch, buffers: readonly GPUBuffer[]): void {
+    const { pipeline, layout } = this.#pipelines.get(launch.key, launch.source);
+    const uniforms = this.#uniformPool.acquire(launch.uniforms.byteLength);
+    this.#device.queue.writeBuffer(uniforms, 0, launch.uniforms);
+    const entries = [...buffers, uniforms].map((buffer, binding) => ({ binding, resource: { buffer } }));
+    this.#recorder.dispatch(pipeline, this.#device.createBindGroup({ layout, entries }), launch.workgroups);
+    this.#uniformPool.release(uniforms);
+  }
+
+  #allocate(size: number): StorageId {
+    const bytes = Math.max(16, Math.ceil(size / 4) * 16);
+    const buffer = this.#storagePool.acquire(Math.min(bytes, this.#maxBufferBytes));
+    const id = this.#nextId++;
+    this.#storages.set(id, { buffer, size });
+    return id;
+  }
+
+  #storage(id: StorageId): GpuStorage {
+    const storage = this.#storages.get(id);
+    if (storage === undefined) throw new RangeError(`webgpu backend: no storage ${id} (disposed, or from another backend)`);
+    return storage;
+  }
+
+  #assertUsable(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  #raise(failure: BatchFailure | undefined): void {
+    if (failure === undefined) return;
+    this.#failure ??= errorForFailure(failure);
+    throw this.#failure;
+  }
+
+  /** A readback failed: a lost device says so within a moment; anything else is a GPU error. */
+  async #explainFailure(error: unknown): Promise<Error> {
+    const lost = await Promise.race([this.lost, new Promise<undefined>((resolve) => setTimeout(resolve, LOSS_GRACE_MS))]);
+    if (lost !== undefined) return lost;
+    this.#failure ??= new WebGpuError('webgpu: reading a tensor back failed', { cause: error });
+    return this.#failure;
+  }
+}
+
+/** `values` itself when it views a plain ArrayBuffer (what `writeBuffer` takes), else a copy. */
+function ownBuffer(values: Float32Array): Float32Array<ArrayBuffer> {
+  return values.buffer instanceof ArrayBuffer ? new Float32Array(values.buffer, values.byteOffset, values.length) : Float32Array.from(values);
+}
