@@ -1,4 +1,4 @@
-import { buildJobGraph, partition, type JobGraph, type JobSpec, type TaskInput } from '../../shared/index.js';
+import { buildJobGraph, partition, taskInput, type JobGraph, type JobSpec, type TaskInput } from '../../shared/index.js';
 
 /** One task of a local job: its share of the input and its place among the job's results. */
 export interface LocalTaskPlan {
@@ -56,35 +56,5 @@ export function topologicalOrder(predecessors: readonly (readonly number[])[]): 
 
 /** What a task's lease carries: its share, its predecessors' outputs, or every output for the reduce step. */
 export function taskInputOf(spec: JobSpec, plan: LocalPlan, task: LocalTaskPlan, unitOutputs: readonly unknown[]): TaskInput {
-  if (task.reduce) return { kind: 'reduce', outputs: unitOutputs.slice(0, plan.units) };
-  const edges = predecessorEdges(plan, task, unitOutputs);
-  switch (spec.input.partitioner) {
-    case 'items':
-      return { kind: 'items', firstItem: task.firstItem, items: task.share as unknown[], ...edges };
-    case 'range':
-      return { kind: 'range', ...(task.share as { start: number; end: number; step: number }), ...edges };
-    case 'blob':
-      return {
-        kind: 'blob',
-        blob: spec.input.blob,
-        separator: spec.input.separator,
-        ...(task.share as { offset: number; length: number; records: boolean }),
-        ...edges,
-      };
-  }
-}
-
-type Edges = Pick<Extract<TaskInput, { kind: 'items' }>, 'predecessors' | 'predecessorOutputs'>;
-
-function predecessorEdges(plan: LocalPlan, task: LocalTaskPlan, unitOutputs: readonly unknown[]): Edges {
-  const predecessors: Record<string, number[]> = {};
-  const predecessorOutputs: Record<string, unknown> = {};
-  const last = task.firstItem + task.itemCount;
-  for (let unit = task.firstItem; unit < last; unit++) {
-    const preds = plan.graph.unitPredecessors.get(unit);
-    if (!preds) continue;
-    predecessors[unit] = preds;
-    for (const pred of preds) if (pred < task.firstItem || pred >= last) predecessorOutputs[pred] = unitOutputs[pred];
-  }
-  return Object.keys(predecessors).length === 0 ? {} : { predecessors, predecessorOutputs };
+  return taskInput(spec, plan.graph, task, { outputOf: (unit) => unitOutputs[unit], all: () => unitOutputs.slice(0, plan.units) });
 }

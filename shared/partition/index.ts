@@ -7,6 +7,7 @@ import { rangePartitioner } from './range.js';
 export type { Partitioner, PartitionContext, TaskShare } from './partitioner.js';
 export { InvalidSpecError } from './errors.js';
 export { buildJobGraph, type JobGraph } from './job-graph.js';
+export { taskInput, type TaskPlace, type OutputSource } from './task-input.js';
 
 /** Splits a job's input with the partitioner it names. */
 export async function partition(input: JobInput, context: PartitionContext): Promise<TaskShare[]> {
