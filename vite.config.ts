@@ -15,6 +15,7 @@ export default defineConfig({
       input: {
         join: resolve(root, 'web-worker/join.html'),
         admin: resolve(root, 'admin/index.html'),
+        tensorLab: resolve(root, 'web-worker/tensor/lab.html'),
       },
     },
   },

@@ -220,10 +220,7 @@ export class TensorCore {
   /** Joins tensors along `axis`. @example t.concat([a, b], 1) // [2,3] and [2,5] -> [2,8] */
   concat(tensors: readonly Tensor[], axis = 0): Tensor {
     this.#use('concat', ...tensors);
-    const { outShape, ...params } = planConcat(
-      tensors.map((x) => x.shape),
-      axis,
-    );
+    const { outShape, ...params } = planConcat(tensors.map((x) => x.shape), axis);
     this.#checkSize('concat', outShape);
     return this.#wrap(outShape, this.#backend.concat(tensors.map((x) => x.storage.id), params));
   }

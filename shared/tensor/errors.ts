@@ -4,32 +4,50 @@
  * rebuilt from a message.
  */
 
-/** Shapes that an op cannot combine; the message names the op and the shapes. */
+/**
+ * Shapes that an op cannot combine; the message names the op and the shapes.
+ * @example throw new ShapeError('matmul: inner dimensions differ: [17,33] x [34,65]')
+ */
 export class ShapeError extends Error {
   override readonly name = 'ShapeError';
 }
 
-/** A dtype other than `'f32'`, or values in an array type the core does not take. */
+/**
+ * A dtype other than `'f32'`, or values in an array type the core does not take.
+ * @example throw new DTypeError('tensor: dtype i32 is not supported; tensors are f32')
+ */
 export class DTypeError extends Error {
   override readonly name = 'DTypeError';
 }
 
-/** A tensor larger than the backend can hold in one buffer (WebGPU: `maxStorageBufferBindingSize` / `maxBufferSize`). */
+/**
+ * A tensor larger than the backend can hold in one buffer (WebGPU: `maxStorageBufferBindingSize` / `maxBufferSize`).
+ * @example throw new TensorTooLargeError('matmul: [32768,32768] has 1073741824 elements, more than the 268435456 one webgpu buffer holds')
+ */
 export class TensorTooLargeError extends Error {
   override readonly name = 'TensorTooLargeError';
 }
 
-/** The GPU device was lost (driver reset, tab in background, `device.destroy()`); this backend is done, a new one may work. */
+/**
+ * The GPU device was lost (driver reset, tab in background, `device.destroy()`); this backend is done, a new one may work.
+ * @example throw new DeviceLostError('webgpu: device lost (destroyed)', { cause: lostInfo })
+ */
 export class DeviceLostError extends Error {
   override readonly name = 'DeviceLostError';
 }
 
-/** The device could not allocate memory for a tensor. */
+/**
+ * The device could not allocate memory for a tensor.
+ * @example throw new OutOfMemoryError('webgpu: out of GPU memory', { cause: gpuError })
+ */
 export class OutOfMemoryError extends Error {
   override readonly name = 'OutOfMemoryError';
 }
 
-/** A tensor used after `dispose()`. */
+/**
+ * A tensor used after `dispose()`.
+ * @example throw new DisposedTensorError('relu: tensor [4] was disposed')
+ */
 export class DisposedTensorError extends Error {
   override readonly name = 'DisposedTensorError';
 }
@@ -68,7 +86,10 @@ export function isDisposedTensorError(error: unknown): error is DisposedTensorEr
   return hasName(error, 'DisposedTensorError');
 }
 
-/** A tensor passed to a `TensorCore` other than the one that made it. */
+/**
+ * A tensor passed to a `TensorCore` other than the one that made it.
+ * @example throw new BackendMismatchError('add: a tensor [2] belongs to another tensor core (cpu)')
+ */
 export class BackendMismatchError extends Error {
   override readonly name = 'BackendMismatchError';
 }

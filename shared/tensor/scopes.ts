@@ -3,6 +3,7 @@ import type { Tensor } from './tensor.js';
 /**
  * Nested sets of tensors made while a `TensorCore.scope` callback runs: on leaving, all but the
  * returned tensors are disposed, and those move to the enclosing scope.
+ * @example const kept = scopes.run(() => { const t = make(); scopes.track(t); return t; });
  */
 export class Scopes {
   readonly #stack: Tensor[][] = [];

@@ -3,6 +3,7 @@ import { isShapeError } from './errors.js';
 import {
   broadcastShapes,
   broadcastStrides,
+  checkShape,
   planAxis,
   planConcat,
   planCrossEntropy,
@@ -55,6 +56,14 @@ describe('matmul shapes', () => {
     expect(messageOf(() => planMatmul([17, 33], [34, 65]))).toBe('matmul: inner dimensions differ: [17,33] x [34,65]');
     expect(messageOf(() => planMatmul([3, 17, 33], [2, 33, 5]))).toBe('matmul: batch dimensions differ: [3,17,33] x [2,33,5]');
     expect(messageOf(() => planMatmul([33], [33, 5]))).toBe('matmul: operands need rank 2 or more: [33] x [33,5]');
+  });
+});
+
+describe('shapes', () => {
+  it('are lists of non-negative integers, at most eight of them', () => {
+    expect(() => checkShape('tensor', [2, 3])).not.toThrow();
+    expect(messageOf(() => checkShape('tensor', [2, -1]))).toBe('tensor: a shape is a list of non-negative integers, got [2,-1]');
+    expect(messageOf(() => checkShape('reshape', [1, 1, 1, 1, 1, 1, 1, 1, 1]))).toBe('reshape: rank 9 is more than 8: [1,1,1,1,1,1,1,1,1]');
   });
 });
 

@@ -41,16 +41,26 @@ export function stridesOf(shape: Shape): number[] {
 }
 
 /**
- * Throws unless every dimension is a non-negative integer.
+ * The most axes a tensor may have: every backend's strided kernels take up to 8.
+ * @example if (shape.length > MAX_RANK) throw new ShapeError('too many axes')
+ */
+export const MAX_RANK = 8;
+
+/**
+ * Throws unless every dimension is a non-negative integer and there are at most `MAX_RANK`.
  * @example checkShape('tensor', [2, 3])
  */
 export function checkShape(op: string, shape: Shape): void {
   if (!Array.isArray(shape) || !shape.every((dim) => Number.isInteger(dim) && dim >= 0)) {
     throw new ShapeError(`${op}: a shape is a list of non-negative integers, got ${JSON.stringify(shape)}`);
   }
+  if (shape.length > MAX_RANK) throw new ShapeError(`${op}: rank ${shape.length} is more than ${MAX_RANK}: ${formatShape(shape)}`);
 }
 
-/** `shape[index]`, for indices the caller has already bounded. */
+/**
+ * `shape[index]`, for indices the caller has already bounded.
+ * @example at([2, 3], 1) // 3
+ */
 export function at(shape: Shape, index: number): number {
   const dim = shape[index];
   if (dim === undefined) throw new RangeError(`index ${index} is outside ${formatShape(shape)}`);
@@ -225,12 +235,11 @@ export function planReshape(shape: Shape, newShape: Shape): number[] {
   const known = sizeOf(fixed);
   const describe = `${formatShape(shape)} to ${formatShape(newShape)}`;
   if (inferred > 1) throw new ShapeError(`reshape: only one dimension may be -1: ${describe}`);
-  if (inferred === 1) {
-    if (known === 0 || size % known !== 0) throw new ShapeError(`reshape: cannot infer -1 reshaping ${describe}`);
-    return newShape.map((dim) => (dim === -1 ? size / known : dim));
-  }
-  if (known !== size) throw new ShapeError(`reshape: sizes differ (${size} vs ${known}) reshaping ${describe}`);
-  return [...newShape];
+  if (inferred === 1 && (known === 0 || size % known !== 0)) throw new ShapeError(`reshape: cannot infer -1 reshaping ${describe}`);
+  if (inferred === 0 && known !== size) throw new ShapeError(`reshape: sizes differ (${size} vs ${known}) reshaping ${describe}`);
+  const outShape = newShape.map((dim) => (dim === -1 ? size / known : dim));
+  checkShape('reshape', outShape);
+  return outShape;
 }
 
 /**

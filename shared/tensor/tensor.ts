@@ -8,6 +8,7 @@ export type DType = 'f32';
 /**
  * A backend buffer shared by a tensor and its reshapes: freed when the last of them is disposed.
  * Made by `TensorCore`; task code never builds one.
+ * @example const view = new Tensor([4], tensor.storage.retain());
  */
 export class TensorStorage {
   #refs = 1;

@@ -71,7 +71,8 @@ export type LabOutcome =
 export interface MatmulTiming {
   readonly size: number;
   readonly backend: LabBackend;
-  readonly kernel: MatmulKernel | 'cpu';
+  /** `direct`, `direct+subgroups`, `tiled`, or `cpu`. */
+  readonly kernel: string;
   readonly runsMs: number[];
   readonly medianMs: number;
   readonly gflops: number;
@@ -89,14 +90,16 @@ export interface MatmulTimingOptions {
 
 /** `window.tensorLab`. */
 export interface TensorLab {
-  adapter(): Promise<AdapterDescription & { matmulKernel: MatmulKernel }>;
+  adapter(): Promise<AdapterDescription & { matmulKernel: MatmulKernel; subgroupMatmul: boolean }>;
   runOp(request: LabOpRequest): Promise<LabOutcome>;
   timeMatmul(size: number, options?: MatmulTimingOptions): Promise<MatmulTiming>;
-  /** Replaces the WebGPU backend by a new one, with this matmul kernel. */
-  useWebGpu(kernel: MatmulKernel | 'auto'): Promise<void>;
+  /** Replaces the WebGPU backend by a new one, with this matmul kernel (and subgroups unless `useSubgroups` is false). */
+  useWebGpu(kernel: MatmulKernel | 'auto', useSubgroups?: boolean): Promise<void>;
   /** Forces a device loss, then returns what the next op and readback threw. */
   loseDevice(): Promise<{ readonly name: string; readonly message: string; readonly lostReported: boolean }>;
   checkMlpGradients(backend: LabBackend, seed: number): Promise<GradientErrors>;
   checkMatmulGradients(backend: LabBackend, aShape: number[], bShape: number[], seed: number): Promise<GradientErrors>;
   webGpuStats(): Promise<WebGpuStats>;
+  /** Trains the two-layer perceptron by SGD on a learnable toy problem; the loss after each step, and tensors left alive. */
+  trainMlp(backend: LabBackend, steps: number): Promise<{ readonly losses: number[]; readonly liveTensorsAfter: number }>;
 }

@@ -10,6 +10,8 @@ import {
   checkMlpGradients,
   createCpuBackend,
   createRandom,
+  type MlpParameters,
+  mlpLossAndGradients,
   randomValues,
 } from '../../shared/tensor/index.js';
 import type { LabBackend, LabOp, LabOpOptions, LabOpRequest, LabOutcome, LabTensor, MatmulTiming, MatmulTimingOptions, TensorLab } from './lab-protocol.js';
@@ -59,9 +61,9 @@ const OPS: Readonly<Record<LabOp, OpRunner>> = {
 const cpu = new TensorCore(createCpuBackend());
 let webgpu: { core: TensorCore; backend: WebGpuBackend } | undefined;
 
-async function useWebGpu(kernel: MatmulKernel | 'auto'): Promise<void> {
+async function useWebGpu(kernel: MatmulKernel | 'auto', useSubgroups = true): Promise<void> {
   webgpu?.core.destroy();
-  const backend = await createWebGpuBackend({ matmulKernel: kernel });
+  const backend = await createWebGpuBackend({ matmulKernel: kernel, useSubgroups });
   webgpu = { core: new TensorCore(backend), backend };
 }
 
@@ -126,7 +128,7 @@ async function timeMatmul(size: number, options: MatmulTimingOptions = {}): Prom
   return {
     size,
     backend: backendName,
-    kernel: gpu?.matmulKernel ?? 'cpu',
+    kernel: gpu === undefined ? 'cpu' : `${gpu.matmulKernel}${gpu.subgroupMatmul ? '+subgroups' : ''}`,
     runsMs,
     medianMs,
     gflops: (2 * size ** 3) / (medianMs * 1e6),
@@ -168,6 +170,48 @@ async function loseDevice(): Promise<{ name: string; message: string; lostReport
   }
 }
 
+/**
+ * 64 points in 8 dimensions, labelled by which of 4 random directions they lean along most;
+ * 8 -> 32 -> 4 perceptron, SGD with learning rate 0.5. Reads back only the loss of each step.
+ */
+async function trainMlp(backend: LabBackend, steps: number): Promise<{ losses: number[]; liveTensorsAfter: number }> {
+  const t = await coreFor(backend);
+  const random = createRandom(11);
+  const inputs = randomValues(random, 64 * 8);
+  const directions = randomValues(random, 8 * 4);
+  const labels = Array.from({ length: 64 }, (_, row) => {
+    const scores = [0, 1, 2, 3].map((c) => [0, 1, 2, 3, 4, 5, 6, 7].reduce((sum, d) => sum + inputs[row * 8 + d]! * directions[d * 4 + c]!, 0));
+    return scores.indexOf(Math.max(...scores));
+  });
+  const x = t.tensor(inputs, [64, 8]);
+  let params = {
+    w1: t.tensor(randomValues(random, 8 * 32, -0.5, 0.5), [8, 32]),
+    b1: t.zeros([32]),
+    w2: t.tensor(randomValues(random, 32 * 4, -0.5, 0.5), [32, 4]),
+    b2: t.zeros([4]),
+  };
+  const losses: number[] = [];
+  for (let step = 0; step < steps; step++) {
+    const { loss, gradients } = mlpLossAndGradients(t, params, x, labels);
+    const next = t.scope(() => ({
+      w1: t.sub(params.w1, t.mul(gradients.w1, 0.5)),
+      b1: t.sub(params.b1, t.mul(gradients.b1, 0.5)),
+      w2: t.sub(params.w2, t.mul(gradients.w2, 0.5)),
+      b2: t.sub(params.b2, t.mul(gradients.b2, 0.5)),
+    }));
+    losses.push((await loss.data())[0] ?? Number.NaN);
+    [loss, ...parametersOf(gradients), ...parametersOf(params)].forEach((tensor) => tensor.dispose());
+    params = next;
+  }
+  const live = backend === 'webgpu' ? (await webGpu()).backend.stats().liveStorages : undefined;
+  [x, ...parametersOf(params)].forEach((tensor) => tensor.dispose());
+  return { losses, liveTensorsAfter: live ?? -1 };
+}
+
+function parametersOf(params: MlpParameters): Tensor[] {
+  return [params.w1, params.b1, params.w2, params.b2];
+}
+
 async function gradientCheck(backend: LabBackend, check: (t: TensorCore) => Promise<GradientErrors>): Promise<GradientErrors> {
   return check(await coreFor(backend));
 }
@@ -180,7 +224,7 @@ function describeError(error: unknown): { name: string; message: string } {
 window.tensorLab = {
   adapter: async () => {
     const { backend } = await webGpu();
-    return { ...backend.adapter, matmulKernel: backend.matmulKernel };
+    return { ...backend.adapter, matmulKernel: backend.matmulKernel, subgroupMatmul: backend.subgroupMatmul };
   },
   runOp,
   timeMatmul,
@@ -189,5 +233,6 @@ window.tensorLab = {
   checkMlpGradients: (backend, seed) => gradientCheck(backend, (t) => checkMlpGradients(t, seed)),
   checkMatmulGradients: (backend, aShape, bShape, seed) => gradientCheck(backend, (t) => checkMatmulGradients(t, aShape, bShape, seed)),
   webGpuStats: async () => (await webGpu()).backend.stats(),
+  trainMlp,
 };
 document.body.dataset['ready'] = 'true';

@@ -3,7 +3,10 @@ import { sizeOf } from '../shapes.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
-/** The scalar function behind each unary op; `gelu` is the tanh approximation. */
+/**
+ * The scalar function behind each unary op; `gelu` is the tanh approximation.
+ * @example UNARY_FUNCTIONS.sigmoid(0) // 0.5
+ */
 export const UNARY_FUNCTIONS: Readonly<Record<UnaryOp, (x: number) => number>> = {
   relu: (x) => (x > 0 ? x : 0),
   gelu: (x) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))),
@@ -14,7 +17,10 @@ export const UNARY_FUNCTIONS: Readonly<Record<UnaryOp, (x: number) => number>> =
   neg: (x) => -x,
 };
 
-/** The scalar function behind each binary op. */
+/**
+ * The scalar function behind each binary op.
+ * @example BINARY_FUNCTIONS.reluGrad(-1, 5) // 0
+ */
 export const BINARY_FUNCTIONS: Readonly<Record<BinaryOp, (a: number, b: number) => number>> = {
   add: (a, b) => a + b,
   sub: (a, b) => a - b,

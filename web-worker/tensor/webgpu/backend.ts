@@ -22,10 +22,12 @@ import { binaryLaunch, unaryLaunch } from './kernels/elementwise.js';
 import type { KernelLaunch } from './kernels/launch.js';
 import { concatPartLaunch, permuteLaunch, sliceLaunch } from './kernels/layout.js';
 import { directMatmulLaunch } from './kernels/matmul-direct.js';
+import { subgroupMatmulLaunch } from './kernels/matmul-subgroup.js';
 import { tiledMatmulLaunch } from './kernels/matmul-tiled.js';
 import { crossEntropyLaunch, reduceLaunch, softmaxLaunch } from './kernels/reduce.js';
 import { PipelineCache } from './pipelines.js';
 import { type BatchFailure, CommandRecorder } from './recorder.js';
+import { probeSubgroupLayout } from './subgroup-probe.js';
 
 /** The two matmul kernels: workgroup-tiled for GPUs, direct register-blocked for CPU-emulated adapters. */
 export type MatmulKernel = 'tiled' | 'direct';
@@ -37,6 +39,12 @@ export interface WebGpuBackendOptions {
    * @default 'auto'
    */
   readonly matmulKernel?: MatmulKernel | 'auto';
+  /**
+   * Let the direct matmul share loads through subgroups, where the device has 4-wide subgroups
+   * laid out as the kernel needs (checked at start-up).
+   * @default true
+   */
+  readonly useSubgroups?: boolean;
   /**
    * Dispatches recorded into one command buffer before it is submitted without waiting for a read.
    * @default 32
@@ -64,6 +72,8 @@ export interface WebGpuBackend extends ComputeBackend {
   readonly name: 'webgpu';
   readonly adapter: AdapterDescription;
   readonly matmulKernel: MatmulKernel;
+  /** The matmul kernel is `direct` and shares loads through subgroups (see `useSubgroups`). */
+  readonly subgroupMatmul: boolean;
   /** Resolves when the device is lost, however that happens. */
   readonly lost: Promise<DeviceLostError>;
   stats(): WebGpuStats;
@@ -96,13 +106,15 @@ const LOSS_GRACE_MS = 1000;
  */
 export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
   const { device, adapter } = await requestGpuDevice();
-  return new WebGpuComputeBackend(device, adapter, options);
+  const subgroups = (options.useSubgroups ?? true) && adapter.subgroupSize === 4 && (await probeSubgroupLayout(device));
+  return new WebGpuComputeBackend(device, adapter, options, subgroups);
 }
 
 class WebGpuComputeBackend implements WebGpuBackend {
   readonly name = 'webgpu';
   readonly adapter: AdapterDescription;
   readonly matmulKernel: MatmulKernel;
+  readonly subgroupMatmul: boolean;
   readonly maxElements: number;
   readonly lost: Promise<DeviceLostError>;
   readonly #device: GPUDevice;
@@ -117,11 +129,12 @@ class WebGpuComputeBackend implements WebGpuBackend {
   /** Set once the device is lost or a batch failed; every later call throws it. */
   #failure: Error | undefined;
 
-  constructor(device: GPUDevice, adapter: AdapterDescription, options: WebGpuBackendOptions) {
+  constructor(device: GPUDevice, adapter: AdapterDescription, options: WebGpuBackendOptions, subgroups: boolean) {
     this.#device = device;
     this.adapter = adapter;
     const kernel = options.matmulKernel ?? 'auto';
     this.matmulKernel = kernel === 'auto' ? (adapter.cpuEmulated ? 'direct' : 'tiled') : kernel;
+    this.subgroupMatmul = subgroups && this.matmulKernel === 'direct';
     this.#maxBufferBytes = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / 16) * 16;
     this.maxElements = this.#maxBufferBytes / 4;
     const pooled = options.maxPooledBytes ?? MAX_POOLED_BYTES;
@@ -135,9 +148,16 @@ class WebGpuComputeBackend implements WebGpuBackend {
       this.#uniformPool.afterSubmit();
       this.#stagingPool.afterSubmit();
     });
+    // Error scopes catch what each batch does; anything escaping them is a bug worth stopping for.
+    device.addEventListener('uncapturederror', (event) => {
+      this.#failure ??= new WebGpuError(`webgpu: uncaught GPU error: ${event.error.message}`, { cause: event.error });
+    });
     this.lost = device.lost.then((info) => {
-      this.#failure ??= new DeviceLostError(`webgpu: device lost (${info.reason}): ${info.message}`, { cause: info });
-      return this.#failure instanceof DeviceLostError ? this.#failure : new DeviceLostError('webgpu: device lost', { cause: info });
+      // The loss is what callers can act on (make a new backend), so it replaces an earlier failure.
+      const lost =
+        this.#failure instanceof DeviceLostError ? this.#failure : new DeviceLostError(`webgpu: device lost (${info.reason}): ${info.message}`, { cause: info });
+      this.#failure = lost;
+      return lost;
     });
   }
 
@@ -154,6 +174,7 @@ class WebGpuComputeBackend implements WebGpuBackend {
     const { buffer, size } = this.#storage(id);
     if (size === 0) return new Float32Array(0);
     const bytes = size * 4;
+    this.#recorder.begin();
     const staging = this.#stagingPool.acquire(bytes);
     this.#recorder.copy(buffer, staging, bytes);
     this.#recorder.flush();
@@ -177,8 +198,18 @@ class WebGpuComputeBackend implements WebGpuBackend {
   }
 
   matmul(a: StorageId, b: StorageId, params: MatmulParams): StorageId {
-    const launch = this.matmulKernel === 'direct' ? directMatmulLaunch(params) : tiledMatmulLaunch(params);
-    return this.#run(launch, [a, b], params.batch * params.m * params.n);
+    const size = params.batch * params.m * params.n;
+    if (this.matmulKernel === 'tiled') return this.#run(tiledMatmulLaunch(params), [a, b], size);
+    if (params.k % 4 !== 0 || params.n % 4 !== 0) return this.#run(directMatmulLaunch(params), [a, b], size);
+    // The vec4 kernels read row-major operands: copying a transposed one costs O(k·n), the product O(m·k·n).
+    const rowMajorA = params.transposeA ? this.permute(a, { shape: [params.aBatchStride === 0 ? 1 : params.batch, params.k, params.m], perm: [0, 2, 1] }) : a;
+    const rowMajorB = params.transposeB ? this.permute(b, { shape: [params.bBatchStride === 0 ? 1 : params.batch, params.n, params.k], perm: [0, 2, 1] }) : b;
+    const plain = { ...params, transposeA: false, transposeB: false };
+    const launch = this.subgroupMatmul ? subgroupMatmulLaunch(plain) : directMatmulLaunch(plain);
+    const out = this.#run(launch, [rowMajorA, rowMajorB], size);
+    if (rowMajorA !== a) this.dispose(rowMajorA);
+    if (rowMajorB !== b) this.dispose(rowMajorB);
+    return out;
   }
 
   binary(op: BinaryOp, a: StorageId, b: StorageId, params: BinaryParams): StorageId {
@@ -270,6 +301,8 @@ class WebGpuComputeBackend implements WebGpuBackend {
   }
 
   #dispatch(launch: KernelLaunch, buffers: readonly GPUBuffer[]): void {
+    // A dispatch may have just submitted the batch (every `maxQueuedDispatches`): open the next one.
+    this.#recorder.begin();
     const { pipeline, layout } = this.#pipelines.get(launch.key, launch.source);
     const uniforms = this.#uniformPool.acquire(launch.uniforms.byteLength);
     this.#device.queue.writeBuffer(uniforms, 0, launch.uniforms);

@@ -7,6 +7,8 @@ export interface AdapterDescription {
   readonly description: string;
   /** A software adapter (SwiftShader, or one the browser marks as fallback). */
   readonly cpuEmulated: boolean;
+  /** Subgroup width when the adapter has exactly one (SwiftShader: 4), else undefined. */
+  readonly subgroupSize: number | undefined;
 }
 
 /** A fresh device with the largest buffers the adapter allows. */
@@ -26,10 +28,14 @@ export async function requestGpuDevice(gpu: GPU | undefined = globalThis.navigat
   }
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) throw new WebGpuUnavailableError('WebGPU is present but no adapter was granted');
+  // Subgroups let the CPU-emulated matmul share loads (see kernels/matmul-subgroup.ts).
+  // Asserted: an older copy of @webgpu/types (under TensorFlow.js) can shadow the feature names.
+  const features = (adapter.features.has('subgroups') ? ['subgroups'] : []) as Iterable<GPUFeatureName>;
   let device: GPUDevice;
   try {
     device = await adapter.requestDevice({
       label: 'tabgrid tensor core',
+      requiredFeatures: features,
       requiredLimits: {
         maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
         maxBufferSize: adapter.limits.maxBufferSize,
@@ -50,5 +56,6 @@ function describeAdapter(adapter: GPUAdapter): AdapterDescription {
     architecture: info.architecture,
     description: info.description,
     cpuEmulated: fallback || info.architecture === 'swiftshader',
+    subgroupSize: info.subgroupMinSize === info.subgroupMaxSize ? info.subgroupMinSize : undefined,
   };
 }

@@ -43,11 +43,6 @@ export function packUniforms(values: readonly number[]): Uint32Array<ArrayBuffer
   return words;
 }
 
-/** The raw bits of an f32, to send a float through a u32 uniform word. */
-export function f32Bits(value: number): number {
-  return new Uint32Array(Float32Array.of(value).buffer)[0] ?? 0;
-}
-
 /** WGSL array-of-vec4 uniform holding up to 8 u32 values: `name[i / 4][i % 4]`. */
 export function dimsField(name: string): string {
   return `${name}: array<vec4<u32>, 2>`;

@@ -1,10 +1,12 @@
 /**
- * Matmul for CPU-emulated adapters (SwiftShader): each invocation computes a 16x16 block of C
- * reading A and B straight from storage, with no workgroup memory. There, every load of a
- * dynamic address is a per-lane gather and workgroup memory is no faster than storage, so
- * what pays is many multiply-adds per load (16 per vec4 here); staging tiles through
- * workgroup memory only adds work (measured: ~40% slower). Edges are handled in the kernel:
- * loads clamp their row/column into range and stores are bounds-checked.
+ * Matmul for CPU-emulated adapters (SwiftShader), reading A and B straight from storage with no
+ * workgroup memory. There every load from a computed address is a per-lane gather and
+ * workgroup memory is no faster than storage, so what pays is many multiply-adds per load:
+ * each invocation keeps a 16x16 block of C (vec4 loads, 16 multiply-adds per loaded vec4), or
+ * 8x8 with scalar loads for transposed or unaligned operands. Staging tiles through workgroup
+ * memory (`matmul-tiled`) measured ~40% slower per core here; `matmul-subgroup` is faster
+ * still where subgroups allow. Edges are handled in the kernel: loads clamp their row/column
+ * into range and stores are bounds-checked.
  */
 import type { MatmulParams } from '../../../../shared/tensor/index.js';
 import { type KernelLaunch, MAX_WORKGROUPS_PER_DIMENSION, packUniforms } from './launch.js';
