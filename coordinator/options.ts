@@ -32,6 +32,8 @@ export interface CoordinatorOptions {
   maxBlobBytes?: number;
   /** Largest worker socket message, in bytes. @default 64 MiB */
   maxMessageBytes?: number;
+  /** ICE servers gang members use for WebRTC; none is needed on one machine or a LAN. @default [] */
+  iceServers?: RTCIceServer[];
   /** Folder of the built web apps. @default dist/web of this package */
   webRoot?: string;
 }
@@ -57,6 +59,7 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     maxCheckpointBytes: options.maxCheckpointBytes ?? MiB,
     maxBlobBytes: options.maxBlobBytes ?? 64 * MiB,
     maxMessageBytes: options.maxMessageBytes ?? 64 * MiB,
+    iceServers: options.iceServers ?? [],
     webRoot: options.webRoot ?? findWebRoot(),
   };
 }

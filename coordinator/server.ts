@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { Hono } from 'hono';
 import { createApp } from './api/app.js';
 import type { ApiDeps } from './api/deps.js';
 import { joinUrl } from './api/system.js';
 import { WorkerGateway } from './gateway/index.js';
+import { createHttpServer, listen } from './http-server.js';
+import { createSignalling } from './signalling/index.js';
 import { resolveOptions, type CoordinatorOptions } from './options.js';
 import { Scheduler } from './scheduler/index.js';
 import { openSqliteStore } from './store/index.js';
@@ -35,7 +36,9 @@ export async function startCoordinator(input: CoordinatorOptions): Promise<Coord
   const admin = await loadSecret(options.dataDir, 'admin-token', options.adminToken ?? process.env.TABGRID_ADMIN_TOKEN);
   const join_ = await loadSecret(options.dataDir, 'join-token');
   const store = await openSqliteStore(join(options.dataDir, 'tabgrid.db'));
-  const scheduler = await Scheduler.open(store, options);
+  const peerKey = await loadSecret(options.dataDir, 'peer-key');
+  const scheduler = await Scheduler.open(store, { ...options, signalling: { path: '/peerjs', key: peerKey.value, iceServers: options.iceServers } });
+  const signalling = createSignalling({ key: peerKey.value, isIssued: (id) => scheduler.isIssuedPeer(id) });
   const gateway = new WorkerGateway(scheduler, options);
   let publicUrl = options.publicUrl ?? '';
   const deps: ApiDeps = {
@@ -57,8 +60,8 @@ export async function startCoordinator(input: CoordinatorOptions): Promise<Coord
   ws.wss.options.maxPayload = options.maxMessageBytes;
   const app = (built.app = createApp(deps, { webRoot: options.webRoot, workerSocket: workerSocketHandler(ws.upgradeWebSocket, gateway) }));
 
-  const server = await listen(app, options.port, options.host);
-  ws.injectWebSocket(server);
+  const server = createHttpServer(app, ws, signalling);
+  await listen(server, options.port, options.host);
   const port = (server.address() as AddressInfo).port;
   publicUrl ||= `http://${displayHost(options.host)}:${port}`;
 
@@ -75,18 +78,12 @@ export async function startCoordinator(input: CoordinatorOptions): Promise<Coord
     async close() {
       clearInterval(sweeper);
       gateway.closeAll();
+      signalling.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await scheduler.close();
       await store.close();
     },
   };
-}
-
-function listen(app: Hono, port: number, hostname: string): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, () => resolve(server));
-    server.once('error', reject);
-  });
 }
 
 function displayHost(host: string): string {

@@ -9,6 +9,12 @@ export const Capabilities = z.object({
   webgpu: z
     .object({ vendor: z.string(), architecture: z.string(), description: z.string().optional() })
     .nullable(),
+  /**
+   * The WebGPU adapter's limits (`adapter.limits`: `maxBufferSize`, `maxComputeWorkgroupSizeX`, ...),
+   * when there is an adapter.
+   * @example { maxBufferSize: 268435456, maxComputeInvocationsPerWorkgroup: 256 }
+   */
+  limits: z.record(z.string(), z.number()).optional(),
   hardwareConcurrency: z.number().int().positive().optional(),
   /** Joined with `&debug=1`: takes `debug` jobs, logs everything, stops at a breakpoint before each task. */
   debug: z.boolean().optional(),
@@ -88,6 +94,22 @@ export const ReduceTaskInput = z.object({ kind: z.literal('reduce'), outputs: z.
 export const TaskInput = z.discriminatedUnion('kind', [ItemsTaskInput, RangeTaskInput, BlobTaskInput, ReduceTaskInput]);
 export type TaskInput = z.infer<typeof TaskInput>;
 
+/** A member's place in a gang attempt, and how to reach the other members (PeerJS over WebRTC). */
+export const GangMembership = z.object({
+  /** The gang attempt: all members of one attempt share it. */
+  attempt: z.string(),
+  rank: z.number().int().min(0),
+  size: z.number().int().min(1),
+  /** PeerJS ids by rank; `peerIds[rank]` is this member's own. */
+  peerIds: z.array(z.string()),
+  /** The signalling server, on the coordinator's origin. */
+  signalling: z.object({ path: z.string(), key: z.string() }),
+  iceServers: z.array(z.object({ urls: z.union([z.string(), z.array(z.string())]), username: z.string().optional(), credential: z.string().optional() })),
+  /** How long a collective waits for the others. */
+  timeoutMs: z.number().int(),
+});
+export type GangMembership = z.infer<typeof GangMembership>;
+
 /** A task handed to one worker. */
 export const TaskLease = z.object({
   type: z.literal('lease'),
@@ -105,6 +127,8 @@ export const TaskLease = z.object({
   debug: z.boolean().optional(),
   /** Abandon the attempt after this long (the coordinator counts it as failed). */
   timeoutMs: z.number().int().optional(),
+  /** This lease is one member of a gang attempt. */
+  gang: GangMembership.optional(),
 });
 export type TaskLease = z.infer<typeof TaskLease>;
 

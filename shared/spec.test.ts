@@ -100,10 +100,20 @@ describe('JobSpec policies', () => {
       idempotencyKey: 'k',
     });
     expect(spec.success).toBe(true);
-    expect(issues({ runMode: 'elastic' as JobSpecInput['runMode'] })[0]?.path).toBe('runMode');
+    expect(issues({ runMode: 'elastic' })[0]?.path).toBe('runMode');
     expect(issues({ dependencies: [[0, -1]] })[0]?.path).toBe('dependencies.0.1');
     expect(issues({ dependencies: [[0, 1, 2]] as unknown as [number, number][] })[0]?.path).toMatch(/^dependencies\.0/);
     expect(issues({ dependsOn: [''] })[0]?.path).toBe('dependsOn.0');
     expect(issues({ reduce: '' })[0]?.path).toBe('reduce');
+  });
+
+  it('takes a gang of a fixed size, or min and max with runMode elastic, one item per gang task', () => {
+    expect(parse({ input: { items: [1, 2] }, gang: { size: 4 } }).success).toBe(true);
+    expect(parse({ input: { items: [1] }, gang: { min: 2, max: 4 }, runMode: 'elastic' }).success).toBe(true);
+    expect(issues({ input: { items: [1] }, gang: {} })[0]?.path).toBe('gang.size');
+    expect(issues({ input: { items: [1] }, gang: { min: 2, max: 4 } })[0]?.path).toBe('runMode');
+    expect(issues({ input: { items: [1] }, gang: { min: 4, max: 2 }, runMode: 'elastic' })[0]?.path).toBe('gang.min');
+    expect(issues({ input: { items: [1] }, gang: { size: 2, resultRank: 2 } })[0]?.path).toBe('gang.resultRank');
+    expect(issues({ input: { items: [1, 2], chunkSize: 2 }, gang: { size: 2 } })[0]?.path).toBe('input.chunkSize');
   });
 });

@@ -113,12 +113,42 @@ export const RetryPolicy = z.strictObject({
 export type RetryPolicy = z.output<typeof RetryPolicy>;
 
 /**
+ * A gang: each task runs on several workers at once (ranks 0..size-1) that talk to each other
+ * through `ctx.comm`. `size` for a fixed gang; `min`/`max` with runMode `elastic`.
+ * @example { size: 4 }
+ */
+export const Gang = z
+  .strictObject({
+    size: z.number().int().min(1).max(64).optional(),
+    min: z.number().int().min(1).max(64).optional(),
+    max: z.number().int().min(1).max(64).optional(),
+    /** The rank whose return value is the task's output. @default 0 */
+    resultRank: z.number().int().min(0).max(63).default(0),
+    /** How long a collective waits for the other ranks before it fails. @default 30000 */
+    timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  })
+  .refine((gang) => (gang.size !== undefined) !== (gang.min !== undefined && gang.max !== undefined), {
+    message: 'give size, or min and max (runMode elastic)',
+    path: ['size'],
+  })
+  .refine((gang) => gang.min === undefined || gang.max === undefined || gang.min <= gang.max, {
+    message: 'min must not be over max',
+    path: ['min'],
+  })
+  .refine((gang) => gang.resultRank < (gang.size ?? gang.min ?? 1), {
+    message: 'resultRank must be a rank every attempt has',
+    path: ['resultRank'],
+  });
+export type Gang = z.output<typeof Gang>;
+
+/**
  * - `immediate`: tasks are leased as soon as they are ready.
  * - `paused`: accepted, but nothing is leased until `POST /jobs/:id/resume`.
  * - `debug`: one task at a time, only to workers that joined with `&debug=1`.
  * - `local`: run in the calling process by the SDK (never sent to a coordinator).
+ * - `elastic`: a gang of between `gang.min` and `gang.max` ranks.
  */
-export const RunMode = z.enum(['immediate', 'paused', 'debug', 'local']);
+export const RunMode = z.enum(['immediate', 'paused', 'debug', 'local', 'elastic']);
 export type RunMode = z.output<typeof RunMode>;
 
 /** What a worker must have to take this job's tasks. */
@@ -141,7 +171,8 @@ const ItemEdge = z.tuple([z.number().int().min(0), z.number().int().min(0)]);
  *   input: { items: [1, 2, 3], chunkSize: 2 },
  * })
  */
-export const JobSpec = z.strictObject({
+export const JobSpec = z
+  .strictObject({
   name: z.string().min(1).max(200),
   code: CodeSpec,
   input: JobInput,
@@ -159,7 +190,17 @@ export const JobSpec = z.strictObject({
   requires: Requirements.optional(),
   /** A key seen before returns the job it made instead of a new one. */
   idempotencyKey: z.string().min(1).max(200).optional(),
-});
+  /** Run each task on several workers at once. */
+  gang: Gang.optional(),
+})
+  .refine((spec) => !spec.gang || spec.input.partitioner !== 'items' || ((spec.input.chunkSize ?? 1) === 1 && spec.input.chunks === undefined), {
+    message: 'a gang task runs one item on every rank: leave chunkSize at 1 (and chunks out)',
+    path: ['input', 'chunkSize'],
+  })
+  .refine((spec) => (spec.runMode === 'elastic') === (spec.gang?.min !== undefined), {
+    message: "runMode 'elastic' goes with gang { min, max }, and gang { min, max } with runMode 'elastic'",
+    path: ['runMode'],
+  });
 /** A spec as written by a user: defaults may be left out. */
 export type JobSpecInput = z.input<typeof JobSpec>;
 /** A spec after validation, defaults filled in. */

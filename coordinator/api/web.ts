@@ -14,7 +14,26 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-async function serveFile(webRoot: string, relative: string, cache: string): Promise<Response> {
+/**
+ * The Content Security Policy of the join page and of its Web Workers (a worker script gets its
+ * policy from its own response, so the assets carry it too; a `blob:` module the worker imports
+ * inherits the worker's). Task code runs in those workers: it may load modules from blobs and
+ * compile WebAssembly, but reach nothing beyond this coordinator's origin (`connect-src 'self'`,
+ * which covers its WebSocket too), so it cannot send a volunteer's data elsewhere.
+ */
+export const VOLUNTEER_CSP = [
+  "default-src 'self'",
+  "script-src 'self' blob: 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self' 'unsafe-inline'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+async function serveFile(webRoot: string, relative: string, cache: string, headers: Record<string, string> = {}): Promise<Response> {
   const path = normalize(join(webRoot, relative));
   if (!path.startsWith(webRoot + sep)) throw new ApiError(404, 'not_found', 'not found');
   let bytes: Buffer;
@@ -27,7 +46,7 @@ async function serveFile(webRoot: string, relative: string, cache: string): Prom
     throw new ApiError(404, 'not_found', `${relative} not found`);
   }
   return new Response(new Uint8Array(bytes), {
-    headers: { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': cache },
+    headers: { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': cache, ...headers },
   });
 }
 
@@ -35,9 +54,12 @@ async function serveFile(webRoot: string, relative: string, cache: string): Prom
 export function webRoutes(webRoot: string): Hono {
   const app = new Hono();
   app.get('/', (c) => c.redirect('/admin'));
-  app.get('/join', () => serveFile(webRoot, 'web-worker/join.html', 'no-cache'));
+  const volunteerPolicy = { 'content-security-policy': VOLUNTEER_CSP };
+  app.get('/join', () => serveFile(webRoot, 'web-worker/join.html', 'no-cache', volunteerPolicy));
   app.get('/admin', () => serveFile(webRoot, 'admin/index.html', 'no-cache'));
-  // Vite names assets by content hash, so they can be cached for good.
-  app.get('/assets/*', (c) => serveFile(webRoot, c.req.path.slice(1), 'public, max-age=31536000, immutable'));
+  // Vite names assets by content hash, so they can be cached for good. The admin panel's assets
+  // carry the policy too: a policy on a script or style loaded by a page is ignored, only a
+  // worker script's own counts.
+  app.get('/assets/*', (c) => serveFile(webRoot, c.req.path.slice(1), 'public, max-age=31536000, immutable', volunteerPolicy));
   return app;
 }

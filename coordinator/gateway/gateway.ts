@@ -166,7 +166,7 @@ export class WorkerGateway {
         this.drainAgain = false;
         let granted = true;
         while (granted) {
-          granted = false;
+          granted = await this.answerGangs();
           for (const session of [...this.waiting]) {
             if (await this.answerAsk(session)) granted = true;
           }
@@ -174,6 +174,30 @@ export class WorkerGateway {
       } while (this.drainAgain);
     } finally {
       this.draining = false;
+    }
+  }
+
+  /** Starts gang tasks while enough waiting workers can form one; answers whether any started. */
+  private async answerGangs(): Promise<boolean> {
+    let started = false;
+    for (;;) {
+      const askers = [...this.waiting]
+        .filter((session) => session.ready && session.asks > 0)
+        .map((session) => ({ id: session.workerId!, capabilities: session.capabilities! }));
+      if (askers.length === 0) return started;
+      const leases = await this.scheduler.leaseGang(askers);
+      if (leases.size === 0) return started;
+      started = true;
+      for (const [workerId, lease] of leases) {
+        const session = this.sessions.get(workerId);
+        if (!session) {
+          this.scheduler.workerDisconnected(workerId);
+          continue;
+        }
+        session.asks--;
+        if (session.asks === 0) this.waiting.delete(session);
+        session.send(lease);
+      }
     }
   }
 

@@ -9,6 +9,8 @@ export interface Lease {
   progress: number;
   /** The attempt times out at this time (`retry.timeoutMs`). */
   deadline?: number;
+  /** This lease is one member of a gang attempt. */
+  gang?: { attempt: string; rank: number };
 }
 
 /** Leases by id and by worker. */

@@ -1,10 +1,11 @@
-import type { Capabilities, JobError, JobSpec, JobState, LogLevel, TaskLease } from '../../shared/index.js';
+import type { Capabilities, GangMembership, JobError, JobSpec, JobState, LogLevel, TaskLease } from '../../shared/index.js';
 import { JobFeed } from '../events/index.js';
 import type { JobRecord, Store, TaskRecord } from '../store/index.js';
 import { backoffDelay } from './backoff.js';
 import { buildJob, rebuildGraph } from './build-job.js';
 import { InvalidSpecError } from '../../shared/index.js';
 import { newId } from './ids.js';
+import { GangAttempt, GangTable } from './gangs.js';
 import { LeaseTable, type Lease } from './leases.js';
 import { LiveJob } from './live-job.js';
 import { LogBuffer } from './log-buffer.js';
@@ -21,6 +22,8 @@ export interface SchedulerOptions {
   maxCheckpointBytes?: number;
   now?: () => number;
   random?: () => number;
+  /** Where gang members find the signalling server, and the ICE servers they use. */
+  signalling?: { path: string; key: string; iceServers: RTCIceServer[] };
 }
 
 export type ReportOutcome = 'accepted' | 'ignored';
@@ -44,6 +47,7 @@ type Ending = 'COMPLETED' | 'FAILED' | 'CANCELLED';
 export class Scheduler {
   private readonly live = new Map<string, LiveJob>();
   private readonly leases = new LeaseTable();
+  private readonly gangs = new GangTable();
   private readonly readyListeners = new Set<() => void>();
   private readonly revokeListeners = new Set<RevokeListener>();
   private readonly logs: LogBuffer;
@@ -76,7 +80,10 @@ export class Scheduler {
     this.live.set(job.id, job);
     const now = this.now();
     for (const task of tasks) {
-      if (task.state === 'leased' && task.leaseId && task.workerId) {
+      if (task.state === 'leased' && task.leaseId && job.record.spec.gang) {
+        // A gang's members find each other through this process: its attempt ended with it.
+        await this.releaseTask(job, task, 'gang attempt ended by a coordinator restart', false, 0);
+      } else if (task.state === 'leased' && task.leaseId && task.workerId) {
         // Its worker gets one lease period to come back and claim it.
         this.leases.add(this.newLease(job, task, task.workerId, task.leaseId));
       } else if (task.state === 'ready' && task.readyAt !== 0) {
@@ -188,11 +195,78 @@ export class Scheduler {
     return this.leaseMessage(job, task, lease);
   }
 
+  /**
+   * Leases one gang task to several of these waiting workers at once, when enough of them
+   * match: `gang.size` of them, or for an elastic gang between `min` and `max`. Answers each
+   * member's lease by worker id (empty when no gang can start now).
+   */
+  async leaseGang(askers: Asker[]): Promise<Map<string, TaskLease>> {
+    const job = this.pickGangJob(askers);
+    if (!job) return new Map();
+    const gang = job.record.spec.gang!;
+    const matching = askers.filter((asker) => !mismatch(asker.capabilities, job.record.spec.requires, false));
+    const members = matching.slice(0, gang.size ?? Math.min(gang.max!, matching.length));
+    const task = job.takeReady()!;
+    const leases = members.map((member) => ({ workerId: member.id, leaseId: newId('lease') }));
+    const attempt = new GangAttempt(job.id, task.index, leases, gang.resultRank);
+    Object.assign(task, { state: 'leased', attempts: task.attempts + 1, leaseId: attempt.id, workerId: members[0]!.id });
+    for (const member of attempt.members) {
+      const lease = this.newLease(job, task, member.workerId, member.leaseId);
+      lease.gang = { attempt: attempt.id, rank: member.rank };
+      this.leases.add(lease);
+      job.leased++;
+    }
+    this.gangs.add(attempt);
+    job.turn = ++this.turns;
+    const writes = [this.store.updateTask(job.id, task.index, { state: 'leased', attempts: task.attempts, leaseId: attempt.id, workerId: members[0]!.id })];
+    if (job.record.state === 'PENDING') writes.push(this.transition(job, 'RUNNING', `task ${task.index} leased to a gang of ${members.length}`));
+    await Promise.all(writes);
+    const messages = new Map<string, TaskLease>();
+    if (!this.gangs.get(attempt.id)) return messages;
+    for (const member of attempt.members) {
+      const message = this.leaseMessage(job, task, this.leases.get(member.leaseId)!);
+      message.gang = this.membership(attempt, member.rank);
+      messages.set(member.workerId, message);
+    }
+    return messages;
+  }
+
+  private pickGangJob(askers: Asker[]): LiveJob | undefined {
+    let best: LiveJob | undefined;
+    for (const job of this.live.values()) {
+      const gang = job.record.spec.gang;
+      if (!gang || !job.leasable() || !job.hasReady()) continue;
+      const matching = askers.filter((asker) => !mismatch(asker.capabilities, job.record.spec.requires, false)).length;
+      if (matching < (gang.size ?? gang.min!)) continue;
+      if (!best || before(job, best)) best = job;
+    }
+    return best;
+  }
+
+  private membership(attempt: GangAttempt, rank: number): GangMembership {
+    const signalling = this.options.signalling ?? { path: '/peerjs', key: 'tabgrid', iceServers: [] };
+    const gang = this.live.get(attempt.jobId)!.record.spec.gang!;
+    return {
+      attempt: attempt.id,
+      rank,
+      size: attempt.members.length,
+      peerIds: attempt.peerIds,
+      signalling: { path: signalling.path, key: signalling.key },
+      iceServers: signalling.iceServers.map((server) => ({ ...server, urls: server.urls })),
+      timeoutMs: gang.timeoutMs,
+    };
+  }
+
+  /** True for a peer id this coordinator handed to a member of a live gang attempt. */
+  isIssuedPeer(peerId: string): boolean {
+    return this.gangs.isIssuedPeer(peerId);
+  }
+
   /** Live jobs by priority, then whose turn it is (equal priorities take turns), then age. */
   private pickJob(asker: Asker): LiveJob | undefined {
     let best: LiveJob | undefined;
     for (const job of this.live.values()) {
-      if (!job.leasable() || !job.hasReady()) continue;
+      if (job.record.spec.gang || !job.leasable() || !job.hasReady()) continue;
       const debug = job.record.spec.runMode === 'debug';
       if (debug && job.leased > 0) continue;
       if (mismatch(asker.capabilities, job.record.spec.requires, debug)) continue;
@@ -221,14 +295,23 @@ export class Scheduler {
   }
 
   /** Records a task's outputs if this lease is still the task's current one. */
-  async complete(workerId: string, leaseId: string, outputs: unknown[]): Promise<ReportOutcome> {
+  async complete(workerId: string, leaseId: string, reported: unknown[]): Promise<ReportOutcome> {
+    let outputs = reported;
     const current = this.currentLease(workerId, leaseId);
     if (!current) return this.ignoreLate();
     const { job, task } = current;
     if (outputs.length !== task.itemCount) {
       return this.fail(workerId, leaseId, { message: `result has ${outputs.length} outputs for ${task.itemCount} items` });
     }
+    const lease = this.leases.get(leaseId)!;
     this.endLease(job, leaseId);
+    if (lease.gang) {
+      const attempt = this.gangs.get(lease.gang.attempt)!;
+      attempt.report(lease.gang.rank, outputs[0]);
+      if (!attempt.allReported()) return 'accepted';
+      this.gangs.remove(attempt.id);
+      outputs = [attempt.output()];
+    }
     Object.assign(task, { state: 'done', output: outputs, leaseId: null });
     await this.store.updateTask(job.id, task.index, { state: 'done', output: outputs, leaseId: null });
     this.completions.add(this.now());
@@ -244,7 +327,9 @@ export class Scheduler {
   async fail(workerId: string, leaseId: string, error: { message: string; stack?: string | undefined }): Promise<ReportOutcome> {
     const current = this.currentLease(workerId, leaseId);
     if (!current) return this.ignoreLate();
+    const gang = this.leases.get(leaseId)?.gang;
     this.endLease(current.job, leaseId);
+    if (gang) this.endGangAttempt(current.job, gang.attempt, `rank ${gang.rank} failed: ${error.message}`);
     await this.failAttempt(current.job, current.task, error);
     this.releaseDebugTurn(current.job);
     return 'accepted';
@@ -322,8 +407,9 @@ export class Scheduler {
       const job = this.live.get(lease.jobId);
       const task = job?.tasks[lease.taskIndex];
       this.leases.remove(lease.leaseId);
-      if (!job || !task || task.leaseId !== lease.leaseId) continue;
+      if (!job || !task || task.leaseId !== (lease.gang?.attempt ?? lease.leaseId)) continue;
       job.leased--;
+      if (lease.gang) this.endGangAttempt(job, lease.gang.attempt, `rank ${lease.gang.rank} was lost`);
       if (lease.deadline !== undefined && lease.deadline <= now) {
         this.counters.timeouts++;
         const timeoutMs = job.record.spec.retry.timeoutMs ?? 0;
@@ -421,8 +507,19 @@ export class Scheduler {
     if (lease?.workerId !== workerId) return undefined;
     const job = this.live.get(lease.jobId);
     const task = job?.tasks[lease.taskIndex];
-    if (!job || task?.leaseId !== leaseId || task.state !== 'leased') return undefined;
+    if (!job || task?.leaseId !== (lease.gang?.attempt ?? leaseId) || task.state !== 'leased') return undefined;
     return { job, task };
+  }
+
+  /** One member failed or was lost: the whole attempt ends, and the other members are told to stop. */
+  private endGangAttempt(job: LiveJob, attemptId: string, reason: string): void {
+    const attempt = this.gangs.remove(attemptId);
+    for (const member of attempt?.members ?? []) {
+      const lease = this.leases.get(member.leaseId);
+      if (!lease) continue;
+      this.endLease(job, member.leaseId);
+      this.emitRevoke(lease, `gang attempt ended: ${reason}`);
+    }
   }
 
   private ignoreLate(): ReportOutcome {
@@ -455,6 +552,7 @@ export class Scheduler {
     if (this.live.get(job.id) !== job) return;
     this.live.delete(job.id);
     job.stopTimers();
+    for (const attempt of this.gangs.ofJob(job.id)) this.gangs.remove(attempt.id);
     for (const lease of this.leases.ofJob(job.id)) {
       this.leases.remove(lease.leaseId);
       this.emitRevoke(lease, `job ${state.toLowerCase()}`);

@@ -1,0 +1,1 @@
+export { createSignalling, type Signalling, type SignallingInfo, type SignallingOptions } from './signalling.js';
