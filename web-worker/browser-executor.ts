@@ -1,9 +1,9 @@
 import type { TaskLease } from '../shared/index.js';
-import type { TaskExecutor, TaskHooks } from './client-ports.js';
+import type { RunSettings, TaskExecutor, TaskHooks } from './client-ports.js';
 import { TaskAbortedError, TaskFailedError } from './errors.js';
 import type { BlobAccess } from './shard-reader.js';
 import { relayTaskReply } from './task-relay.js';
-import type { TaskWorkerReply, TaskWorkerRequest } from './task-worker-messages.js';
+import { runRequest, type TaskWorkerReply, type TaskWorkerRequest } from './task-worker-messages.js';
 
 /** Starts a task Web Worker (the default starts `task-worker.ts` as a module worker). */
 export type TaskWorkerFactory = () => Worker;
@@ -38,12 +38,14 @@ export class BrowserExecutor implements TaskExecutor {
   readonly #idle: Worker[] = [];
   readonly #busy = new Map<string, BusyWorker>();
   readonly #createWorker: TaskWorkerFactory;
+  /** Workers kept started (see `warmUp`). */
+  #warm = 0;
 
   constructor(private readonly options: BrowserExecutorOptions = {}) {
     this.#createWorker = options.createWorker ?? createTaskWorker;
   }
 
-  run(lease: TaskLease, source: string, hooks: TaskHooks): Promise<unknown[]> {
+  run(lease: TaskLease, source: string, hooks: TaskHooks, settings: RunSettings = {}): Promise<unknown[]> {
     const { leaseId } = lease;
     const worker = this.#idle.pop() ?? this.#createWorker();
     const post = (request: TaskWorkerRequest): void => worker.postMessage(request);
@@ -65,9 +67,17 @@ export class BrowserExecutor implements TaskExecutor {
         this.#fail(leaseId, `uncaught error in the task's Web Worker: ${event.message || 'unknown error'}`);
       };
       worker.onmessageerror = () => this.#fail(leaseId, "a message from the task's Web Worker could not be read");
-      const { blobs } = this.options;
-      post(blobs ? { type: 'run', lease, source, blobs } : { type: 'run', lease, source });
+      post(runRequest(lease, source, this.options.blobs, settings));
     });
+  }
+
+  /**
+   * Starts `count` Web Workers now, so that their scripts are loaded while the page is online:
+   * a worker started later, when the network has gone, cannot load and fails its task.
+   */
+  warmUp(count: number): void {
+    this.#warm = count;
+    while (this.#idle.length + this.#busy.size < count) this.#idle.push(this.#createWorker());
   }
 
   abort(leaseId: string): void {
@@ -76,6 +86,7 @@ export class BrowserExecutor implements TaskExecutor {
 
   /** Terminates every Web Worker, busy or idle. */
   close(): void {
+    this.#warm = 0;
     for (const leaseId of [...this.#busy.keys()]) this.abort(leaseId);
     for (const worker of this.#idle.splice(0)) worker.terminate();
   }
@@ -89,6 +100,8 @@ export class BrowserExecutor implements TaskExecutor {
     if (!busy) return undefined;
     this.#busy.delete(leaseId);
     busy.worker.terminate();
+    // A replacement starts now, while the network is likely still there.
+    if (this.#warm > 0) this.warmUp(this.#warm);
     return busy;
   }
 }

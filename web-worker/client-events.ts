@@ -27,13 +27,20 @@ export interface WorkerClientSnapshot {
   tasks: RunningTaskView[];
   /** Finished tasks whose result or failure the coordinator has not acknowledged yet. */
   unsent: number;
+  /** Time spent running task code, over this worker's life (kept across reloads), in milliseconds. */
+  computeMs: number;
+  /** Share of the time the worker may be busy. */
+  cpuShare: number;
+  /** While idling between tasks for the CPU limit: when it asks again (ms since the epoch). */
+  restingUntil: number | null;
 }
 
 /** What happened, for listeners; read `client.snapshot()` for where things stand now. */
 export type WorkerClientEvent =
   /** Connection, pause or worker id changed. */
   | { type: 'state' }
-  | { type: 'task-start'; lease: TaskLease }
+  /** A task started; `resumed` when it is a lease kept across a reload, going on from this tab's checkpoint. */
+  | { type: 'task-start'; lease: TaskLease; resumed?: boolean }
   | { type: 'task-progress'; leaseId: string; fraction: number }
   | { type: 'task-log'; leaseId: string; level: LogLevel; message: string }
   /** A task ended here; `message` is the failure's or the abort's reason. */

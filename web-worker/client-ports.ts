@@ -1,6 +1,8 @@
 import type { Capabilities, LogLevel, TaskLease } from '../shared/index.js';
 import type { BackoffOptions } from './backoff.js';
+import type { BlobReader } from './blob-reader.js';
 import type { CodeFetcher } from './code-fetcher.js';
+import type { SavedWorkerState, WorkerStore } from './store/store.js';
 import type { CheckpointAck } from './task-checkpoint.js';
 import type { Timers } from './timers.js';
 
@@ -33,6 +35,19 @@ export interface TaskHooks {
   progress(fraction: number): void;
   /** Sends a checkpoint (the runtime's envelope) to the coordinator; resolves its answer, never rejects. */
   checkpoint(state: unknown): Promise<CheckpointAck>;
+  /** A blob task code asked for (`ctx.wasm`, `ctx.blob`), verified, through the blob cache. */
+  blob(sha256: string): Promise<Uint8Array>;
+  /** The task idled this long between items for the CPU limit. */
+  idle(ms: number): void;
+}
+
+/** How one task is to run. */
+export interface RunSettings {
+  /**
+   * Share of the time the task may keep the worker busy: it idles between items in proportion.
+   * @default 1
+   */
+  cpuShare?: number;
 }
 
 /**
@@ -44,7 +59,7 @@ export interface TaskHooks {
  * `timeoutMs` is enforced by the client, through `abort`.
  */
 export interface TaskExecutor {
-  run(lease: TaskLease, source: string, hooks: TaskHooks): Promise<unknown[]>;
+  run(lease: TaskLease, source: string, hooks: TaskHooks, settings?: RunSettings): Promise<unknown[]>;
   abort(leaseId: string): void;
 }
 
@@ -58,8 +73,32 @@ export interface WorkerClientOptions {
   executor: TaskExecutor;
   /** Answers task code by SHA-256 (see `createCodeFetcher`). */
   fetchCode: CodeFetcher;
+  /**
+   * Answers blobs task code asks for (`ctx.wasm`, `ctx.blob`), e.g. `createBlobReader` over the
+   * store's blob cache.
+   * @default none: such requests fail
+   */
+  readBlob?: BlobReader;
   /** Reported in every `hello`. */
   capabilities: Capabilities;
+  /**
+   * Where the worker keeps its identity, leases, checkpoints and unacknowledged reports.
+   * @default new MemoryWorkerStore()
+   */
+  store?: WorkerStore;
+  /**
+   * What the store kept from this worker's last run (`store.load()`): its id, the leases it held
+   * (reclaimed if the coordinator kept them, resumed from their latest checkpoint), its
+   * unacknowledged reports (sent again) and its stats.
+   * @default nothing kept
+   */
+  restore?: SavedWorkerState;
+  /**
+   * Share of the time this worker may be busy (0.05 to 1): it idles between items and tasks in
+   * proportion to the time it worked.
+   * @default 1
+   */
+  cpuShare?: number;
   /**
    * Tasks run at once: the number of asks kept open.
    * @default 1

@@ -219,7 +219,7 @@ describe('WorkerClient', () => {
     expect(server.sockets).toHaveLength(9);
   });
 
-  it('sends a result finished while offline after the welcome, only if its lease was kept', async () => {
+  it('sends every result finished while offline after the welcome: the coordinator decides what counts', async () => {
     const { server, executor, client } = setUp();
     const first = connect(server);
     first.receive(leaseMessage('l-1'));
@@ -237,7 +237,12 @@ describe('WorkerClient', () => {
     expect(second.sent[0]).toMatchObject({ type: 'hello', leases: ['l-1', 'l-2'] });
     expect(second.sentOfType('result')).toEqual([]);
     second.receive(welcome(['l-2']));
-    expect(second.sentOfType('result')).toEqual([{ type: 'result', leaseId: 'l-2', outputs: ['two'] }]);
+    await settle();
+    expect(second.sentOfType('result')).toEqual([
+      { type: 'result', leaseId: 'l-1', outputs: ['one'] },
+      { type: 'result', leaseId: 'l-2', outputs: ['two'] },
+    ]);
+    second.receive({ type: 'ack', leaseId: 'l-1', status: 'ignored', reason: 'lease lapsed' });
     expect(client.snapshot().unsent).toBe(1);
     second.receive({ type: 'ack', leaseId: 'l-2', status: 'accepted' });
     expect(client.snapshot()).toMatchObject({ unsent: 0, tasksDone: 1 });
@@ -284,6 +289,7 @@ describe('WorkerClient', () => {
     const { hooks } = executor.runOf('l-1');
     const first = hooks.checkpoint({ user: 1 });
     const second = hooks.checkpoint({ user: 2 });
+    await settle();
     expect(socket.sentOfType('checkpoint')).toEqual([
       { type: 'checkpoint', leaseId: 'l-1', seq: 1, state: { user: 1 } },
       { type: 'checkpoint', leaseId: 'l-1', seq: 2, state: { user: 2 } },
@@ -297,6 +303,7 @@ describe('WorkerClient', () => {
     expect(events).toContainEqual({ type: 'checkpointed', leaseId: 'l-1', seq: 2, status: 'refused', reason });
 
     const third = hooks.checkpoint({ user: 3 });
+    await settle();
     socket.receive({ type: 'checkpointed', leaseId: 'l-1', seq: 3, status: 'stored' });
     expect(await third).toEqual({ status: 'stored' });
   });
@@ -311,6 +318,7 @@ describe('WorkerClient', () => {
     const older = executor.runOf('l-1').hooks.checkpoint({ step: 1 });
     const latest = executor.runOf('l-1').hooks.checkpoint({ step: 2 });
     const dropped = executor.runOf('l-2').hooks.checkpoint({ step: 9 });
+    await settle();
 
     vi.advanceTimersByTime(250);
     const second = server.latest;
@@ -358,6 +366,7 @@ describe('WorkerClient', () => {
     expect(executor.aborted).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(executor.aborted).toEqual(['l-1']);
+    await settle();
     expect(socket.sentOfType('fail')).toEqual([{ type: 'fail', leaseId: 'l-1', error: { message: 'task timed out after 5000 ms' } }]);
     expect(events).toContainEqual({ type: 'task-end', leaseId: 'l-1', outcome: 'fail', message: 'task timed out after 5000 ms' });
     expect(socket.sentOfType('ask')).toHaveLength(2);

@@ -1,17 +1,29 @@
 import type { CoordinatorMessage, TaskLease, WorkerMessageInput } from '../shared/index.js';
-import type { ConnectionState, WorkerClientEvent, WorkerClientListener, WorkerClientSnapshot } from './client-events.js';
+import type { BlobReader } from './blob-reader.js';
+import type { WorkerClientEvent, WorkerClientListener, WorkerClientSnapshot } from './client-events.js';
 import type { WorkerClientOptions } from './client-ports.js';
-import { LeaseCheckpoints } from './lease-checkpoints.js';
+import { CpuRest } from './cpu-rest.js';
+import { BlobFetchError } from './errors.js';
+import { LeaseCheckpoints, unsendableReason } from './lease-checkpoints.js';
 import { logMessage, parseCoordinatorMessage, progressMessage, type TaskReport } from './messages.js';
-import { ReconnectingSocket, type SocketEvents } from './reconnecting-socket.js';
-import { RunningTasks, type RunningTaskEvents } from './running-tasks.js';
+import { connectionStateOf, ReconnectingSocket, type SocketEvents } from './reconnecting-socket.js';
+import { ReportOutbox } from './report-outbox.js';
+import { ResumableLeases } from './resumable-leases.js';
+import { RunningTasks, type RunningTaskEvents, type TaskTime } from './running-tasks.js';
+import { MemoryWorkerStore } from './store/memory.js';
+import type { CheckpointAck } from './task-checkpoint.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { WorkerLedger } from './worker-ledger.js';
+
+const noBlobs: BlobReader = (sha256) => Promise.reject(new BlobFetchError(`this worker cannot download blob ${sha256}`));
 
 /**
  * The volunteer's side of the worker protocol, independent of the runtime: it connects, says
  * `hello`, keeps its leases alive with heartbeats, asks for tasks, runs them, sends their
  * checkpoints, reports each result until it is acknowledged (across reconnects), and reconnects
- * whenever the socket closes.
+ * whenever the socket closes. Through its store it survives a reload: leases and checkpoints are
+ * written before they matter, reports before they are sent, and a restarted worker reclaims its
+ * leases and resumes their tasks from the latest local checkpoint.
  * @example
  * const client = new WorkerClient({ url, connect: (u) => new WebSocket(u), executor, fetchCode, capabilities });
  * client.subscribe((event) => render(client.snapshot(), event));
@@ -20,27 +32,52 @@ import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 export class WorkerClient {
   readonly #options: WorkerClientOptions;
   readonly #timers: Timers;
+  readonly #ledger: WorkerLedger;
   readonly #socket: ReconnectingSocket;
   readonly #tasks: RunningTasks;
   readonly #listeners = new Set<WorkerClientListener>();
-  /** Finished tasks' reports, until the coordinator acknowledges them. */
-  readonly #outbox = new Map<string, TaskReport>();
+  readonly #outbox: ReportOutbox;
   readonly #checkpoints = new LeaseCheckpoints();
+  readonly #resumable: ResumableLeases;
+  readonly #rest: CpuRest;
+  /** Counts welcomes: a report is sent once per connection. */
+  #connectionNumber = 0;
   #welcomed = false;
   #heartbeatTimer: TimerHandle = undefined;
   #paused = false;
-  #workerId: string | null = null;
-  #tasksDone = 0;
   /** Asks sent on this connection and not answered by a lease yet. */
   #openAsks = 0;
 
   constructor(options: WorkerClientOptions) {
     this.#options = options;
     this.#timers = options.timers ?? systemTimers;
-    const { url, connect, backoff, random, executor, fetchCode } = options;
+    const warn = (message: string): void => this.#emit({ type: 'warning', message });
+    this.#ledger = new WorkerLedger(options.store ?? new MemoryWorkerStore(), options.restore, warn);
+    this.#rest = new CpuRest(options.cpuShare ?? 1, this.#timers, () => {
+      this.#askForWork();
+      this.#emit({ type: 'state' });
+    });
+    const { url, connect, backoff, random, executor, fetchCode, restore } = options;
     this.#socket = new ReconnectingSocket({ url, connect, timers: this.#timers, backoff, random }, this.#socketEvents());
-    const progressIntervalMs = options.progressIntervalMs ?? 250;
-    this.#tasks = new RunningTasks({ executor, fetchCode, timers: this.#timers, progressIntervalMs }, this.#taskEvents());
+    this.#tasks = new RunningTasks(
+      {
+        executor,
+        fetchCode,
+        readBlob: options.readBlob ?? noBlobs,
+        timers: this.#timers,
+        progressIntervalMs: options.progressIntervalMs ?? 250,
+        cpuShare: () => this.#rest.share,
+      },
+      this.#taskEvents(),
+    );
+    this.#outbox = new ReportOutbox({
+      store: this.#ledger.store,
+      connection: () => (this.#welcomed ? this.#connectionNumber : undefined),
+      send: (report) => this.#send(report),
+      warn,
+    });
+    this.#resumable = new ResumableLeases(restore?.leases);
+    this.#outbox.restore(restore?.outbox ?? []);
   }
 
   /** Connects, and keeps reconnecting until {@link stop}. */
@@ -48,11 +85,12 @@ export class WorkerClient {
     this.#socket.start();
   }
 
-  /** Closes the connection for good and aborts running tasks; unsent results are dropped. */
+  /** Closes the connection for good and aborts running tasks; what the store kept stays there. */
   stop(): void {
     this.#connectionClosed();
     this.#socket.stop();
-    for (const leaseId of this.#tasks.leaseIds()) this.#abortTask(leaseId, 'worker stopped');
+    this.#rest.stop();
+    for (const leaseId of this.#tasks.leaseIds()) this.#abortTask(leaseId, 'worker stopped', false);
     this.#checkpoints.dropAll('worker stopped');
     this.#outbox.clear();
   }
@@ -73,16 +111,39 @@ export class WorkerClient {
     this.#emit({ type: 'state' });
   }
 
+  /** While waiting to reconnect, tries at once. */
+  retryNow(): void {
+    this.#socket.retryNow();
+  }
+
+  /**
+   * The browser's network went away or came back (`offline` / `online` events). Offline, the
+   * connection is given up at once (an open socket may not notice); online, it is tried at once.
+   */
+  networkChanged(online: boolean): void {
+    if (online) this.#socket.retryNow();
+    else this.#socket.interrupt('the network went offline');
+  }
+
+  /** Sets the share of the time the worker may be busy (from the next task on). */
+  setCpuShare(share: number): void {
+    this.#rest.share = share;
+    this.#emit({ type: 'state' });
+  }
+
   /** Where things stand now. */
   snapshot(): WorkerClientSnapshot {
     return {
-      connection: this.#connection(),
+      connection: connectionStateOf(this.#socket.state, this.#welcomed),
       reconnectAt: this.#socket.retryAt,
       paused: this.#paused,
-      workerId: this.#workerId,
-      tasksDone: this.#tasksDone,
+      workerId: this.#ledger.workerId,
+      tasksDone: this.#ledger.stats.tasksDone,
       tasks: this.#tasks.views(),
       unsent: this.#outbox.size,
+      computeMs: this.#ledger.stats.computeMs,
+      cpuShare: this.#rest.share,
+      restingUntil: this.#rest.until,
     };
   }
 
@@ -117,33 +178,30 @@ export class WorkerClient {
       progressReport: (leaseId, fraction) => {
         if (this.#welcomed) this.#send(progressMessage(leaseId, fraction));
       },
-      // Unanswered checkpoints wait across a reconnect: the latest is sent again after the welcome.
-      checkpoint: (leaseId, state) => {
-        const { message, answer } = this.#checkpoints.add(leaseId, state);
-        if (message && this.#welcomed) this.#send(message);
-        return answer;
-      },
-      finished: (lease, report) => this.#taskFinished(lease, report),
+      checkpoint: (leaseId, state) => this.#checkpoint(leaseId, state),
+      finished: (lease, report, time) => this.#taskFinished(lease, report, time),
     };
   }
 
-  #connection(): ConnectionState {
-    switch (this.#socket.state) {
-      case 'idle':
-      case 'stopped':
-        return this.#socket.state;
-      case 'waiting':
-        return 'reconnecting';
-      default:
-        return this.#welcomed ? 'connected' : 'connecting';
-    }
+  /**
+   * Writes the checkpoint to the store, then sends it. Unanswered checkpoints wait across a
+   * reconnect: the latest is sent again after the welcome.
+   */
+  async #checkpoint(leaseId: string, state: unknown): Promise<CheckpointAck> {
+    const unsendable = unsendableReason(state);
+    if (unsendable !== undefined) return { status: 'refused', reason: `the checkpoint is not JSON: ${unsendable}` };
+    await this.#ledger.keepNow(`keep a checkpoint of ${leaseId}`, (store) => store.saveCheckpoint(leaseId, state));
+    if (!this.#tasks.has(leaseId)) return { status: 'ignored', reason: 'the task is no longer running here' };
+    const { message, answer } = this.#checkpoints.add(leaseId, state);
+    if (message && this.#welcomed) this.#send(message);
+    return answer;
   }
 
   #sendHello(): void {
-    // Finished but unacknowledged tasks are still held: their reports go out if they are kept.
-    const leases = [...this.#tasks.leaseIds(), ...this.#outbox.keys()];
+    // Finished but unacknowledged tasks, and leases from before a reload, are still held.
+    const leases = [...this.#tasks.leaseIds(), ...this.#outbox.leaseIds(), ...this.#resumable.ids()];
     const hello: WorkerMessageInput = { type: 'hello', leases, capabilities: this.#options.capabilities };
-    if (this.#workerId !== null) hello.workerId = this.#workerId;
+    if (this.#ledger.workerId !== null) hello.workerId = this.#ledger.workerId;
     this.#send(hello);
   }
 
@@ -175,8 +233,8 @@ export class WorkerClient {
       case 'checkpointed':
         return this.#checkpointed(message);
       case 'revoke':
-        this.#abortTask(message.leaseId, `revoked: ${message.reason}`);
-        this.#outbox.delete(message.leaseId);
+        this.#abortTask(message.leaseId, `revoked: ${message.reason}`, true);
+        this.#outbox.acknowledge(message.leaseId);
         return this.#askForWork();
       case 'error':
         return this.#emit({ type: 'coordinator-error', code: message.code, message: message.message });
@@ -185,7 +243,8 @@ export class WorkerClient {
 
   #welcome(message: Extract<CoordinatorMessage, { type: 'welcome' }>): void {
     this.#welcomed = true;
-    this.#workerId = message.workerId;
+    this.#connectionNumber += 1;
+    this.#ledger.setWorkerId(message.workerId);
     this.#socket.succeeded();
     this.#timers.clearInterval(this.#heartbeatTimer);
     if (message.heartbeatMs > 0) {
@@ -193,43 +252,63 @@ export class WorkerClient {
     }
     const kept = new Set(message.kept);
     for (const leaseId of this.#tasks.leaseIds()) {
-      if (!kept.has(leaseId)) this.#abortTask(leaseId, 'the coordinator no longer holds this lease');
+      if (!kept.has(leaseId)) this.#abortTask(leaseId, 'the coordinator no longer holds this lease', true);
       else this.#resendCheckpoint(leaseId);
     }
-    for (const [leaseId, report] of [...this.#outbox]) {
-      if (kept.has(leaseId)) this.#send(report);
-      else this.#outbox.delete(leaseId);
-    }
+    this.#resumeSavedLeases(kept);
+    // Every report goes out, kept or not: the coordinator records it if its lease is still
+    // current, and answers `ignored` if the task moved on.
+    this.#outbox.sendAll();
     this.#emit({ type: 'state' });
     this.#askForWork();
+  }
+
+  /** Leases from before a reload: the kept ones run again from their latest checkpoint, the others are dropped. */
+  #resumeSavedLeases(kept: ReadonlySet<string>): void {
+    this.#resumable.settle(kept, {
+      resume: (lease, checkpoint) => {
+        this.#tasks.start(lease);
+        this.#emit({ type: 'task-start', lease, resumed: true });
+        if (checkpoint === undefined) return;
+        // The coordinator may not have the latest local checkpoint: it gets it now.
+        const { message } = this.#checkpoints.add(lease.leaseId, checkpoint);
+        if (message) this.#send(message);
+      },
+      drop: ({ leaseId, jobName, taskIndex }) => {
+        this.#emit({ type: 'warning', message: `dropped ${jobName} task ${taskIndex}: its lease lapsed while this tab was away` });
+        this.#ledger.keep(`drop ${leaseId}`, (store) => store.dropLease(leaseId));
+      },
+    });
   }
 
   #lease(lease: TaskLease): void {
     this.#openAsks = Math.max(0, this.#openAsks - 1);
     if (this.#tasks.has(lease.leaseId) || this.#outbox.has(lease.leaseId)) return;
+    this.#ledger.keep(`keep ${lease.leaseId}`, (store) => store.saveLease(lease));
     // A lease that crossed a `withdraw` is still this worker's: it runs even when paused.
     this.#tasks.start(lease);
     this.#emit({ type: 'task-start', lease });
   }
 
-  #taskFinished(lease: TaskLease, report: TaskReport): void {
+  #taskFinished(lease: TaskLease, report: TaskReport, time: TaskTime): void {
     this.#checkpoints.drop(lease.leaseId, 'the task ended');
-    this.#outbox.set(lease.leaseId, report);
-    if (this.#welcomed) this.#send(report);
+    this.#outbox.add(lease.leaseId, report);
+    this.#ledger.addCompute(time.busyMs);
     const failure = report.type === 'fail' ? { message: report.error.message } : {};
     this.#emit({ type: 'task-end', leaseId: lease.leaseId, outcome: report.type, ...failure });
+    this.#rest.after(time);
     this.#askForWork();
   }
 
-  #abortTask(leaseId: string, reason: string): void {
+  #abortTask(leaseId: string, reason: string, forget: boolean): void {
     this.#checkpoints.drop(leaseId, reason);
+    if (forget) this.#ledger.keep(`drop ${leaseId}`, (store) => store.dropLease(leaseId));
     if (this.#tasks.abort(leaseId)) this.#emit({ type: 'task-end', leaseId, outcome: 'aborted', message: reason });
   }
 
   #ack(message: Extract<CoordinatorMessage, { type: 'ack' }>): void {
-    const report = this.#outbox.get(message.leaseId);
-    this.#outbox.delete(message.leaseId);
-    if (report?.type === 'result' && message.status === 'accepted') this.#tasksDone += 1;
+    const report = this.#outbox.acknowledge(message.leaseId);
+    if (report?.type === 'result' && message.status === 'accepted') this.#ledger.countResult();
     const reason = message.reason === undefined ? {} : { reason: message.reason };
     this.#emit({ type: 'ack', leaseId: message.leaseId, status: message.status, ...reason });
   }
@@ -245,9 +324,9 @@ export class WorkerClient {
     if (latest) this.#send(latest);
   }
 
-  /** Sends one `ask` per free slot, unless paused or not welcomed yet. */
+  /** Sends one `ask` per free slot, unless paused, resting or not welcomed yet. */
   #askForWork(): void {
-    if (!this.#welcomed || this.#paused) return;
+    if (!this.#welcomed || this.#paused || this.#rest.resting) return;
     const concurrency = Math.max(1, this.#options.concurrency ?? 1);
     while (this.#tasks.size + this.#openAsks < concurrency && this.#send({ type: 'ask' })) {
       this.#openAsks += 1;

@@ -18,6 +18,16 @@ export class BlobFetchError extends Error {
   override readonly name = 'BlobFetchError';
 }
 
+/** Task code named a blob wrongly (`ctx.wasm(ref)`, `ctx.blob(ref)`). */
+export class BlobRefError extends TypeError {
+  override readonly name = 'BlobRefError';
+}
+
+/** A blob given to `ctx.wasm` did not compile or instantiate; `cause` is WebAssembly's own error. */
+export class WasmModuleError extends Error {
+  override readonly name = 'WasmModuleError';
+}
+
 /** A task's code threw: the message and stack are the task's own. */
 export class TaskFailedError extends Error {
   override readonly name = 'TaskFailedError';

@@ -4,7 +4,7 @@
  * page, its Web Worker and the browser executor stay internal.
  */
 export { WorkerClient } from './client.js';
-export type { SocketFactory, TaskExecutor, TaskHooks, TaskSocket, WorkerClientOptions } from './client-ports.js';
+export type { RunSettings, SocketFactory, TaskExecutor, TaskHooks, TaskSocket, WorkerClientOptions } from './client-ports.js';
 export type {
   ConnectionState,
   RunningTaskView,
@@ -12,7 +12,8 @@ export type {
   WorkerClientListener,
   WorkerClientSnapshot,
 } from './client-events.js';
-export { createCodeFetcher, type CodeFetcher, type CodeFetcherOptions } from './code-fetcher.js';
+export { createBlobReader, type BlobReader, type BlobReaderOptions } from './blob-reader.js';
+export { codeFetcherOf, createCodeFetcher, type CodeFetcher, type CodeFetcherOptions } from './code-fetcher.js';
 export { blobUrl, workerSocketUrl } from './endpoints.js';
 export { runTask, taskFunctionOf, type TaskOutcome, type TaskRun } from './task-runner.js';
 export type { TaskPorts } from './task-attempt.js';
@@ -21,13 +22,21 @@ export { readCheckpoint, type CheckpointAck, type CheckpointEnvelope } from './t
 export { httpShardReader, shardRecords, type BlobAccess, type BlobShard, type ShardReader } from './shard-reader.js';
 export { loadTaskFunction, TaskHost, type ModuleImporter, type TaskHostOptions } from './task-host.js';
 export { relayTaskReply } from './task-relay.js';
-export type { TaskWorkerReply, TaskWorkerRequest } from './task-worker-messages.js';
+export { runRequest, type TaskWorkerReply, type TaskWorkerRequest } from './task-worker-messages.js';
+export { blobBytes, blobRefSha, WasmModules, type BlobBytes, type BlobRef, type WasmInstantiator } from './task-blobs.js';
+export { DutyCycle, idleAfter, MIN_CPU_SHARE } from './duty-cycle.js';
+// The store's runtime-neutral parts; the IndexedDB one (`store/index.ts`) is for the join page.
+export { DEFAULT_BLOB_CACHE_BYTES, MemoryBlobCache, MemoryWorkerStore } from './store/memory.js';
+export { emptySavedState, type BlobCache, type OutboxEntry, type SavedLease, type SavedWorkerState, type WorkerStats, type WorkerStore } from './store/store.js';
+export { isStorageError, StorageError } from './store/errors.js';
 export { formatLogArgs } from './log-format.js';
 export { Backoff, backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { systemTimers, Throttle, type TimerHandle, type Timers } from './timers.js';
 export {
   BlobFetchError,
   BlobIntegrityError,
+  BlobRefError,
+  WasmModuleError,
   describeFailure,
   isTaskAbortedError,
   TaskAbortedError,

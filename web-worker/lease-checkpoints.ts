@@ -33,7 +33,7 @@ export class LeaseCheckpoints {
    * reconnect) and the promise of its answer. State that cannot travel as JSON is refused here.
    */
   add(leaseId: string, state: unknown): { message: CheckpointMessage | undefined; answer: Promise<CheckpointAck> } {
-    const unsendable = jsonProblem(state);
+    const unsendable = unsendableReason(state);
     if (unsendable !== undefined) {
       return { message: undefined, answer: Promise.resolve({ status: 'refused', reason: `the checkpoint is not JSON: ${unsendable}` }) };
     }
@@ -76,7 +76,11 @@ export class LeaseCheckpoints {
   }
 }
 
-function jsonProblem(state: unknown): string | undefined {
+/**
+ * Why `state` cannot travel as JSON, or undefined when it can.
+ * @example unsendableReason({ big: 1n }) // 'Do not know how to serialize a BigInt'
+ */
+export function unsendableReason(state: unknown): string | undefined {
   try {
     JSON.stringify(state);
     return undefined;

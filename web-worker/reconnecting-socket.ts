@@ -1,4 +1,5 @@
 import { Backoff, type BackoffOptions } from './backoff.js';
+import type { ConnectionState } from './client-events.js';
 import type { SocketFactory, TaskSocket } from './client-ports.js';
 import type { TimerHandle, Timers } from './timers.js';
 
@@ -27,6 +28,19 @@ export interface ReconnectingSocketOptions {
 
 const SOCKET_OPEN = 1;
 
+/** The client's connection state for a socket state: an open socket is `connected` once welcomed. */
+export function connectionStateOf(state: SocketState, welcomed: boolean): ConnectionState {
+  switch (state) {
+    case 'idle':
+    case 'stopped':
+      return state;
+    case 'waiting':
+      return 'reconnecting';
+    default:
+      return welcomed ? 'connected' : 'connecting';
+  }
+}
+
 /**
  * A socket that opens again by itself after it closes, waiting longer after each failure
  * (exponential backoff with jitter) until `succeeded()` says a connection was good.
@@ -39,6 +53,8 @@ export class ReconnectingSocket {
   #retryAt: number | null = null;
   #socket: TaskSocket | undefined;
   #retryTimer: TimerHandle = undefined;
+  /** Sockets given up on by `interrupt`, closed once a new connection is good. */
+  readonly #abandoned: TaskSocket[] = [];
   readonly #backoff: Backoff;
 
   constructor(
@@ -69,12 +85,38 @@ export class ReconnectingSocket {
     this.#socket = undefined;
     this.#retryAt = null;
     this.#setState('stopped');
-    socket?.close(1000, 'worker stopped');
+    for (const abandoned of this.#abandoned.splice(0)) closeQuietly(abandoned, 1000, 'worker stopped');
+    if (socket) closeQuietly(socket, 1000, 'worker stopped');
   }
 
-  /** The connection was good: the next failure waits the shortest delay again. */
+  /** While waiting to reconnect: tries now instead (the volunteer clicked "retry now", the network came back). */
+  retryNow(): void {
+    if (this.#state !== 'waiting') return;
+    this.options.timers.clearTimeout(this.#retryTimer);
+    this.#open();
+  }
+
+  /**
+   * Gives up on the current socket as if it had closed, and reconnects after the usual wait. For
+   * a connection known to be dead that the socket has not noticed: a browser that went offline
+   * may keep an open WebSocket looking open for a long time. The socket is abandoned, not
+   * closed, until the next connection is good: a close could still reach the coordinator and cut
+   * the worker's leases short (to the disconnect grace), where silence leaves them their full term.
+   */
+  interrupt(reason: string): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#socket = undefined;
+    this.#abandoned.push(socket);
+    this.events.warning(reason);
+    this.events.closed();
+    this.#retryLater();
+  }
+
+  /** The connection was good: the next failure waits the shortest delay again, and abandoned sockets are closed. */
   succeeded(): void {
     this.#backoff.reset();
+    for (const socket of this.#abandoned.splice(0)) closeQuietly(socket, 1000, 'replaced by a new connection');
   }
 
   /** Sends when the socket is open; answers whether it did. */
@@ -134,5 +176,13 @@ export class ReconnectingSocket {
   #setState(state: SocketState): void {
     this.#state = state;
     this.events.changed();
+  }
+}
+
+function closeQuietly(socket: TaskSocket, code: number, reason: string): void {
+  try {
+    socket.close(code, reason);
+  } catch {
+    // A socket that is already failing may throw on close; it is let go of either way.
   }
 }

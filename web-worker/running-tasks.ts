@@ -1,5 +1,6 @@
 import type { LogLevel, TaskLease } from '../shared/index.js';
 import type { RunningTaskView } from './client-events.js';
+import type { BlobReader } from './blob-reader.js';
 import type { TaskExecutor } from './client-ports.js';
 import type { CodeFetcher } from './code-fetcher.js';
 import { failReport, resultReport, type TaskReport } from './messages.js';
@@ -15,15 +16,27 @@ export interface RunningTaskEvents {
   progressReport(leaseId: string, fraction: number): void;
   /** A checkpoint to send; resolves the coordinator's answer. */
   checkpoint(leaseId: string, state: unknown): Promise<CheckpointAck>;
-  /** The task ended by itself: its result, or its failure (a timeout included). */
-  finished(lease: TaskLease, report: TaskReport): void;
+  /** The task ended by itself: its result, or its failure (a timeout included), and the time it took. */
+  finished(lease: TaskLease, report: TaskReport, time: TaskTime): void;
+}
+
+/** How a finished task spent its time, in milliseconds. */
+export interface TaskTime {
+  /** Running task code. */
+  busyMs: number;
+  /** Idling between items for the CPU limit. */
+  idleMs: number;
 }
 
 /** The ports and settings {@link RunningTasks} works with. */
 export interface RunningTasksOptions {
   executor: TaskExecutor;
   fetchCode: CodeFetcher;
+  /** Blobs task code asks for (`ctx.wasm`, `ctx.blob`). */
+  readBlob: BlobReader;
   timers: Timers;
+  /** Share of the time a task may keep the worker busy, read when each task starts. */
+  cpuShare(): number;
   progressIntervalMs: number;
 }
 
@@ -32,6 +45,8 @@ interface RunningTask {
   progress: number;
   progressReports: Throttle<number>;
   deadline: TimerHandle;
+  startedAt: number;
+  idleMs: number;
 }
 
 /**
@@ -40,7 +55,7 @@ interface RunningTask {
  * aborted and fails. An aborted task is forgotten at once; whatever its executor does
  * afterwards is ignored.
  * @example
- * const tasks = new RunningTasks({ executor, fetchCode, timers: systemTimers, progressIntervalMs: 250 }, events);
+ * const tasks = new RunningTasks({ executor, fetchCode, readBlob, timers: systemTimers, progressIntervalMs: 250, cpuShare: () => 1 }, events);
  * tasks.start(lease);
  */
 export class RunningTasks {
@@ -78,6 +93,8 @@ export class RunningTasks {
         this.options.timers,
       ),
       deadline: undefined,
+      startedAt: this.options.timers.now(),
+      idleMs: 0,
     };
     this.#tasks.set(lease.leaseId, task);
     const { timeoutMs } = lease;
@@ -101,6 +118,8 @@ export class RunningTasks {
     try {
       const source = await this.options.fetchCode(task.lease.code);
       if (!isCurrent()) return;
+      const settings = { cpuShare: this.options.cpuShare() };
+      task.startedAt = this.options.timers.now();
       const outputs = await this.options.executor.run(task.lease, source, {
         log: (level, message) => {
           if (isCurrent()) this.events.log(leaseId, level, message);
@@ -115,7 +134,11 @@ export class RunningTasks {
           isCurrent()
             ? this.events.checkpoint(leaseId, state)
             : Promise.resolve({ status: 'ignored', reason: 'the task is no longer running here' }),
-      });
+        blob: (sha256) => this.options.readBlob(sha256),
+        idle: (ms) => {
+          task.idleMs += ms;
+        },
+      }, settings);
       report = resultReport(leaseId, outputs);
     } catch (error) {
       report = failReport(leaseId, error);
@@ -123,7 +146,7 @@ export class RunningTasks {
     // An aborted task's executor may still settle, either way: nobody is waiting for it.
     if (!isCurrent()) return;
     this.#forget(task);
-    this.events.finished(task.lease, report);
+    this.events.finished(task.lease, report, this.#timeOf(task));
   }
 
   #timeOut(task: RunningTask, timeoutMs: number): void {
@@ -131,7 +154,12 @@ export class RunningTasks {
     if (this.#tasks.get(leaseId) !== task) return;
     this.#forget(task);
     this.options.executor.abort(leaseId);
-    this.events.finished(task.lease, failReport(leaseId, { message: `task timed out after ${timeoutMs} ms` }));
+    this.events.finished(task.lease, failReport(leaseId, { message: `task timed out after ${timeoutMs} ms` }), this.#timeOf(task));
+  }
+
+  #timeOf(task: RunningTask): TaskTime {
+    const wallMs = Math.max(0, this.options.timers.now() - task.startedAt);
+    return { busyMs: Math.max(0, wallMs - task.idleMs), idleMs: task.idleMs };
   }
 
   #forget(task: RunningTask): void {

@@ -17,6 +17,11 @@ export interface TaskPorts {
   /** Sends a checkpoint; resolves the coordinator's answer (it never rejects). */
   checkpoint(envelope: CheckpointEnvelope): Promise<CheckpointAck>;
   readShard: ShardReader;
+  /**
+   * Called between the items of an items task: idles as long as the worker's CPU limit asks.
+   * @default none: items follow each other at once
+   */
+  pace?(): Promise<void>;
 }
 
 /** The parts of one call's `ctx` that the task runner decides. */
@@ -57,6 +62,11 @@ export class TaskAttempt {
   /** Items tasks: the outputs array that checkpoints record (`done` is its length). */
   trackItems(outputs: unknown[]): void {
     this.#items = outputs;
+  }
+
+  /** Idles between items, as the environment's CPU limit asks. */
+  async pace(): Promise<void> {
+    if (!this.#finished) await this.ports.pace?.();
   }
 
   readShard(shard: BlobShard): Promise<Uint8Array> {

@@ -1,3 +1,5 @@
+import type { BlobBytes, WasmInstantiator } from './task-blobs.js';
+
 /** What `ctx.task` tells task code about the call it is in. */
 export interface TaskInfo {
   jobId: string;
@@ -48,6 +50,19 @@ export interface TaskContext {
   readonly restored: unknown;
   /** Outputs of the units this one waits for (the job's `dependencies`), by index. */
   readonly predecessors: readonly Predecessor[];
+  /**
+   * In a worker (a browser tab, a Node worker): instantiates the WebAssembly module stored as a
+   * blob (`grid.putBlob(bytes)`), named by its SHA-256 or `{ blob: sha256 }`, with `imports`.
+   * Resolves the `WebAssembly.Instance`. The bytes come through the worker's blob cache (checked
+   * against the hash) and the compiled module is kept, so later calls only instantiate.
+   * @example const { exports } = await ctx.wasm(input.adder); exports.add(1, 2);
+   */
+  readonly wasm?: WasmInstantiator;
+  /**
+   * In a worker: the bytes of a blob, named like `ctx.wasm`'s, through the worker's blob cache.
+   * @example const weights = new Float32Array((await ctx.blob({ blob: sha })).buffer);
+   */
+  readonly blob?: BlobBytes;
 }
 
 /**

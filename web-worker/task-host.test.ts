@@ -19,14 +19,22 @@ const lease = (leaseId: string, items: unknown[], code = 'a'.repeat(64)): TaskLe
 });
 
 /** A host and a relay wired to each other in-process, as a Web Worker and its executor are. */
-function channel(modules: Record<string, unknown>, answer: (state: unknown) => CheckpointAck) {
+function channel(modules: Record<string, unknown>, answer: (state: unknown) => CheckpointAck, blobs: Record<string, Uint8Array> = {}) {
   const logs: { level: LogLevel; message: string }[] = [];
   const outcomes = new Map<string, TaskOutcome>();
   const imported: string[] = [];
+  const blobsAsked: string[] = [];
+  const idled: number[] = [];
   const hooks: TaskHooks = {
     log: (level, message) => logs.push({ level, message }),
     progress: () => {},
     checkpoint: (state) => Promise.resolve(answer(state)),
+    blob: (sha256) => {
+      blobsAsked.push(sha256);
+      const bytes = blobs[sha256];
+      return bytes ? Promise.resolve(bytes) : Promise.reject(new Error(`no blob ${sha256}`));
+    },
+    idle: (ms) => idled.push(ms),
   };
   const toHost = (request: TaskWorkerRequest): void => queueMicrotask(() => host.receive(structuredClone(request)));
   const host: TaskHost = new TaskHost({
@@ -42,13 +50,24 @@ function channel(modules: Record<string, unknown>, answer: (state: unknown) => C
       return source in modules ? Promise.resolve(modules[source]) : Promise.reject(new SyntaxError('Unexpected token'));
     },
   });
-  const run = async (taskLease: TaskLease, source: string): Promise<TaskOutcome> => {
-    toHost({ type: 'run', lease: taskLease, source });
+  const run = async (taskLease: TaskLease, source: string, cpuShare?: number): Promise<TaskOutcome> => {
+    toHost({ type: 'run', lease: taskLease, source, ...(cpuShare === undefined ? {} : { cpuShare }) });
     while (!outcomes.has(taskLease.leaseId)) await new Promise((resolve) => setTimeout(resolve, 1));
     return outcomes.get(taskLease.leaseId)!;
   };
-  return { run, logs, imported };
+  return { run, logs, imported, blobsAsked, idled, host };
 }
+
+/** A WebAssembly module exporting `add(i32, i32) -> i32`, assembled by hand. */
+const ADD_WASM = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, // type section: (i32, i32) -> i32
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x07, 0x07, 0x01, 0x03, 0x61, 0x64, 0x64, 0x00, 0x00, // export section: "add" = function 0
+  0x0a, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b, // code: local.get 0, local.get 1, i32.add
+]);
+
+type WasmCtx = { wasm(ref: unknown, imports?: WebAssembly.Imports): Promise<WebAssembly.Instance>; blob(ref: unknown): Promise<Uint8Array> };
 
 describe('TaskHost and relayTaskReply', () => {
   it('runs a lease, passing checkpoints out and their answers back in', async () => {
@@ -84,5 +103,72 @@ describe('TaskHost and relayTaskReply', () => {
       input: { kind: 'blob', blob: 'c'.repeat(64), offset: 0, length: 3, records: false, separator: '\n' },
     };
     expect(await run(blobLease, 'src')).toMatchObject({ ok: false, error: { message: expect.stringContaining('without blob access') as unknown } });
+  });
+
+  it('instantiates WebAssembly blobs with ctx.wasm, compiling each module once per worker', async () => {
+    const sha = 'e'.repeat(64);
+    const module = {
+      default: async (x: number, ctx: WasmCtx) => {
+        const instance = await ctx.wasm(x % 2 === 0 ? sha : { blob: sha });
+        return (instance.exports as { add(a: number, b: number): number }).add(x, 100);
+      },
+    };
+    const { run, blobsAsked } = channel({ src: module }, () => ({ status: 'stored' }), { [sha]: ADD_WASM });
+    expect(await run(lease('l-1', [1, 2, 3]), 'src')).toEqual({ ok: true, outputs: [101, 102, 103] });
+    expect(await run(lease('l-2', [4]), 'src')).toEqual({ ok: true, outputs: [104] });
+    expect(blobsAsked).toEqual([sha]);
+  });
+
+  it('answers blob bytes with ctx.blob, and says what is wrong with a bad reference or module', async () => {
+    const text = 'f'.repeat(64);
+    const module = {
+      default: async (ref: unknown, ctx: WasmCtx) => new TextDecoder().decode(await ctx.blob(ref)),
+    };
+    const blobs = { [text]: new TextEncoder().encode('hello') };
+    const { run } = channel({ src: module, wasm: { default: (ref: unknown, ctx: WasmCtx) => ctx.wasm(ref) } }, () => ({ status: 'stored' }), blobs);
+    expect(await run(lease('l-1', [{ blob: text }]), 'src')).toEqual({ ok: true, outputs: ['hello'] });
+    expect(await run(lease('l-2', ['nope']), 'src')).toMatchObject({ ok: false, error: { message: expect.stringContaining('not a blob reference') as unknown } });
+    expect(await run(lease('l-3', ['0'.repeat(64)]), 'src')).toMatchObject({ ok: false, error: { message: `no blob ${'0'.repeat(64)}` } });
+    expect(await run(lease('l-4', [text], 'b'.repeat(64)), 'wasm')).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('is not a WebAssembly module') as unknown },
+    });
+  });
+
+  it("idles between items as the run's CPU share asks, and reports the idle time", async () => {
+    const busy = (ms: number) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end);
+    };
+    const { run, idled } = channel({ src: { default: (x: number) => (busy(30), x) } }, () => ({ status: 'stored' }));
+    expect(await run(lease('l-1', [1, 2, 3]), 'src', 0.5)).toEqual({ ok: true, outputs: [1, 2, 3] });
+    // Two pauses (none after the last item), each about as long as an item took.
+    expect(idled).toHaveLength(2);
+    for (const ms of idled) expect(ms).toBeGreaterThanOrEqual(30);
+    expect(await run(lease('l-2', [1, 2]), 'src')).toEqual({ ok: true, outputs: [1, 2] });
+    expect(idled).toHaveLength(2);
+  });
+
+  it('adds what the Content Security Policy blocked to the log and to the failure', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let fail!: (error: Error) => void;
+    const module = {
+      default: () =>
+        new Promise((_, reject) => {
+          fail = reject;
+          started();
+        }),
+    };
+    const { run, logs, host } = channel({ src: module }, () => ({ status: 'stored' }));
+    const outcome = run(lease('l-1', [1]), 'src');
+    await running;
+    host.noteBlocked('http://127.0.0.2:9/ (connect-src)');
+    fail(new TypeError('Failed to fetch'));
+    expect(await outcome).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/^Failed to fetch \(blocked by the Content Security Policy .*http:\/\/127\.0\.0\.2:9\/ \(connect-src\)\)$/) as unknown },
+    });
+    expect(logs).toContainEqual({ level: 'warn', message: 'blocked by the Content Security Policy: http://127.0.0.2:9/ (connect-src)' });
   });
 });

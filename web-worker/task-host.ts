@@ -1,11 +1,15 @@
-import { BlobFetchError, describeFailure, TaskCodeError } from './errors.js';
-import { httpShardReader, type BlobAccess, type ShardReader } from './shard-reader.js';
+import type { BlobReader } from './blob-reader.js';
+import { DutyCycle } from './duty-cycle.js';
+import { BlobFetchError, describeFailure, TaskCodeError, type TaskFailure } from './errors.js';
+import { PendingAnswers } from './pending-answers.js';
+import { httpShardReader, type ShardReader } from './shard-reader.js';
 import type { TaskPorts } from './task-attempt.js';
+import { blobBytes, WasmModules } from './task-blobs.js';
 import type { CheckpointAck } from './task-checkpoint.js';
 import type { ContextExtras, TaskFunction } from './task-context.js';
 import { runTask, taskFunctionOf, type TaskOutcome } from './task-runner.js';
 import type { TaskWorkerReply, TaskWorkerRequest } from './task-worker-messages.js';
-import { Throttle } from './timers.js';
+import { Throttle, systemTimers, type Timers } from './timers.js';
 
 /** Imports ES module source text: through a `blob:` URL in browsers, a `data:` URL under Node. */
 export type ModuleImporter = (source: string) => Promise<unknown>;
@@ -22,54 +26,81 @@ export interface TaskHostOptions {
    * @default 100
    */
   progressIntervalMs?: number;
+  /** @default systemTimers */
+  timers?: Timers;
 }
 
-interface PendingCheckpoint {
-  leaseId: string;
-  resolve(ack: CheckpointAck): void;
-}
+type BlobAnswer = { bytes: Uint8Array } | { error: TaskFailure };
+type RunRequest = Extract<TaskWorkerRequest, { type: 'run' }>;
 
 /**
  * The isolated side of an executor (a Web Worker, a Node worker thread): it loads task modules
  * (once per SHA-256), runs leases with the task runtime and turns their logs, progress,
  * checkpoints and outcome into replies; a checkpoint's promise waits for its `checkpointed`.
+ * `ctx.wasm` and `ctx.blob` ask the executor for blobs (which answers from its blob cache);
+ * compiled WebAssembly modules are kept here, by SHA-256, for the next tasks. Between items it
+ * idles as the run's `cpuShare` asks.
  * @example
  * const host = new TaskHost({ post: (reply) => parentPort.postMessage(reply), importModule: (source) => import(dataUrl(source)) });
  * parentPort.on('message', (request) => host.receive(request));
  */
 export class TaskHost {
   readonly #modules = new Map<string, Promise<TaskFunction>>();
-  readonly #checkpoints = new Map<number, PendingCheckpoint>();
-  #nextCheckpointId = 1;
+  readonly #wasm = new WasmModules();
+  readonly #checkpoints = new PendingAnswers<CheckpointAck>(() => ({ status: 'ignored', reason: 'the task ended' }));
+  readonly #blobs = new PendingAnswers<BlobAnswer>(() => ({ error: { message: 'the task ended' } }));
+  /** Requests the Content Security Policy refused, per running lease. */
+  readonly #violations = new Map<string, string[]>();
 
   constructor(private readonly options: TaskHostOptions) {}
 
   receive(request: TaskWorkerRequest): void {
-    if (request.type === 'run') {
-      void this.#run(request);
-      return;
+    switch (request.type) {
+      case 'run':
+        void this.#run(request);
+        return;
+      case 'checkpointed':
+        this.#checkpoints.answer(request.id, request.ack);
+        return;
+      case 'blob':
+        this.#blobs.answer(request.id, 'bytes' in request ? { bytes: request.bytes } : { error: request.error });
+        return;
     }
-    const pending = this.#checkpoints.get(request.id);
-    this.#checkpoints.delete(request.id);
-    pending?.resolve(request.ack);
   }
 
-  async #run(request: Extract<TaskWorkerRequest, { type: 'run' }>): Promise<void> {
-    const { lease, source, blobs } = request;
+  /**
+   * The environment refused a request of task code (a `securitypolicyviolation` event): the
+   * running tasks log it, and a task that fails says it was blocked.
+   * @example host.noteBlocked("fetch of https://example.com/ (connect-src)")
+   */
+  noteBlocked(what: string): void {
+    for (const [leaseId, blocked] of this.#violations) {
+      blocked.push(what);
+      this.#post({ type: 'log', leaseId, level: 'warn', message: `blocked by the Content Security Policy: ${what}` });
+    }
+  }
+
+  async #run(request: RunRequest): Promise<void> {
+    const { lease, source } = request;
     const { leaseId } = lease;
     const progress = new Throttle(this.options.progressIntervalMs ?? 100, (fraction: number) =>
-      this.options.post({ type: 'progress', leaseId, fraction }),
+      this.#post({ type: 'progress', leaseId, fraction }),
     );
+    this.#violations.set(leaseId, []);
     let outcome: TaskOutcome;
     try {
       const fn = await this.#load(lease.code, source);
-      const run = { lease, ports: this.#ports(leaseId, progress, blobs) };
-      outcome = await runTask(fn, this.options.extras ? { ...run, extras: this.options.extras } : run);
+      const readBlob = this.#blobReader(leaseId);
+      const extras: ContextExtras = { ...this.options.extras, wasm: this.#wasm.instantiator(readBlob), blob: blobBytes(readBlob) };
+      outcome = await runTask(fn, { lease, ports: this.#ports(request, progress), extras });
     } catch (error) {
       outcome = { ok: false, error: describeFailure(error) };
     }
     progress.cancel();
-    this.#dropCheckpoints(leaseId);
+    this.#checkpoints.drop(leaseId);
+    this.#blobs.drop(leaseId);
+    if (!outcome.ok) outcome = { ok: false, error: await this.#withBlockedNote(leaseId, outcome.error) };
+    this.#violations.delete(leaseId);
     this.#postOutcome(leaseId, outcome);
   }
 
@@ -83,43 +114,65 @@ export class TaskHost {
     return loaded;
   }
 
-  #ports(leaseId: string, progress: Throttle<number>, blobs: BlobAccess | undefined): TaskPorts {
-    const post = (reply: TaskWorkerReply): void => this.options.post(reply);
+  #ports(request: RunRequest, progress: Throttle<number>): TaskPorts {
+    const { leaseId } = request.lease;
+    const cycle = new DutyCycle(request.cpuShare ?? 1, this.options.timers ?? systemTimers);
     return {
-      log: (level, message) => post({ type: 'log', leaseId, level, message }),
+      log: (level, message) => this.#post({ type: 'log', leaseId, level, message }),
       progress: (fraction) => progress.push(fraction),
-      checkpoint: (envelope) =>
-        new Promise((resolve) => {
-          const id = this.#nextCheckpointId++;
-          this.#checkpoints.set(id, { leaseId, resolve });
-          try {
-            post({ type: 'checkpoint', leaseId, id, envelope });
-          } catch (error) {
-            this.#checkpoints.delete(id);
-            resolve({ status: 'refused', reason: `the checkpoint cannot be copied: ${describeFailure(error).message}` });
-          }
-        }),
-      readShard: blobs ? httpShardReader(blobs) : noBlobAccess,
+      checkpoint: (envelope) => {
+        const { id, answer } = this.#checkpoints.ask(leaseId);
+        try {
+          this.#post({ type: 'checkpoint', leaseId, id, envelope });
+        } catch (error) {
+          this.#checkpoints.answer(id, { status: 'refused', reason: `the checkpoint cannot be copied: ${describeFailure(error).message}` });
+        }
+        return answer;
+      },
+      readShard: request.blobs ? httpShardReader(request.blobs) : noBlobAccess,
+      pace: async () => {
+        const ms = await cycle.pace();
+        if (ms > 0) this.#post({ type: 'idle', leaseId, ms });
+      },
     };
   }
 
-  /** Checkpoints still unanswered when their task ended: nobody waits for them any more. */
-  #dropCheckpoints(leaseId: string): void {
-    for (const [id, pending] of this.#checkpoints) {
-      if (pending.leaseId !== leaseId) continue;
-      this.#checkpoints.delete(id);
-      pending.resolve({ status: 'ignored', reason: 'the task ended' });
-    }
+  /** Blobs for `ctx.wasm` and `ctx.blob`, asked of the executor (and its blob cache). */
+  #blobReader(leaseId: string): BlobReader {
+    return async (sha256) => {
+      const { id, answer } = this.#blobs.ask(leaseId);
+      this.#post({ type: 'blob', leaseId, id, sha256 });
+      const answered = await answer;
+      if ('bytes' in answered) return answered.bytes;
+      throw new BlobFetchError(answered.error.message);
+    };
+  }
+
+  /**
+   * A failure with what the policy blocked during the task added: the error task code sees
+   * (`TypeError: Failed to fetch`) does not say why. The violation event comes a moment after
+   * the failed request, so it is waited for once.
+   */
+  async #withBlockedNote(leaseId: string, failure: TaskFailure): Promise<TaskFailure> {
+    await new Promise<void>((resolve) => (this.options.timers ?? systemTimers).setTimeout(resolve, 0));
+    const blocked = this.#violations.get(leaseId) ?? [];
+    if (blocked.length === 0) return failure;
+    const note = `blocked by the Content Security Policy (task code may reach only the coordinator's origin): ${blocked.join('; ')}`;
+    return { ...failure, message: `${failure.message} (${note})` };
   }
 
   #postOutcome(leaseId: string, outcome: TaskOutcome): void {
     try {
-      this.options.post({ type: 'done', leaseId, outcome });
+      this.#post({ type: 'done', leaseId, outcome });
     } catch (error) {
       // Outputs that cannot be cloned (functions, host objects) fail the task.
       const message = `task outputs cannot leave the task's worker: ${describeFailure(error).message}`;
-      this.options.post({ type: 'done', leaseId, outcome: { ok: false, error: { message } } });
+      this.#post({ type: 'done', leaseId, outcome: { ok: false, error: { message } } });
     }
+  }
+
+  #post(reply: TaskWorkerReply): void {
+    this.options.post(reply);
   }
 }
 
@@ -139,3 +192,4 @@ export async function loadTaskFunction(importModule: ModuleImporter, source: str
 
 const noBlobAccess: ShardReader = (shard) =>
   Promise.reject(new BlobFetchError(`this worker cannot download blob ${shard.blob}: it was started without blob access`));
+

@@ -1,11 +1,12 @@
 import type { TaskHooks } from './client-ports.js';
+import { describeFailure } from './errors.js';
 import type { TaskOutcome } from './task-runner.js';
 import type { TaskWorkerReply, TaskWorkerRequest } from './task-worker-messages.js';
 
 /**
- * The executor's side of the channel to an isolated task runtime: passes a reply's log or
- * progress to the task's hooks, sends its checkpoints on and posts back their answers; answers
- * the outcome once the task is done.
+ * The executor's side of the channel to an isolated task runtime: passes a reply's log,
+ * progress and idle time to the task's hooks, sends its checkpoints on and fetches the blobs it
+ * asks for, posting back their answers; answers the outcome once the task is done.
  * @example
  * worker.onmessage = (event) => {
  *   const outcome = relayTaskReply(event.data, hooks, (request) => worker.postMessage(request));
@@ -24,18 +25,31 @@ export function relayTaskReply(
     case 'progress':
       hooks.progress(reply.fraction);
       return undefined;
+    case 'idle':
+      hooks.idle(reply.ms);
+      return undefined;
     case 'checkpoint': {
       const { leaseId, id } = reply;
-      void hooks.checkpoint(reply.envelope).then((ack) => {
-        try {
-          post({ type: 'checkpointed', leaseId, id, ack });
-        } catch {
-          // The task's worker is gone (aborted): nobody waits for the answer.
-        }
-      });
+      void hooks.checkpoint(reply.envelope).then((ack) => postQuietly(post, { type: 'checkpointed', leaseId, id, ack }));
+      return undefined;
+    }
+    case 'blob': {
+      const { leaseId, id } = reply;
+      void hooks.blob(reply.sha256).then(
+        (bytes) => postQuietly(post, { type: 'blob', leaseId, id, bytes }),
+        (error: unknown) => postQuietly(post, { type: 'blob', leaseId, id, error: describeFailure(error) }),
+      );
       return undefined;
     }
     case 'done':
       return reply.outcome;
+  }
+}
+
+function postQuietly(post: (request: TaskWorkerRequest) => void, request: TaskWorkerRequest): void {
+  try {
+    post(request);
+  } catch {
+    // The task's worker is gone (aborted): nobody waits for the answer.
   }
 }

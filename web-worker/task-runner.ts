@@ -86,6 +86,7 @@ async function runItems(fn: TaskFunction, attempt: TaskAttempt, input: ItemsInpu
       // Not awaited, so items do not wait for a round trip; a debug lease waits, to log in order.
       const saved = attempt.saveProgress();
       if (attempt.lease.debug) await saved;
+      await attempt.pace();
     }
   }
   return outputs;

@@ -1,7 +1,8 @@
 /**
  * The dedicated Web Worker that runs task code, one task at a time: a {@link TaskHost} loads the
  * module (once per SHA-256) through a `blob:` URL and runs the lease with the task runtime,
- * posting back logs, progress, checkpoints and the outcome. The page terminates it to abort a task.
+ * posting back logs, progress, checkpoints and the outcome, and asking the page for the blobs of
+ * `ctx.wasm` and `ctx.blob`. The page terminates it to abort a task.
  */
 import { TaskHost } from './task-host.js';
 import type { TaskWorkerReply, TaskWorkerRequest } from './task-worker-messages.js';
@@ -10,6 +11,7 @@ import type { TaskWorkerReply, TaskWorkerRequest } from './task-worker-messages.
 interface TaskWorkerScope {
   postMessage(reply: TaskWorkerReply): void;
   onmessage: ((event: MessageEvent<TaskWorkerRequest>) => void) | null;
+  addEventListener(type: 'securitypolicyviolation', listener: (event: SecurityPolicyViolationEvent) => void): void;
 }
 
 const scope = globalThis as unknown as TaskWorkerScope;
@@ -25,3 +27,8 @@ async function importSource(source: string): Promise<unknown> {
 
 const host = new TaskHost({ post: (reply) => scope.postMessage(reply), importModule: importSource });
 scope.onmessage = (event) => host.receive(event.data);
+// The Content Security Policy (sent with this script by the coordinator) lets task code reach
+// only the coordinator; what it blocks is told to the task's log and to its failure.
+scope.addEventListener('securitypolicyviolation', (event) => {
+  host.noteBlocked(`${event.blockedURI || 'a request'} (${event.effectiveDirective})`);
+});

@@ -1,8 +1,12 @@
 import type { Backoff, JobSpec, TaskLease } from '../../shared/index.js';
 import {
+  blobBytes,
   BlobFetchError,
   describeFailure,
   runTask,
+  WasmModules,
+  type BlobReader,
+  type ContextExtras,
   type CheckpointAck,
   type CheckpointEnvelope,
   type TaskFailure,
@@ -121,13 +125,23 @@ async function runAttempt(execution: LocalExecution, task: LocalTaskRecord, unit
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => attempt.abort({ message: `task timed out after ${timeoutMs} ms` }), timeoutMs);
   try {
     const fn = await module.load();
-    return await runTask(fn, { lease, ports: localPorts(execution, task), signal: attempt.signal });
+    return await runTask(fn, { lease, ports: localPorts(execution, task), signal: attempt.signal, extras: blobExtras(execution) });
   } catch (error) {
     return { ok: false, error: describeFailure(error) };
   } finally {
     clearTimeout(timer);
     record.cancelling.signal.removeEventListener('abort', cancel);
   }
+}
+
+/** `ctx.wasm` and `ctx.blob`, as a worker has them, over the job's blobs. */
+function blobExtras(execution: LocalExecution): ContextExtras {
+  const readBlob: BlobReader = async (sha256) => {
+    const bytes = await execution.readBlob(sha256);
+    if (!bytes) throw new BlobFetchError(`no blob ${sha256}`);
+    return bytes;
+  };
+  return { wasm: new WasmModules().instantiator(readBlob), blob: blobBytes(readBlob) };
 }
 
 function localPorts(execution: LocalExecution, task: LocalTaskRecord): TaskPorts {

@@ -172,6 +172,21 @@ describe('runLocally', () => {
     });
   });
 
+  it("gives task code ctx.wasm and ctx.blob over the job's blobs, as a worker does", async () => {
+    // A module exporting add(i32, i32) -> i32.
+    const wasm = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x03, 0x02, 0x01, 0x00,
+      0x07, 0x07, 0x01, 0x03, 0x61, 0x64, 0x64, 0x00, 0x00, 0x0a, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b,
+    ]);
+    const sha = await sha256Hex(wasm);
+    const code = `export default async (x, ctx) => (await ctx.wasm(${JSON.stringify(sha)})).exports.add(x, (await ctx.blob({ blob: ${JSON.stringify(sha)} })).length)`;
+    const { results } = await run({ name: 'wasm', code, input: { items: [1, 2] } }, { blobs: new Map([[sha, wasm]]) });
+    expect(results).toEqual([
+      { index: 0, output: 1 + wasm.length },
+      { index: 1, output: 2 + wasm.length },
+    ]);
+  });
+
   it('loads task code from a blob, and rejects specs that cannot run as a SpecError', async () => {
     const source = 'export default (x) => -x';
     const sha = await sha256Hex(source);

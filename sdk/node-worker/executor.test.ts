@@ -20,6 +20,8 @@ function recordingHooks(answer: CheckpointAck = { status: 'stored' }) {
       checkpoints.push(state);
       return Promise.resolve(answer);
     },
+    blob: (sha256) => Promise.reject(new Error(`no blob ${sha256}`)),
+    idle: () => {},
   };
   return { hooks, logs, checkpoints };
 }

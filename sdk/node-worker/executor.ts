@@ -3,9 +3,11 @@ import type { TaskLease } from '../../shared/index.js';
 import {
   describeFailure,
   relayTaskReply,
+  runRequest,
   TaskAbortedError,
   TaskFailedError,
   type BlobAccess,
+  type RunSettings,
   type TaskExecutor,
   type TaskHooks,
   type TaskWorkerReply,
@@ -64,14 +66,13 @@ export class NodeExecutor implements TaskExecutor {
     this.#startThread = options.startThread ?? startTaskThread;
   }
 
-  run(lease: TaskLease, source: string, hooks: TaskHooks): Promise<unknown[]> {
+  run(lease: TaskLease, source: string, hooks: TaskHooks, settings: RunSettings = {}): Promise<unknown[]> {
     const { leaseId } = lease;
     const thread = this.#idle.pop() ?? this.#start();
     return new Promise<unknown[]>((resolve, reject) => {
       thread.current = { leaseId, hooks, resolve, reject };
       this.#busy.set(leaseId, thread);
-      const { blobs } = this.options;
-      this.#post(thread, blobs ? { type: 'run', lease, source, blobs } : { type: 'run', lease, source });
+      this.#post(thread, runRequest(lease, source, this.options.blobs, settings));
     });
   }
 

@@ -93,6 +93,24 @@ describe('a Node worker joined to a real coordinator', () => {
     expect(await sum.result()).toBe(4950);
   });
 
+  it('instantiates a WebAssembly blob with ctx.wasm and reads blobs with ctx.blob, through its in-memory cache', async () => {
+    // A module exporting add(i32, i32) -> i32.
+    const wasm = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x03, 0x02, 0x01, 0x00,
+      0x07, 0x07, 0x01, 0x03, 0x61, 0x64, 0x64, 0x00, 0x00, 0x0a, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b,
+    ]);
+    const sha = await grid.putBlob(wasm);
+    const greeting = await grid.putBlob('hello from a blob');
+    const code = `export default async (x, ctx) => {
+      const { exports } = await ctx.wasm({ blob: ${JSON.stringify(sha)} });
+      const text = new TextDecoder().decode(await ctx.blob(${JSON.stringify(greeting)}));
+      return exports.add(x, 10) + ' ' + text;
+    }`;
+    const job = await grid.submit({ name: 'wasm', code, input: { items: [1, 2, 3], chunkSize: 1 } });
+    expect((await job.wait({ timeoutMs: 30_000 })).state).toBe('COMPLETED');
+    expect(await outputs(job.id)).toEqual(['11 hello from a blob', '12 hello from a blob', '13 hello from a blob']);
+  });
+
   it('fails an attempt that outlives retry.timeoutMs', async () => {
     const job = await grid.submit({
       name: 'hang',

@@ -1,5 +1,13 @@
 import { WebSocket } from 'ws';
-import { createCodeFetcher, workerSocketUrl, WorkerClient, type SocketFactory } from '../../web-worker/index.js';
+import {
+  codeFetcherOf,
+  createBlobReader,
+  MemoryBlobCache,
+  MemoryWorkerStore,
+  workerSocketUrl,
+  WorkerClient,
+  type SocketFactory,
+} from '../../web-worker/index.js';
 import { TabgridError } from '../errors.js';
 import { nodeCapabilities } from './capabilities.js';
 import { NodeExecutor } from './executor.js';
@@ -24,6 +32,11 @@ export interface NodeWorkerOptions {
   debug?: boolean;
   /** @default (url) => new WebSocket(url) from `ws` */
   connect?: SocketFactory;
+  /**
+   * Cap of the in-memory blob cache (task code, WASM modules, `ctx.blob` inputs), in bytes.
+   * @default 256 MiB
+   */
+  blobCacheBytes?: number;
 }
 
 /** A running Node worker. */
@@ -73,11 +86,16 @@ export function startNodeWorker(options: NodeWorkerOptions): NodeWorker {
   const target = parseJoinUrl(options.joinUrl);
   const blobs = { origin: target.origin, token: target.token };
   const executor = new NodeExecutor({ blobs });
+  // A Node worker keeps nothing across restarts: its store and blob cache live in memory.
+  const store = new MemoryWorkerStore({ blobs: new MemoryBlobCache(options.blobCacheBytes) });
+  const readBlob = createBlobReader({ ...blobs, cache: store.blobs });
   const client = new WorkerClient({
     url: workerSocketUrl(target.origin, target.token),
     connect: options.connect ?? ((url) => new WebSocket(url)),
     executor,
-    fetchCode: createCodeFetcher(blobs),
+    fetchCode: codeFetcherOf(readBlob),
+    readBlob,
+    store,
     capabilities: nodeCapabilities(options.debug ?? target.debug),
     concurrency: options.concurrency ?? 1,
   });

@@ -4,26 +4,42 @@ import { truncate } from '../log-format.js';
 /** The WebGPU adapter as reported in `hello`, or null for "no WebGPU". */
 export type AdapterInfo = Capabilities['webgpu'];
 
+/** What this browser's WebGPU offers: the adapter (null for none) and its limits. */
+export interface DetectedAdapter {
+  adapter: AdapterInfo;
+  limits?: Record<string, number>;
+}
+
 const ADAPTER_TIMEOUT_MS = 5000;
 
 /**
- * This browser's WebGPU adapter, or null when there is none (no `navigator.gpu` outside a secure
- * context, no adapter, an error, or no answer within 5 s).
- * @example await detectAdapter() // { vendor: 'google', architecture: 'swiftshader' }
+ * This browser's WebGPU adapter and its limits, or `{ adapter: null }` when there is none (no
+ * `navigator.gpu` outside a secure context, no adapter, an error, or no answer within 5 s).
+ * @example await detectAdapter() // { adapter: { vendor: 'google', architecture: 'swiftshader' }, limits: { maxBufferSize: 268435456, ... } }
  */
-export async function detectAdapter(): Promise<AdapterInfo> {
-  if (!('gpu' in navigator) || !navigator.gpu) return null;
+export async function detectAdapter(): Promise<DetectedAdapter> {
+  if (!('gpu' in navigator) || !navigator.gpu) return { adapter: null };
   try {
     const adapter = await withTimeout(navigator.gpu.requestAdapter(), ADAPTER_TIMEOUT_MS);
-    if (!adapter) return null;
+    if (!adapter) return { adapter: null };
     // Chromium before 114 had no `adapter.info`.
     const info = adapter.info as GPUAdapterInfo | undefined;
     const found: NonNullable<AdapterInfo> = { vendor: info?.vendor ?? '', architecture: info?.architecture ?? '' };
     if (info?.description) found.description = info.description;
-    return found;
+    return { adapter: found, limits: limitsOf(adapter.limits) };
   } catch {
-    return null;
+    return { adapter: null };
   }
+}
+
+/** The numeric limits of an adapter: WebIDL attributes live on the prototype, so `for...in` finds them. */
+function limitsOf(limits: GPUSupportedLimits): Record<string, number> {
+  const found: Record<string, number> = {};
+  for (const name in limits) {
+    const value: unknown = limits[name as keyof GPUSupportedLimits];
+    if (typeof value === 'number' && Number.isFinite(value)) found[name] = value;
+  }
+  return found;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
@@ -43,8 +59,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
 }
 
 /** What this tab reports about itself in `hello`; `debug` when it joined with `&debug=1`. */
-export function browserCapabilities(webgpu: AdapterInfo, debug = false): Capabilities {
-  const capabilities: Capabilities = { runtime: 'browser', webgpu, userAgent: truncate(navigator.userAgent, 1000) };
+export function browserCapabilities(detected: DetectedAdapter, debug = false): Capabilities {
+  const capabilities: Capabilities = { runtime: 'browser', webgpu: detected.adapter, userAgent: truncate(navigator.userAgent, 1000) };
+  if (detected.limits && Object.keys(detected.limits).length > 0) capabilities.limits = detected.limits;
   if (debug) capabilities.debug = true;
   const cores = navigator.hardwareConcurrency;
   if (Number.isInteger(cores) && cores > 0) capabilities.hardwareConcurrency = cores;

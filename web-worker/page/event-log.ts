@@ -23,6 +23,7 @@ export class EventLog {
         const { lease } = event;
         const name = `${lease.jobName} task ${lease.taskIndex}`;
         this.#taskNames.set(lease.leaseId, name);
+        if (event.resumed) return info(`took ${name} up again after the reload (${describeWork(lease.input)})`);
         const resumed = lease.restored === undefined ? '' : ', resuming from a checkpoint';
         return info(`started ${name} (${describeWork(lease.input)}${resumed})`);
       }

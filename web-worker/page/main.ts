@@ -1,16 +1,20 @@
 /**
  * The join page: a volunteer opens `/join?token=<join token>` and this tab becomes a worker until
- * it is closed. With `&debug=1` it takes `debug` jobs (stopping at a breakpoint before each task
- * while DevTools are open) and prints every event in the console.
+ * it is closed. Its progress lives in IndexedDB (see `store/`), so a reload resumes where it
+ * was. With `&debug=1` it takes `debug` jobs (stopping at a breakpoint before each task while
+ * DevTools are open) and prints every event in the console.
  */
+import { createBlobReader } from '../blob-reader.js';
 import { BrowserExecutor } from '../browser-executor.js';
 import { WorkerClient } from '../client.js';
-import { createCodeFetcher } from '../code-fetcher.js';
+import { codeFetcherOf } from '../code-fetcher.js';
 import { workerSocketUrl } from '../endpoints.js';
+import { openVolunteerStore, type ResilientStore } from '../store/index.js';
+import type { SavedWorkerState } from '../store/store.js';
 import { browserCapabilities, describeAdapter, detectAdapter } from './capabilities.js';
 import { EventLog } from './event-log.js';
-import type { VolunteerStatus } from './status.js';
-import { volunteerStatus } from './status.js';
+import { loadSettings, pageLocalStorage, pauseReason, saveSettings, type VolunteerSettings } from './settings.js';
+import { volunteerStatus, type VolunteerStatus } from './status.js';
 import { JoinView } from './view.js';
 
 declare global {
@@ -25,21 +29,54 @@ const CONCURRENCY = 1;
 const REFRESH_MS = 500;
 
 async function join(token: string, view: JoinView, debug: boolean): Promise<void> {
-  const adapter = await detectAdapter();
-  view.showAdapter(describeAdapter(adapter));
+  const settings = loadSettings(pageLocalStorage());
+  view.showSettings(settings);
+  const [detected, { store, saved }] = await Promise.all([detectAdapter(), openVolunteerStore()]);
+  view.showAdapter(describeAdapter(detected.adapter));
+  view.showStorage(store.durable, store.problem?.message);
+  const blobs = { origin: location.origin, token };
+  const readBlob = createBlobReader({ ...blobs, cache: store.blobs });
+  const executor = new BrowserExecutor({ blobs });
+  executor.warmUp(CONCURRENCY);
   const client = new WorkerClient({
     url: workerSocketUrl(location.origin, token),
     connect: (url) => new WebSocket(url),
-    executor: new BrowserExecutor({ blobs: { origin: location.origin, token } }),
-    fetchCode: createCodeFetcher({ origin: location.origin, token }),
-    capabilities: browserCapabilities(adapter, debug),
+    executor,
+    fetchCode: codeFetcherOf(readBlob),
+    readBlob,
+    capabilities: browserCapabilities(detected, debug),
+    store,
+    restore: saved,
+    cpuShare: settings.cpuShare,
     concurrency: CONCURRENCY,
   });
   const refresh = (): void => {
     const snapshot = client.snapshot();
-    window.tabgrid = volunteerStatus(snapshot);
-    view.render(snapshot, Date.now());
+    const reason = pauseReason(settings, document.visibilityState);
+    window.tabgrid = volunteerStatus(snapshot, reason, store.durable);
+    view.render(snapshot, Date.now(), reason);
   };
+  followClient(client, view, debug, refresh);
+  followStore(store, view, refresh);
+  announceResume(saved, view, store);
+  const applyPause = (): void => {
+    if (pauseReason(settings, document.visibilityState)) client.pause();
+    else client.resume();
+    refresh();
+  };
+  view.bind(controlsFor(client, settings, applyPause));
+  document.addEventListener('visibilitychange', applyPause);
+  // An open WebSocket may outlive the network unnoticed: the browser's word is taken for it.
+  window.addEventListener('offline', () => client.networkChanged(false));
+  window.addEventListener('online', () => client.networkChanged(true));
+  // The reconnect countdown and the rest for the CPU limit change without events.
+  setInterval(refresh, REFRESH_MS);
+  applyPause();
+  client.start();
+  refresh();
+}
+
+function followClient(client: WorkerClient, view: JoinView, debug: boolean, refresh: () => void): void {
   const eventLog = new EventLog();
   client.subscribe((event) => {
     if (debug) console.debug('[tabgrid]', event);
@@ -50,11 +87,47 @@ async function join(token: string, view: JoinView, debug: boolean): Promise<void
     }
     refresh();
   });
-  view.onPauseClick(() => (client.snapshot().paused ? client.resume() : client.pause()));
-  // The reconnect countdown changes without events.
-  setInterval(refresh, REFRESH_MS);
-  client.start();
-  refresh();
+}
+
+function followStore(store: ResilientStore, view: JoinView, refresh: () => void): void {
+  if (store.problem) console.warn(`[tabgrid] working without persistence: ${store.problem.message}`);
+  store.onDegraded((problem) => {
+    view.showStorage(false, problem.message);
+    view.addLog({ level: 'warn', text: `working without persistence from now on: ${problem.message}` }, new Date());
+    console.warn(`[tabgrid] working without persistence: ${problem.message}`);
+    refresh();
+  });
+}
+
+function announceResume(saved: SavedWorkerState, view: JoinView, store: ResilientStore): void {
+  if (!store.durable) return;
+  const held = saved.leases.length;
+  const unsent = saved.outbox.length;
+  if (held + unsent === 0) return;
+  const text = `picking up where this tab left off: ${held} task${held === 1 ? '' : 's'} held, ${unsent} report${unsent === 1 ? '' : 's'} to send`;
+  view.addLog({ level: 'info', text }, new Date());
+}
+
+function controlsFor(client: WorkerClient, settings: VolunteerSettings, applyPause: () => void) {
+  const remember = (): void => saveSettings(pageLocalStorage(), settings);
+  return {
+    togglePause: () => {
+      settings.paused = !settings.paused;
+      remember();
+      applyPause();
+    },
+    setVisibleOnly: (on: boolean) => {
+      settings.visibleOnly = on;
+      remember();
+      applyPause();
+    },
+    setCpuShare: (share: number) => {
+      settings.cpuShare = share;
+      remember();
+      client.setCpuShare(share);
+    },
+    retryNow: () => client.retryNow(),
+  };
 }
 
 const params = new URLSearchParams(location.search);

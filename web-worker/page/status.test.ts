@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkerClientSnapshot } from '../client-events.js';
 import { leaseMessage } from '../test-fakes.js';
 import { EventLog } from './event-log.js';
-import { stateLine, taskLine, unsentLine, volunteerStatus } from './status.js';
+import { computeLine, stateLine, taskLine, unsentLine, volunteerStatus } from './status.js';
 
 const base: WorkerClientSnapshot = {
   connection: 'connected',
@@ -12,6 +12,9 @@ const base: WorkerClientSnapshot = {
   tasksDone: 2,
   tasks: [],
   unsent: 0,
+  computeMs: 0,
+  cpuShare: 1,
+  restingUntil: null,
 };
 
 describe('status', () => {
@@ -22,7 +25,20 @@ describe('status', () => {
       'reconnecting in 3 s',
     );
     expect(stateLine({ ...base, connection: 'connecting' }, 0)).toBe('connecting');
-    expect(volunteerStatus({ ...base, paused: true })).toEqual({ state: 'paused', tasksDone: 2, workerId: 'w-1', paused: true });
+    expect(volunteerStatus({ ...base, paused: true }, 'hidden', true)).toEqual({
+      state: 'paused',
+      tasksDone: 2,
+      workerId: 'w-1',
+      paused: true,
+      pausedBecause: 'hidden',
+      tasks: [],
+      unsent: 0,
+      computeMs: 0,
+      cpuShare: 1,
+      storage: 'durable',
+    });
+    expect(stateLine({ ...base, paused: true }, 0, 'hidden')).toBe('paused while this tab is hidden');
+    expect(stateLine({ ...base, restingUntil: 5000, cpuShare: 0.25 }, 0)).toBe('connected · resting for the CPU limit (25 %)');
   });
 
   it('describes running tasks with their progress', () => {
@@ -31,6 +47,7 @@ describe('status', () => {
     expect(taskLine({ ...base, tasks: [{ lease, progress: 0.456 }] })).toBe('squares · task 3 · 45 %');
     expect(unsentLine(0)).toBe('');
     expect(unsentLine(2)).toMatch(/^2 finished tasks not yet confirmed/);
+    expect([0, 59_999, 65_400, 3_723_000].map(computeLine)).toEqual(['0 s', '59 s', '1 min 5 s', '1 h 2 min']);
   });
 });
 
