@@ -1,0 +1,54 @@
+import type { TaskLease } from '../../shared/index.js';
+import type { TaskRecord } from '../store/index.js';
+import type { Lease } from './leases.js';
+import type { LiveJob } from './live-job.js';
+import { mismatch } from './matching.js';
+import { before, type Asker, type SchedulerState } from './state.js';
+import { taskCode, taskInput } from './task-input.js';
+
+/** Leases the best ready task this worker may run, or answers undefined when there is none. */
+export async function leaseNext(state: SchedulerState, asker: Asker): Promise<TaskLease | undefined> {
+  const job = pickJob(state, asker);
+  const task = job?.takeReady();
+  if (!job || !task) return undefined;
+  const lease = state.grant(job, task, asker.id);
+  const writes = [state.store.updateTask(job.id, task.index, { state: 'leased', attempts: task.attempts, leaseId: lease.leaseId, workerId: asker.id })];
+  if (job.record.state === 'PENDING') writes.push(state.transition(job, 'RUNNING', `task ${task.index} leased to ${asker.id}`));
+  await Promise.all(writes);
+  // Cancelled while the write was in flight: look again rather than hand out a dead task.
+  if (!state.leases.get(lease.leaseId)) return leaseNext(state, asker);
+  return leaseMessage(job, task, lease);
+}
+
+/** Live jobs by priority, then whose turn it is (equal priorities take turns), then age. */
+function pickJob(state: SchedulerState, asker: Asker): LiveJob | undefined {
+  let best: LiveJob | undefined;
+  for (const job of state.live.values()) {
+    if (job.record.spec.gang || !job.leasable() || !job.hasReady()) continue;
+    const debug = job.record.spec.runMode === 'debug';
+    if (debug && job.leased > 0) continue;
+    if (mismatch(asker.capabilities, job.record.spec.requires, debug)) continue;
+    if (!best || before(job, best)) best = job;
+  }
+  if (best) best.turn = ++state.turns;
+  return best;
+}
+
+/** The `lease` message for a granted lease. */
+export function leaseMessage(job: LiveJob, task: TaskRecord, lease: Lease): TaskLease {
+  const spec = job.record.spec;
+  const message: TaskLease = {
+    type: 'lease',
+    leaseId: lease.leaseId,
+    jobId: job.id,
+    jobName: job.record.name,
+    taskIndex: task.index,
+    attempt: task.attempts,
+    code: taskCode(spec, job.record.codeSha, task === job.reduceTask()),
+    input: taskInput(job, task),
+  };
+  if (task.checkpoint !== undefined) message.restored = task.checkpoint;
+  if (spec.runMode === 'debug') message.debug = true;
+  if (spec.retry.timeoutMs !== undefined) message.timeoutMs = spec.retry.timeoutMs;
+  return message;
+}

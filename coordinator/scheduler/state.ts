@@ -1,0 +1,134 @@
+import type { Capabilities, JobError, JobState } from '../../shared/index.js';
+import { JobFeed } from '../events/index.js';
+import type { Store, TaskRecord } from '../store/index.js';
+import { GangTable } from './gangs.js';
+import { newId } from './ids.js';
+import { LeaseTable, type Lease } from './leases.js';
+import type { LiveJob } from './live-job.js';
+import { CompletionRate } from './rate.js';
+
+export interface SchedulerOptions {
+  /** How long a lease lasts without a heartbeat. @default 30000 */
+  leaseMs: number;
+  /** How long the leases of a worker whose socket closed are kept for it to come back. @default 5000 */
+  disconnectGraceMs: number;
+  /** Largest checkpoint stored, as JSON bytes; a larger one is refused. @default 1 MiB */
+  maxCheckpointBytes?: number;
+  now?: () => number;
+  random?: () => number;
+  /** Where gang members find the signalling server, and the ICE servers they use. */
+  signalling?: { path: string; key: string; iceServers: RTCIceServer[] };
+}
+
+export type RevokeListener = (workerId: string, leaseId: string, reason: string) => void;
+
+/** The worker asking for a task. */
+export interface Asker {
+  id: string;
+  capabilities: Capabilities;
+}
+
+/**
+ * What the scheduler's parts share: the live jobs, the leases and gang attempts, the store,
+ * the clock, and the small steps every part takes (granting and ending leases, putting a task
+ * back, recording a job's transition). Each step changes memory first, then writes the store.
+ */
+export class SchedulerState {
+  readonly live = new Map<string, LiveJob>();
+  readonly leases = new LeaseTable();
+  readonly gangs = new GangTable();
+  readonly feed = new JobFeed();
+  readonly completions = new CompletionRate();
+  readonly counters = { leaseLapses: 0, retries: 0, lateResults: 0, timeouts: 0 };
+  readonly readyListeners = new Set<() => void>();
+  readonly revokeListeners = new Set<RevokeListener>();
+  readonly now: () => number;
+  readonly random: () => number;
+  /** Counts leases handed out: equal priorities take turns by it. */
+  turns = 0;
+
+  constructor(
+    readonly store: Store,
+    readonly options: SchedulerOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
+  newLease(job: LiveJob, task: TaskRecord, workerId: string, leaseId = newId('lease')): Lease {
+    const now = this.now();
+    const timeoutMs = job.record.spec.retry.timeoutMs;
+    const lease: Lease = { leaseId, jobId: job.id, taskIndex: task.index, workerId, expiresAt: now + this.options.leaseMs, progress: 0 };
+    if (timeoutMs !== undefined) lease.deadline = now + timeoutMs;
+    return lease;
+  }
+
+  grant(job: LiveJob, task: TaskRecord, workerId: string): Lease {
+    const lease = this.newLease(job, task, workerId);
+    Object.assign(task, { state: 'leased', attempts: task.attempts + 1, leaseId: lease.leaseId, workerId });
+    this.leases.add(lease);
+    job.leased++;
+    return lease;
+  }
+
+  endLease(job: LiveJob, leaseId: string): void {
+    if (this.leases.remove(leaseId)) job.leased--;
+  }
+
+  /** The job and task of a lease, if it is still its task's current one and held by this worker. */
+  currentLease(workerId: string, leaseId: string): { job: LiveJob; task: TaskRecord } | undefined {
+    const lease = this.leases.get(leaseId);
+    if (lease?.workerId !== workerId) return undefined;
+    const job = this.live.get(lease.jobId);
+    const task = job?.tasks[lease.taskIndex];
+    if (!job || task?.leaseId !== (lease.gang?.attempt ?? leaseId) || task.state !== 'leased') return undefined;
+    return { job, task };
+  }
+
+  async unblock(job: LiveJob, task: TaskRecord): Promise<void> {
+    job.makeReady(task, 0, this.now(), () => this.emitReady());
+    await this.store.updateTask(job.id, task.index, { state: 'ready' });
+  }
+
+  /** Ends an attempt without a result: the task goes back to the queue (after `delayMs`), or fails for good. */
+  async releaseTask(job: LiveJob, task: TaskRecord, reason: string, exhausted: boolean, delayMs: number): Promise<void> {
+    task.leaseId = null;
+    task.error = reason;
+    const now = this.now();
+    if (exhausted) task.state = 'failed';
+    else {
+      this.counters.retries++;
+      job.makeReady(task, now + delayMs, now, () => this.emitReady());
+    }
+    const { state, failures, lapses, readyAt } = task;
+    await this.store.updateTask(job.id, task.index, { state, failures, lapses, leaseId: null, error: reason, readyAt });
+    if (!exhausted && readyAt === 0) this.emitReady();
+  }
+
+  async transition(job: LiveJob, to: JobState, reason: string, error: JobError | null = job.record.error): Promise<void> {
+    const from = job.record.state;
+    job.record = { ...job.record, state: to, error, updatedAt: this.now() };
+    await this.store.updateJob(job.id, { state: to, error });
+    await this.recordEvent(job.id, from, to, reason);
+  }
+
+  async recordEvent(jobId: string, from: JobState | null, to: JobState, reason: string): Promise<void> {
+    const event = await this.store.appendJobEvent({ jobId, time: this.now(), from, to, reason });
+    this.feed.publishEvent(event);
+  }
+
+  emitReady(): void {
+    for (const listener of this.readyListeners) listener();
+  }
+
+  emitRevoke(lease: Lease, reason: string): void {
+    for (const listener of this.revokeListeners) listener(lease.workerId, lease.leaseId, reason);
+  }
+}
+
+/** Lease order: higher priority first, then the job whose turn it is, then the older job. */
+export function before(a: LiveJob, b: LiveJob): boolean {
+  if (a.record.priority !== b.record.priority) return a.record.priority > b.record.priority;
+  if (a.turn !== b.turn) return a.turn < b.turn;
+  return a.record.seq < b.record.seq;
+}
