@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobStatus, WorkerStatus } from '../shared/index.js';
-import { canCancel, describeAdapter, describeCurrentTask, describeProgress } from './format.js';
+import { canCancel, describeAdapter, describeCurrentTask, describeProgress, describeTensor } from './format.js';
 
 function worker(overrides: Partial<WorkerStatus> = {}): WorkerStatus {
   return {
@@ -46,6 +46,33 @@ describe('describeAdapter', () => {
     expect(describeAdapter(worker({ capabilities: { runtime: 'browser', webgpu: gpu, userAgent: 'x' } }))).toBe(
       'swiftshader',
     );
+  });
+});
+
+describe('describeTensor', () => {
+  const gpu = { vendor: 'google', architecture: 'swiftshader' };
+  const tensor = {
+    chosen: { backend: 'wasm' },
+    figures: [
+      { backend: 'webgpu', size: 128, gflops: 2 },
+      { backend: 'webgpu', size: 256, gflops: 9.06 },
+      { backend: 'wasm', size: 256, gflops: 45.2 },
+    ],
+  };
+
+  it('is empty until the worker reported its tensor backends', () => {
+    expect(describeTensor(worker())).toBe('');
+  });
+
+  it('names the backend used and the figures at the largest size, fastest first', () => {
+    const measured = worker({ capabilities: { runtime: 'browser', webgpu: gpu, userAgent: 'x', tensor } });
+    expect(describeTensor(measured)).toBe('tensor: wasm (wasm 45, webgpu 9.1 GFLOPS)');
+    expect(describeAdapter(measured)).toBe('google swiftshader · tensor: wasm (wasm 45, webgpu 9.1 GFLOPS)');
+  });
+
+  it('names the backend alone when nothing was measured (a Node worker)', () => {
+    const node = worker({ capabilities: { runtime: 'node', webgpu: null, userAgent: 'x', tensor: { chosen: { backend: 'cpu' }, figures: [] } } });
+    expect(describeAdapter(node)).toBe('no WebGPU · tensor: cpu');
   });
 });
 

@@ -22,7 +22,11 @@ function tfjsWasmBinaries(): Plugin {
   };
 }
 
-/** Builds the raw matmul benchmark page (WASM SIMD kernels vs TensorFlow.js wasm vs a JS loop) into dist/bench. */
+/**
+ * Builds the benchmark pages into dist/bench: the raw WASM matmul page (our kernels vs
+ * TensorFlow.js wasm vs a JS loop) and the tensor core page (our backends through the
+ * TensorCore vs TensorFlow.js webgpu and wasm vs JS loops).
+ */
 export default defineConfig({
   root,
   base: './',
@@ -31,7 +35,7 @@ export default defineConfig({
     outDir: resolve(root, '../dist/bench'),
     emptyOutDir: true,
     target: 'es2022',
-    rollupOptions: { input: { 'wasm-matmul': resolve(root, 'wasm-matmul.html') } },
+    rollupOptions: { input: { 'wasm-matmul': resolve(root, 'wasm-matmul.html'), tensor: resolve(root, 'tensor.html') } },
   },
   plugins: [tfjsWasmBinaries()],
 });

@@ -6,6 +6,7 @@ import { Job } from './job.js';
 import { runLocally, storedBlobFetcher, type LocalJob } from './local/index.js';
 import type { ReadOptions } from './job.js';
 import { collectOutputs, mapSpec } from './map.js';
+import { multiplyOnGrid, type MatmulOptions, type Matrix } from './matmul/index.js';
 import type { MapOptions, TaskFunction } from './map.js';
 import { RestClient } from './rest.js';
 import type { FetchFunction } from './rest.js';
@@ -180,6 +181,22 @@ export class Tabgrid {
     const job = await this.submit(spec, signalOption);
     await job.wait(options.timeoutMs === undefined ? signalOption : { ...signalOption, timeoutMs: options.timeoutMs });
     return (await collectOutputs(job, items.length, signalOption)) as Awaited<O>[];
+  }
+
+  /**
+   * `a · b` computed in volunteers' tabs: the product is cut into `tile × tile` tiles, one task
+   * each, which reads the rows of `a` and columns of `b` it needs (stored here as blobs) and
+   * multiplies them on the tab's tensor core (WebGPU, WASM or CPU, as the tab chose). Resolves
+   * the product, row-major float32. Edge tiles are smaller where a side is not a multiple of
+   * `tile`. With `{ local: true }` it runs in this process instead, on the CPU reference.
+   * Rejects with `JobFailedError` when a tile fails on every attempt.
+   * @example
+   * const a = { rows: 1024, cols: 512, data: new Float32Array(1024 * 512).fill(1) };
+   * const b = { rows: 512, cols: 256, data: new Float32Array(512 * 256).fill(2) };
+   * const c = await grid.matmul(a, b, { tile: 256 }); // { rows: 1024, cols: 256, data } with every entry 1024
+   */
+  matmul(a: Matrix, b: Matrix, options: MatmulOptions = {}): Promise<Matrix> {
+    return multiplyOnGrid({ putBlob: (bytes, read) => this.putBlob(bytes, read), submit: (spec, read) => this.submit(spec, read) }, a, b, options);
   }
 }
 

@@ -17,6 +17,7 @@ export type { TabgridOptions } from './client.js';
 export { DEFAULT_MAX_OUTAGE_MS, Job } from './job.js';
 export type { FollowOptions, ReadOptions, WaitOptions } from './job.js';
 export type { MapOptions, TaskContext, TaskFunction } from './map.js';
+export type { MatmulOptions, Matrix } from './matmul/index.js';
 export type { FetchFunction } from './rest.js';
 export { taskModuleSource } from './task-module.js';
 export { validateSpec } from './validate-spec.js';

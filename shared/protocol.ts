@@ -2,7 +2,31 @@ import { z } from 'zod';
 import { Sha256 } from './sha256.js';
 import { LogLevel } from './job.js';
 
-/** What a worker can do, reported when it joins. */
+const BackendName = z.string().min(1).max(20);
+
+/**
+ * The tensor backends a worker measured when it joined and the one its tasks use (`ctx.tensor`):
+ * a summary of the tab's `TensorChoice`. Figures are GFLOPS of a square `size` matmul, readback
+ * included.
+ * @example { chosen: { backend: 'wasm' }, figures: [{ backend: 'wasm', size: 256, gflops: 45 }, { backend: 'webgpu', size: 256, gflops: 9 }] }
+ */
+export const TensorReport = z.object({
+  chosen: z.object({
+    backend: BackendName,
+    /** The task size (`m·k·n` multiply-adds) the backend was chosen for. */
+    taskMultiplyAdds: z.number().nonnegative().optional(),
+    /** Which backend is fastest from which size on, smallest first. */
+    bySize: z.array(z.object({ backend: BackendName, fromMultiplyAdds: z.number().nonnegative() })).max(16).optional(),
+  }),
+  figures: z
+    .array(z.object({ backend: BackendName, size: z.number().int().positive(), gflops: z.number().nonnegative(), medianMs: z.number().nonnegative().optional() }))
+    .max(64),
+  /** Backends this worker lacks, and why. */
+  unavailable: z.array(z.object({ backend: BackendName, reason: z.string().max(1000) })).max(16).optional(),
+});
+export type TensorReport = z.infer<typeof TensorReport>;
+
+/** What a worker can do, reported when it joins (and again when it learns more: see `capabilities`). */
 export const Capabilities = z.object({
   runtime: z.enum(['browser', 'node']),
   /** WebGPU adapter, or null for "no WebGPU". */
@@ -20,6 +44,8 @@ export const Capabilities = z.object({
   debug: z.boolean().optional(),
   deviceMemory: z.number().positive().optional(),
   userAgent: z.string().max(1000),
+  /** The tensor backends measured at join; a tab sends them in a `capabilities` message once measured. */
+  tensor: TensorReport.optional(),
 });
 export type Capabilities = z.infer<typeof Capabilities>;
 
@@ -34,6 +60,8 @@ export const WorkerMessage = z.discriminatedUnion('type', [
     leases: z.array(LeaseId).max(1000).default([]),
     capabilities: Capabilities,
   }),
+  /** What this worker can do has changed (its tensor backends were measured): replaces `hello`'s. */
+  z.strictObject({ type: z.literal('capabilities'), capabilities: Capabilities }),
   /** "I am idle: give me one task when there is one." Each ask is answered by at most one lease. */
   z.strictObject({ type: z.literal('ask') }),
   /** Take back asks not yet answered (the volunteer paused). */

@@ -1,4 +1,4 @@
-import type { CoordinatorMessage, TaskLease, WorkerMessageInput } from '../shared/index.js';
+import type { Capabilities, CoordinatorMessage, TaskLease, WorkerMessageInput } from '../shared/index.js';
 import type { BlobReader } from './blob-reader.js';
 import type { WorkerClientEvent, WorkerClientListener, WorkerClientSnapshot } from './client-events.js';
 import type { WorkerClientOptions } from './client-ports.js';
@@ -129,6 +129,15 @@ export class WorkerClient {
   setCpuShare(share: number): void {
     this.#rest.share = share;
     this.#emit({ type: 'state' });
+  }
+
+  /**
+   * Reports new capabilities (the tab measured its tensor backends): sent now when connected,
+   * and in every later `hello`.
+   */
+  updateCapabilities(capabilities: Capabilities): void {
+    this.#options.capabilities = capabilities;
+    if (this.#welcomed) this.#send({ type: 'capabilities', capabilities });
   }
 
   /** Where things stand now. */

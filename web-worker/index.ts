@@ -23,7 +23,17 @@ export { httpShardReader, shardRecords, type BlobAccess, type BlobShard, type Sh
 export { loadTaskFunction, TaskHost, type ModuleImporter, type TaskHostOptions } from './task-host.js';
 export { relayTaskReply } from './task-relay.js';
 export { runRequest, type TaskWorkerReply, type TaskWorkerRequest } from './task-worker-messages.js';
-export { blobBytes, blobRefSha, WasmModules, type BlobBytes, type BlobRef, type WasmInstantiator } from './task-blobs.js';
+export {
+  blobBytes,
+  blobRefSha,
+  RecentBlobs,
+  WasmModules,
+  type BlobBytes,
+  type BlobRef,
+  type ByteRange,
+  type WasmInstantiator,
+} from './task-blobs.js';
+export { cpuTensorProvider, TaskTensors, type LentTensorCore, type TaskTensorCore, type TensorProvider } from './task-tensor.js';
 export { DutyCycle, idleAfter, MIN_CPU_SHARE } from './duty-cycle.js';
 // The store's runtime-neutral parts; the IndexedDB one (`store/index.ts`) is for the join page.
 export { DEFAULT_BLOB_CACHE_BYTES, MemoryBlobCache, MemoryWorkerStore } from './store/memory.js';

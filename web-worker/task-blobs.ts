@@ -7,8 +7,17 @@ export type BlobRef = string | { blob: string };
 /** `ctx.wasm`: instantiates the WebAssembly module stored as a blob. */
 export type WasmInstantiator = (ref: BlobRef, imports?: WebAssembly.Imports) => Promise<WebAssembly.Instance>;
 
-/** `ctx.blob`: the bytes of a blob (verified, through the worker's blob cache). */
-export type BlobBytes = (ref: BlobRef) => Promise<Uint8Array>;
+/** Which bytes of a blob `ctx.blob` reads: `length` bytes from `offset`. */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+/**
+ * `ctx.blob`: the bytes of a blob (verified, through the worker's blob cache), or a copy of
+ * `range` of them.
+ */
+export type BlobBytes = (ref: BlobRef, range?: ByteRange) => Promise<Uint8Array>;
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -59,15 +68,90 @@ export class WasmModules {
   }
 }
 
-/** `ctx.blob` for a task whose blobs come from `readBlob`. */
-export function blobBytes(readBlob: BlobReader): BlobBytes {
-  return (ref) => {
-    try {
-      return readBlob(blobRefSha(ref));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+/**
+ * `ctx.blob` for a task whose blobs come from `readBlob`. A ranged read is cut from the whole
+ * blob, read through `readRanged` (by default `readBlob`; a worker passes its
+ * {@link RecentBlobs}, so tiles of one blob read by later tasks do not ask for it again).
+ * @throws {RangeError} (as a rejection) for a range that is not inside the blob
+ */
+export function blobBytes(readBlob: BlobReader, readRanged: BlobReader = readBlob): BlobBytes {
+  return async (ref, range) => {
+    const sha = blobRefSha(ref);
+    if (range === undefined) return readBlob(sha);
+    checkRange(sha, range);
+    const bytes = await readRanged(sha);
+    if (range.offset + range.length > bytes.length) {
+      throw new RangeError(`ctx.blob: bytes ${range.offset}..${range.offset + range.length} are past the end of blob ${sha} (${bytes.length} bytes)`);
     }
+    return bytes.slice(range.offset, range.offset + range.length);
   };
+}
+
+function checkRange(sha: string, range: ByteRange): void {
+  const { offset, length } = range as Partial<ByteRange>;
+  const whole = (value: unknown): boolean => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+  if (!whole(offset) || !whole(length)) {
+    throw new RangeError(`ctx.blob: the range of blob ${sha} needs whole numbers { offset, length } >= 0, got ${JSON.stringify(range)}`);
+  }
+}
+
+/** Bytes of whole blobs a task worker keeps for ranged reads. */
+export const RECENT_BLOB_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The whole blobs a task worker read lately for ranged `ctx.blob` reads, least recently used
+ * dropped past `maxBytes`: the tiles of one matrix, read by task after task in this worker, come
+ * from here instead of another copy out of the blob cache. Only ranged reads use it, since they
+ * hand out copies; a whole read hands out bytes task code may change.
+ * @example
+ * const recent = new RecentBlobs();
+ * const ctxBlob = blobBytes(readBlob, recent.reader(readBlob));
+ */
+export class RecentBlobs {
+  readonly #blobs = new Map<string, Promise<Uint8Array>>();
+  readonly #sizes = new Map<string, number>();
+
+  constructor(private readonly maxBytes = RECENT_BLOB_BYTES) {}
+
+  reader(readBlob: BlobReader): BlobReader {
+    return (sha256) => this.read(sha256, readBlob);
+  }
+
+  read(sha256: string, readBlob: BlobReader): Promise<Uint8Array> {
+    let bytes = this.#blobs.get(sha256);
+    if (bytes) {
+      // Most recently used last.
+      this.#blobs.delete(sha256);
+      this.#blobs.set(sha256, bytes);
+      return bytes;
+    }
+    bytes = readBlob(sha256);
+    this.#blobs.set(sha256, bytes);
+    bytes.then(
+      (read) => this.#keep(sha256, read.length),
+      () => this.#forget(sha256),
+    );
+    return bytes;
+  }
+
+  #keep(sha256: string, size: number): void {
+    if (!this.#blobs.has(sha256)) return;
+    this.#sizes.set(sha256, size);
+    let total = [...this.#sizes.values()].reduce((sum, bytes) => sum + bytes, 0);
+    for (const oldest of this.#blobs.keys()) {
+      if (total <= this.maxBytes) break;
+      const size = this.#sizes.get(oldest);
+      // One still downloading holds nothing yet.
+      if (size === undefined) continue;
+      total -= size;
+      this.#forget(oldest);
+    }
+  }
+
+  #forget(sha256: string): void {
+    this.#blobs.delete(sha256);
+    this.#sizes.delete(sha256);
+  }
 }
 
 async function compileModule(sha256: string, bytes: Uint8Array): Promise<WebAssembly.Module> {

@@ -1,4 +1,5 @@
 import type { BlobBytes, WasmInstantiator } from './task-blobs.js';
+import type { TaskTensorCore } from './task-tensor.js';
 
 /** What `ctx.task` tells task code about the call it is in. */
 export interface TaskInfo {
@@ -59,10 +60,23 @@ export interface TaskContext {
    */
   readonly wasm?: WasmInstantiator;
   /**
-   * In a worker: the bytes of a blob, named like `ctx.wasm`'s, through the worker's blob cache.
+   * In a worker: the bytes of a blob, named like `ctx.wasm`'s, through the worker's blob cache;
+   * with `{ offset, length }` only those bytes (a copy, cut from the cached whole blob).
    * @example const weights = new Float32Array((await ctx.blob({ blob: sha })).buffer);
+   * @example const row = new Float32Array((await ctx.blob(sha, { offset: 4 * k * i, length: 4 * k })).buffer);
    */
   readonly blob?: BlobBytes;
+  /**
+   * The tensor core: WebGPU, WASM or the CPU reference in a tab (as chosen when it joined), the
+   * CPU reference under Node. Made on first use; the tensors a task makes are freed when it ends.
+   * A lost GPU device fails the attempt (`DeviceLostError` in its message) and the tab opens a
+   * new device for the next task. Where the core runs on WebGPU, `forceDeviceLoss()` is a test
+   * hook that loses the device.
+   * @example
+   * const t = ctx.tensor;
+   * const c = await t.matmul(t.tensor(a, [m, k]), t.tensor(b, [k, n])).data();
+   */
+  readonly tensor?: TaskTensorCore;
 }
 
 /**
@@ -84,10 +98,17 @@ export interface CallContext {
   checkpoint(state: unknown): Promise<boolean>;
 }
 
-/** Builds the `ctx` of one call. */
+/**
+ * Builds the `ctx` of one call. Extras are copied with their getters, so a lazy member
+ * (`ctx.tensor`) is made only when task code reads it.
+ */
 export function createTaskContext(call: CallContext, extras: ContextExtras = {}): TaskContext {
+  const ctx: object = Object.defineProperties({}, Object.getOwnPropertyDescriptors(extras));
+  return Object.defineProperties(ctx, Object.getOwnPropertyDescriptors(ownMembers(call))) as TaskContext;
+}
+
+function ownMembers(call: CallContext): TaskContext {
   return {
-    ...extras,
     task: call.task,
     restored: call.restored,
     predecessors: call.predecessors,

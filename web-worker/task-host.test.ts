@@ -6,6 +6,8 @@ import { TaskHost } from './task-host.js';
 import { relayTaskReply } from './task-relay.js';
 import type { TaskOutcome } from './task-runner.js';
 import type { TaskWorkerRequest } from './task-worker-messages.js';
+import { cpuTensorProvider, type TaskTensorCore, type TensorProvider } from './task-tensor.js';
+import { DeviceLostError, TensorCore, createCpuBackend } from '../shared/tensor/index.js';
 
 const lease = (leaseId: string, items: unknown[], code = 'a'.repeat(64)): TaskLease => ({
   type: 'lease',
@@ -19,7 +21,12 @@ const lease = (leaseId: string, items: unknown[], code = 'a'.repeat(64)): TaskLe
 });
 
 /** A host and a relay wired to each other in-process, as a Web Worker and its executor are. */
-function channel(modules: Record<string, unknown>, answer: (state: unknown) => CheckpointAck, blobs: Record<string, Uint8Array> = {}) {
+function channel(
+  modules: Record<string, unknown>,
+  answer: (state: unknown) => CheckpointAck,
+  blobs: Record<string, Uint8Array> = {},
+  tensor?: TensorProvider,
+) {
   const logs: { level: LogLevel; message: string }[] = [];
   const outcomes = new Map<string, TaskOutcome>();
   const imported: string[] = [];
@@ -49,6 +56,7 @@ function channel(modules: Record<string, unknown>, answer: (state: unknown) => C
       imported.push(source);
       return source in modules ? Promise.resolve(modules[source]) : Promise.reject(new SyntaxError('Unexpected token'));
     },
+    ...(tensor ? { tensor } : {}),
   });
   const run = async (taskLease: TaskLease, source: string, cpuShare?: number): Promise<TaskOutcome> => {
     toHost({ type: 'run', lease: taskLease, source, ...(cpuShare === undefined ? {} : { cpuShare }) });
@@ -170,5 +178,73 @@ describe('TaskHost and relayTaskReply', () => {
       error: { message: expect.stringMatching(/^Failed to fetch \(blocked by the Content Security Policy .*http:\/\/127\.0\.0\.2:9\/ \(connect-src\)\)$/) as unknown },
     });
     expect(logs).toContainEqual({ level: 'warn', message: 'blocked by the Content Security Policy: http://127.0.0.2:9/ (connect-src)' });
+  });
+
+  it('gives tasks ctx.tensor from the provider, and a ranged ctx.blob cut from the blob read once per worker', async () => {
+    const sha = 'c'.repeat(64);
+    const values = Float32Array.of(1, 2, 3, 4, 5, 6);
+    type TensorCtx = { tensor: TaskTensorCore; blob(ref: unknown, range?: { offset: number; length: number }): Promise<Uint8Array> };
+    const module = {
+      default: async (row: number, ctx: TensorCtx) => {
+        const bytes = await ctx.blob(sha, { offset: row * 12, length: 12 });
+        const t = ctx.tensor;
+        const sums = t.matmul(t.tensor(new Float32Array(bytes.buffer), [1, 3]), t.fill([3, 1], 1));
+        return [t.backendName, Array.from(await sums.data())];
+      },
+    };
+    const bytes = new Uint8Array(values.buffer);
+    const { run, blobsAsked } = channel({ src: module }, () => ({ status: 'stored' }), { [sha]: bytes }, cpuTensorProvider());
+    expect(await run(lease('l-1', [0]), 'src')).toEqual({ ok: true, outputs: [['cpu', [6]]] });
+    expect(await run(lease('l-2', [1]), 'src')).toEqual({ ok: true, outputs: [['cpu', [15]]] });
+    expect(blobsAsked).toEqual([sha]);
+    const outside = { default: (_: unknown, ctx: TensorCtx) => ctx.blob(sha, { offset: 20, length: 8 }) };
+    const { run: runOutside } = channel({ src: outside }, () => ({ status: 'stored' }), { [sha]: bytes });
+    expect(await runOutside(lease('l-3', [0]), 'src')).toMatchObject({ ok: false, error: { message: expect.stringContaining('past the end of blob') as unknown } });
+  });
+
+  it('fails an attempt whose device was lost with DeviceLostError in the message, and lends a new backend to the next', async () => {
+    // A device per generation: forcing a loss makes its reads fail; retiring it opens the next.
+    const lent: number[] = [];
+    const lostDevices = new Set<number>();
+    let generation = 0;
+    const provider: TensorProvider = {
+      ready: () => Promise.resolve(),
+      lend: () => {
+        const device = generation;
+        lent.push(device);
+        const backend = createCpuBackend();
+        const download = (id: number): Promise<Float32Array> =>
+          lostDevices.has(device) ? Promise.reject(new DeviceLostError('webgpu: device lost (destroyed)')) : backend.download(id);
+        const core = new TensorCore({ ...backend, download });
+        return { core, forceDeviceLoss: () => void lostDevices.add(device), retire: () => void (generation = device + 1) };
+      },
+    };
+    const module = {
+      default: async (_: unknown, ctx: { tensor: TaskTensorCore; task: { attempt: number } }) => {
+        if (ctx.task.attempt === 1) ctx.tensor.forceDeviceLoss?.();
+        return Array.from(await ctx.tensor.tensor([7]).data());
+      },
+    };
+    const { run } = channel({ src: module }, () => ({ status: 'stored' }), {}, provider);
+    expect(await run(lease('l-1', [0]), 'src')).toMatchObject({ ok: false, error: { message: 'DeviceLostError: webgpu: device lost (destroyed)' } });
+    expect(await run({ ...lease('l-2', [0]), attempt: 2 }, 'src')).toEqual({ ok: true, outputs: [[7]] });
+    expect(lent).toEqual([0, 1]);
+  });
+
+  it('neither waits for the choice of backend nor lends a core to a task whose code never names ctx.tensor', async () => {
+    let lent = 0;
+    let choose!: () => void;
+    const chosen = new Promise<void>((resolve) => (choose = resolve));
+    const provider: TensorProvider = { ready: () => chosen, lend: () => ((lent += 1), cpuTensorProvider().lend()) };
+    const tensorTask = { default: (_: unknown, ctx: { tensor: TaskTensorCore }) => ctx.tensor.backendName };
+    const { run } = channel({ plain: { default: (x: number) => x + 1 }, 'uses tensor': tensorTask }, () => ({ status: 'stored' }), {}, provider);
+    expect(await run(lease('l-1', [1]), 'plain')).toEqual({ ok: true, outputs: [2] });
+    expect(lent).toBe(0);
+    const waiting = run(lease('l-2', [1], 'b'.repeat(64)), 'uses tensor');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lent).toBe(0);
+    choose();
+    expect(await waiting).toEqual({ ok: true, outputs: ['cpu'] });
+    expect(lent).toBe(1);
   });
 });

@@ -4,10 +4,11 @@ import { BlobFetchError, describeFailure, TaskCodeError, type TaskFailure } from
 import { PendingAnswers } from './pending-answers.js';
 import { httpShardReader, type ShardReader } from './shard-reader.js';
 import type { TaskPorts } from './task-attempt.js';
-import { blobBytes, WasmModules } from './task-blobs.js';
+import { blobBytes, RecentBlobs, WasmModules } from './task-blobs.js';
 import type { CheckpointAck } from './task-checkpoint.js';
 import type { ContextExtras, TaskFunction } from './task-context.js';
 import { runTask, taskFunctionOf, type TaskOutcome } from './task-runner.js';
+import { mayUseTensor, TaskTensors, type TensorProvider } from './task-tensor.js';
 import type { TaskWorkerReply, TaskWorkerRequest } from './task-worker-messages.js';
 import { Throttle, systemTimers, type Timers } from './timers.js';
 
@@ -19,8 +20,14 @@ export interface TaskHostOptions {
   /** Posts a reply to the executor (`postMessage` of the worker's scope or `parentPort`). */
   post(reply: TaskWorkerReply): void;
   importModule: ModuleImporter;
-  /** More members for `ctx` in this environment (e.g. `{ tensor }`). */
+  /** More members for `ctx` in this environment. */
   extras?: ContextExtras;
+  /**
+   * Where `ctx.tensor` comes from (see `TaskTensors`): the backend chosen at join in a tab, the
+   * CPU reference under Node.
+   * @default none: `ctx.tensor` is undefined
+   */
+  tensor?: TensorProvider;
   /**
    * Least time between two progress replies of one task.
    * @default 100
@@ -38,8 +45,9 @@ type RunRequest = Extract<TaskWorkerRequest, { type: 'run' }>;
  * (once per SHA-256), runs leases with the task runtime and turns their logs, progress,
  * checkpoints and outcome into replies; a checkpoint's promise waits for its `checkpointed`.
  * `ctx.wasm` and `ctx.blob` ask the executor for blobs (which answers from its blob cache);
- * compiled WebAssembly modules are kept here, by SHA-256, for the next tasks. Between items it
- * idles as the run's `cpuShare` asks.
+ * compiled WebAssembly modules, and whole blobs read for ranged `ctx.blob` reads, are kept here
+ * for the next tasks. `ctx.tensor` is lent by the `tensor` provider to each task that reads it
+ * and freed when the task ends. Between items it idles as the run's `cpuShare` asks.
  * @example
  * const host = new TaskHost({ post: (reply) => parentPort.postMessage(reply), importModule: (source) => import(dataUrl(source)) });
  * parentPort.on('message', (request) => host.receive(request));
@@ -47,6 +55,7 @@ type RunRequest = Extract<TaskWorkerRequest, { type: 'run' }>;
 export class TaskHost {
   readonly #modules = new Map<string, Promise<TaskFunction>>();
   readonly #wasm = new WasmModules();
+  readonly #recentBlobs = new RecentBlobs();
   readonly #checkpoints = new PendingAnswers<CheckpointAck>(() => ({ status: 'ignored', reason: 'the task ended' }));
   readonly #blobs = new PendingAnswers<BlobAnswer>(() => ({ error: { message: 'the task ended' } }));
   /** Requests the Content Security Policy refused, per running lease. */
@@ -88,13 +97,20 @@ export class TaskHost {
     );
     this.#violations.set(leaseId, []);
     let outcome: TaskOutcome;
+    const tensors = this.options.tensor ? new TaskTensors(this.options.tensor) : undefined;
     try {
       const fn = await this.#load(lease.code, source);
       const readBlob = this.#blobReader(leaseId);
-      const extras: ContextExtras = { ...this.options.extras, wasm: this.#wasm.instantiator(readBlob), blob: blobBytes(readBlob) };
-      outcome = await runTask(fn, { lease, ports: this.#ports(request, progress), extras });
+      const blob = blobBytes(readBlob, this.#recentBlobs.reader(readBlob));
+      const extras: ContextExtras = { ...this.options.extras, wasm: this.#wasm.instantiator(readBlob), blob };
+      // Instant unless the tab is still choosing its backend (at join) or replacing a lost one.
+      if (mayUseTensor(source)) await this.options.tensor?.ready();
+      const run = { lease, ports: this.#ports(request, progress), extras: tensors ? tensors.extras(extras) : extras };
+      outcome = await runTask(tensors ? tensors.guard(fn) : fn, run);
     } catch (error) {
       outcome = { ok: false, error: describeFailure(error) };
+    } finally {
+      tensors?.end();
     }
     progress.cancel();
     this.#checkpoints.drop(leaseId);

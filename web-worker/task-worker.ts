@@ -3,14 +3,20 @@
  * module (once per SHA-256) through a `blob:` URL and runs the lease with the task runtime,
  * posting back logs, progress, checkpoints and the outcome, and asking the page for the blobs of
  * `ctx.wasm` and `ctx.blob`. The page terminates it to abort a task.
+ *
+ * `ctx.tensor` comes from the backends this worker measures when it starts (the page's
+ * `tensor-setup` message, or the first task): the result goes back to the page as
+ * `tensor-chosen`, for the join page and the coordinator.
  */
+import { TabTensors } from './tab-tensors.js';
 import { TaskHost } from './task-host.js';
 import type { TaskWorkerReply, TaskWorkerRequest } from './task-worker-messages.js';
+import { isTensorSetup, type TensorChosen, type TensorSetup } from './tensor-messages.js';
 
 /** The part of `DedicatedWorkerGlobalScope` used here (the WebWorker lib is not loaded). */
 interface TaskWorkerScope {
-  postMessage(reply: TaskWorkerReply): void;
-  onmessage: ((event: MessageEvent<TaskWorkerRequest>) => void) | null;
+  postMessage(reply: TaskWorkerReply | TensorChosen): void;
+  onmessage: ((event: MessageEvent<TaskWorkerRequest | TensorSetup>) => void) | null;
   addEventListener(type: 'securitypolicyviolation', listener: (event: SecurityPolicyViolationEvent) => void): void;
 }
 
@@ -25,8 +31,12 @@ async function importSource(source: string): Promise<unknown> {
   }
 }
 
-const host = new TaskHost({ post: (reply) => scope.postMessage(reply), importModule: importSource });
-scope.onmessage = (event) => host.receive(event.data);
+const tensors = new TabTensors({ onReport: (report) => scope.postMessage({ type: 'tensor-chosen', report }) });
+const host = new TaskHost({ post: (reply) => scope.postMessage(reply), importModule: importSource, tensor: tensors });
+scope.onmessage = (event) => {
+  if (isTensorSetup(event.data)) void tensors.start(event.data.prefer);
+  else host.receive(event.data);
+};
 // The Content Security Policy (sent with this script by the coordinator) lets task code reach
 // only the coordinator; what it blocks is told to the task's log and to its failure.
 scope.addEventListener('securitypolicyviolation', (event) => {

@@ -41,6 +41,24 @@ describe('WorkerGateway matching', () => {
   });
 });
 
+describe('WorkerGateway capability updates', () => {
+  it('replaces a worker’s capabilities, lists them, and lets its parked ask match what it now can run', async () => {
+    const tab = await join('w_tab');
+    await tab.send({ type: 'ask' });
+    const job = await submit({ items: [1], requires: { webgpu: true } });
+    await settle();
+    expect(tab.socket.received.of('lease')).toEqual([]);
+
+    const tensor = { chosen: { backend: 'webgpu' }, figures: [{ backend: 'webgpu', size: 256, gflops: 9 }] };
+    await tab.send({
+      type: 'capabilities',
+      capabilities: { runtime: 'browser', webgpu: { vendor: 'google', architecture: 'swiftshader' }, userAgent: 'vitest', tensor },
+    });
+    expect(await tab.socket.received.waitFor('lease')).toMatchObject({ jobId: job.id });
+    expect(parts.gateway.workers()[0]?.capabilities.tensor).toEqual(tensor);
+  });
+});
+
 describe('WorkerGateway debug jobs', () => {
   it('hands a debug job’s next task to another parked debug worker when the running one finishes', async () => {
     const first = await join('w_debug1', { debug: true });

@@ -63,6 +63,10 @@ export class WorkerGateway {
       case 'withdraw':
         session.asks = 0;
         return;
+      case 'capabilities':
+        session.capabilities = message.capabilities;
+        // Parked asks may now match jobs they did not.
+        return this.drainInBackground();
       case 'heartbeat':
         return this.scheduler.heartbeat(workerId);
       case 'progress':

@@ -2,6 +2,8 @@ import type { Backoff, JobSpec, TaskLease } from '../../shared/index.js';
 import {
   blobBytes,
   BlobFetchError,
+  cpuTensorProvider,
+  TaskTensors,
   describeFailure,
   runTask,
   WasmModules,
@@ -123,12 +125,16 @@ async function runAttempt(execution: LocalExecution, task: LocalTaskRecord, unit
   const cancel = (): void => attempt.abort({ message: 'the job was cancelled' });
   record.cancelling.signal.addEventListener('abort', cancel, { once: true });
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => attempt.abort({ message: `task timed out after ${timeoutMs} ms` }), timeoutMs);
+  // ctx.tensor: the CPU reference, made if the task reads it, freed when the attempt ends.
+  const tensors = new TaskTensors(cpuTensorProvider());
   try {
     const fn = await module.load();
-    return await runTask(fn, { lease, ports: localPorts(execution, task), signal: attempt.signal, extras: blobExtras(execution) });
+    const run = { lease, ports: localPorts(execution, task), signal: attempt.signal, extras: tensors.extras(blobExtras(execution)) };
+    return await runTask(tensors.guard(fn), run);
   } catch (error) {
     return { ok: false, error: describeFailure(error) };
   } finally {
+    tensors.end();
     clearTimeout(timer);
     record.cancelling.signal.removeEventListener('abort', cancel);
   }

@@ -53,6 +53,18 @@ describe('NodeExecutor (real worker threads)', () => {
     ]);
   });
 
+  it('gives task code ctx.tensor, the CPU reference tensor core', async () => {
+    executor = new NodeExecutor();
+    const { hooks } = recordingHooks();
+    const source = `
+      export default async (n, ctx) => {
+        const t = ctx.tensor;
+        const c = t.matmul(t.tensor([1, 2, 3, 4], [2, 2]), t.fill([2, 1], n));
+        return [t.backendName, Array.from(await c.data()), typeof t.forceDeviceLoss];
+      };`;
+    expect(await executor.run(lease('l-1', items([2])), source, hooks)).toEqual([['cpu', [6, 14], 'undefined']]);
+  });
+
   it("rejects with the task's error, and with a clear one for code that does not load", async () => {
     executor = new NodeExecutor();
     const { hooks } = recordingHooks();

@@ -4,12 +4,12 @@
  * The executor terminates the thread to abort a task.
  */
 import { parentPort } from 'node:worker_threads';
-import { TaskHost, type TaskWorkerRequest } from '../../web-worker/index.js';
+import { cpuTensorProvider, TaskHost, type TaskWorkerRequest } from '../../web-worker/index.js';
 import { importModuleSource } from './module-source.js';
 
 const port = parentPort;
 if (!port) throw new Error('task-thread runs as a worker thread, started by NodeExecutor');
 
-// ctx.tensor (the CPU tensor core) joins here as `extras: { tensor }`.
-const host = new TaskHost({ post: (reply) => port.postMessage(reply), importModule: importModuleSource });
+// ctx.tensor is the CPU reference tensor core here.
+const host = new TaskHost({ post: (reply) => port.postMessage(reply), importModule: importModuleSource, tensor: cpuTensorProvider() });
 port.on('message', (request: TaskWorkerRequest) => host.receive(request));

@@ -15,6 +15,7 @@ import { browserCapabilities, describeAdapter, detectAdapter } from './capabilit
 import { EventLog } from './event-log.js';
 import { loadSettings, pageLocalStorage, pauseReason, saveSettings, type VolunteerSettings } from './settings.js';
 import { volunteerStatus, type VolunteerStatus } from './status.js';
+import { describeTensorReport, measuringTaskWorkers, ReportedCapabilities, tensorPreference } from './tensor.js';
 import { JoinView } from './view.js';
 
 declare global {
@@ -28,7 +29,7 @@ declare global {
 const CONCURRENCY = 1;
 const REFRESH_MS = 500;
 
-async function join(token: string, view: JoinView, debug: boolean): Promise<void> {
+async function join(token: string, view: JoinView, debug: boolean, params: URLSearchParams): Promise<void> {
   const settings = loadSettings(pageLocalStorage());
   view.showSettings(settings);
   const [detected, { store, saved }] = await Promise.all([detectAdapter(), openVolunteerStore()]);
@@ -36,7 +37,13 @@ async function join(token: string, view: JoinView, debug: boolean): Promise<void
   view.showStorage(store.durable, store.problem?.message);
   const blobs = { origin: location.origin, token };
   const readBlob = createBlobReader({ ...blobs, cache: store.blobs });
-  const executor = new BrowserExecutor({ blobs });
+  // The task worker measures its tensor backends at start; the tab joins meanwhile and reports them when known.
+  const capabilities = new ReportedCapabilities(browserCapabilities(detected, debug));
+  const createWorker = measuringTaskWorkers(tensorPreference(params), (report) => {
+    view.showTensor(describeTensorReport(report, detected.adapter));
+    capabilities.addTensor(report);
+  });
+  const executor = new BrowserExecutor({ blobs, createWorker });
   executor.warmUp(CONCURRENCY);
   const client = new WorkerClient({
     url: workerSocketUrl(location.origin, token),
@@ -44,12 +51,13 @@ async function join(token: string, view: JoinView, debug: boolean): Promise<void
     executor,
     fetchCode: codeFetcherOf(readBlob),
     readBlob,
-    capabilities: browserCapabilities(detected, debug),
+    capabilities: capabilities.current,
     store,
     restore: saved,
     cpuShare: settings.cpuShare,
     concurrency: CONCURRENCY,
   });
+  capabilities.attach(client);
   const refresh = (): void => {
     const snapshot = client.snapshot();
     const reason = pauseReason(settings, document.visibilityState);
@@ -136,7 +144,7 @@ const debug = params.get('debug') === '1';
 const view = new JoinView(document, debug ? 50 : 8);
 if (token) {
   window.tabgrid = { state: 'connecting', tasksDone: 0, workerId: undefined, paused: false };
-  join(token, view, debug).catch((error: unknown) => {
+  join(token, view, debug, params).catch((error: unknown) => {
     console.error('[tabgrid] could not start', error);
     window.tabgrid = { state: 'stopped', tasksDone: 0, workerId: undefined, paused: false };
     view.showProblem(`Could not start: ${String(error)}`, 'stopped');

@@ -13,6 +13,7 @@ interface JoinElements {
   currentTask: HTMLElement;
   progress: HTMLProgressElement;
   adapter: HTMLElement;
+  tensor: HTMLElement;
   log: HTMLElement;
   pause: HTMLButtonElement;
   visibleOnly: HTMLInputElement;
@@ -58,6 +59,7 @@ export class JoinView {
       currentTask: element(doc, 'current-task', HTMLElement),
       progress: element(doc, 'progress', HTMLProgressElement),
       adapter: element(doc, 'adapter', HTMLElement),
+      tensor: element(doc, 'tensor', HTMLElement),
       log: element(doc, 'log', HTMLElement),
       pause: element(doc, 'pause', HTMLButtonElement),
       visibleOnly: element(doc, 'visible-only', HTMLInputElement),
@@ -94,6 +96,11 @@ export class JoinView {
 
   showAdapter(description: string): void {
     setText(this.#elements.adapter, description);
+  }
+
+  /** The tensor backends measured and the one tasks use (see `describeTensorReport`). */
+  showTensor(description: string): void {
+    setText(this.#elements.tensor, description);
   }
 
   /** Says whether progress survives a reload, and why not when it does not. */

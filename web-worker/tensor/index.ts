@@ -1,31 +1,37 @@
 /**
- * The volunteer side of the tensor core: the WebGPU backend and the choice of backend for
- * `ctx.tensor` (WebGPU when the browser grants a device, else the CPU reference).
+ * The volunteer side of the tensor core: the WebGPU and WASM backends, and the choice of
+ * backend for `ctx.tensor` — measured at join by `selectTensorBackends` (the fastest backend
+ * for a task's size), or fixed by `createTensorCore`.
  * @example
- * const tensor = await createTensorCore();
- * console.log(tensor.backendName); // 'webgpu' or 'cpu'
+ * const { core, choice } = await selectTensorBackends();
+ * console.log(core.backendName, choice.figures); // 'wasm', [{ backend: 'webgpu', size: 128, gflops: ... }, ...]
  */
 import { TensorCore, createCpuBackend } from '../../shared/tensor/index.js';
 import { isWebGpuUnavailableError } from './errors.js';
+import { loadWasmBackend } from './wasm-backend/index.js';
 import { type WebGpuBackendOptions, createWebGpuBackend } from './webgpu/backend.js';
 
 export { WebGpuError, WebGpuUnavailableError, isWebGpuError, isWebGpuUnavailableError } from './errors.js';
 export { createWebGpuBackend, type MatmulKernel, type WebGpuBackend, type WebGpuBackendOptions, type WebGpuStats } from './webgpu/backend.js';
 export type { AdapterDescription } from './webgpu/device.js';
+export { createWasmBackend, loadWasmBackend, type WasmBackend, type WasmBackendStats } from './wasm-backend/index.js';
+export * from './select/index.js';
 export type * from './lab-protocol.js';
 
 /** Options of `createTensorCore`. */
 export interface TensorCoreOptions extends WebGpuBackendOptions {
-  /** `cpu` skips WebGPU even where it exists. @default 'webgpu' */
-  readonly prefer?: 'webgpu' | 'cpu';
+  /** `wasm` or `cpu` skip WebGPU even where it exists. @default 'webgpu' */
+  readonly prefer?: 'webgpu' | 'wasm' | 'cpu';
 }
 
 /**
- * A tensor core on WebGPU when this browser has it, else on the CPU reference backend.
- * @example const tensor = await createTensorCore({ prefer: 'webgpu' });
+ * A tensor core on one backend without measuring: the preferred one, else the CPU reference
+ * when WebGPU has no adapter. `selectTensorBackends` measures and picks instead.
+ * @example const tensor = await createTensorCore({ prefer: 'wasm' });
  */
 export async function createTensorCore(options: TensorCoreOptions = {}): Promise<TensorCore> {
   if (options.prefer === 'cpu') return new TensorCore(createCpuBackend());
+  if (options.prefer === 'wasm') return new TensorCore(await loadWasmBackend());
   try {
     return new TensorCore(await createWebGpuBackend(options));
   } catch (error) {

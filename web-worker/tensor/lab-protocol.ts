@@ -3,11 +3,13 @@
  * benchmarks that drive it through `page.evaluate`. Everything crosses as plain JSON.
  */
 import type { GradientErrors } from '../../shared/tensor/index.js';
+import type { BackendPolicy, MeasureOptions, TensorChoice } from './select/index.js';
+import type { WasmBackendStats } from './wasm-backend/index.js';
 import type { MatmulKernel, WebGpuStats } from './webgpu/backend.js';
 import type { AdapterDescription } from './webgpu/device.js';
 
 /** Backends the lab can run an op on. */
-export type LabBackend = 'cpu' | 'webgpu';
+export type LabBackend = 'cpu' | 'webgpu' | 'wasm';
 
 /** A tensor as JSON. */
 export interface LabTensor {
@@ -71,7 +73,7 @@ export type LabOutcome =
 export interface MatmulTiming {
   readonly size: number;
   readonly backend: LabBackend;
-  /** `direct`, `direct+subgroups`, `tiled`, or `cpu`. */
+  /** `direct`, `direct+subgroups`, `tiled`, `wasm` or `cpu`. */
   readonly kernel: string;
   readonly runsMs: number[];
   readonly medianMs: number;
@@ -88,6 +90,28 @@ export interface MatmulTimingOptions {
   readonly includeReadback?: boolean;
 }
 
+/** What `selectBackends` found, and whether the core it chose computes right. */
+export interface LabSelection {
+  readonly choice: TensorChoice;
+  readonly policy: BackendPolicy;
+  /** `core.backendName` of the selection. */
+  readonly coreBackend: string;
+  /** `toleranceRatio` of a [17,33] x [33,65] matmul on the chosen core against the CPU reference (≤ 1 holds). */
+  readonly matmulError: number;
+}
+
+/** What filling the WASM backend's memory did. */
+export interface LabMemoryExhaustion {
+  /** The error the op that could not get memory threw. */
+  readonly name: string;
+  readonly message: string;
+  readonly causeName: string;
+  /** 1 GiB tensors made before it. */
+  readonly tensorsMade: number;
+  /** After disposing them, a small matmul still gave the right answer. */
+  readonly usableAfter: boolean;
+}
+
 /** `window.tensorLab`. */
 export interface TensorLab {
   adapter(): Promise<AdapterDescription & { matmulKernel: MatmulKernel; subgroupMatmul: boolean }>;
@@ -100,6 +124,11 @@ export interface TensorLab {
   checkMlpGradients(backend: LabBackend, seed: number): Promise<GradientErrors>;
   checkMatmulGradients(backend: LabBackend, aShape: number[], bShape: number[], seed: number): Promise<GradientErrors>;
   webGpuStats(): Promise<WebGpuStats>;
+  wasmStats(): Promise<WasmBackendStats>;
+  /** Runs `selectTensorBackends` (with these measuring options), checks its core, and releases it. */
+  selectBackends(measure?: Omit<MeasureOptions, 'onFailure'>): Promise<LabSelection>;
+  /** On a fresh WASM backend, makes 1 GiB tensors until memory runs out (WebAssembly's 4 GiB). Use a page of its own: the memory never shrinks. */
+  exhaustWasmMemory(): Promise<LabMemoryExhaustion>;
   /** Trains the two-layer perceptron by SGD on a learnable toy problem; the loss after each step, and tensors left alive. */
   trainMlp(backend: LabBackend, steps: number): Promise<{ readonly losses: number[]; readonly liveTensorsAfter: number }>;
 }

@@ -13,8 +13,13 @@ import {
   type MlpParameters,
   mlpLossAndGradients,
   randomValues,
+  toleranceRatio,
 } from '../../shared/tensor/index.js';
-import type { LabBackend, LabOp, LabOpOptions, LabOpRequest, LabOutcome, LabTensor, MatmulTiming, MatmulTimingOptions, TensorLab } from './lab-protocol.js';
+import type {
+  LabBackend, LabMemoryExhaustion, LabOp, LabOpOptions, LabOpRequest, LabOutcome, LabSelection, LabTensor, MatmulTiming, MatmulTimingOptions, TensorLab,
+} from './lab-protocol.js';
+import { type MeasureOptions, selectTensorBackends } from './select/index.js';
+import { type WasmBackend, loadWasmBackend } from './wasm-backend/index.js';
 import { type MatmulKernel, type WebGpuBackend, createWebGpuBackend } from './webgpu/backend.js';
 
 declare global {
@@ -72,8 +77,19 @@ async function webGpu(): Promise<{ core: TensorCore; backend: WebGpuBackend }> {
   return webgpu!;
 }
 
+let wasm: { core: TensorCore; backend: WasmBackend } | undefined;
+
+async function wasmCore(): Promise<{ core: TensorCore; backend: WasmBackend }> {
+  if (wasm === undefined) {
+    const backend = await loadWasmBackend();
+    wasm = { core: new TensorCore(backend), backend };
+  }
+  return wasm;
+}
+
 async function coreFor(backend: LabBackend): Promise<TensorCore> {
-  return backend === 'cpu' ? cpu : (await webGpu()).core;
+  if (backend === 'cpu') return cpu;
+  return backend === 'wasm' ? (await wasmCore()).core : (await webGpu()).core;
 }
 
 async function runOp(request: LabOpRequest): Promise<LabOutcome> {
@@ -128,7 +144,7 @@ async function timeMatmul(size: number, options: MatmulTimingOptions = {}): Prom
   return {
     size,
     backend: backendName,
-    kernel: gpu === undefined ? 'cpu' : `${gpu.matmulKernel}${gpu.subgroupMatmul ? '+subgroups' : ''}`,
+    kernel: gpu === undefined ? backendName : `${gpu.matmulKernel}${gpu.subgroupMatmul ? '+subgroups' : ''}`,
     runsMs,
     medianMs,
     gflops: (2 * size ** 3) / (medianMs * 1e6),
@@ -203,7 +219,7 @@ async function trainMlp(backend: LabBackend, steps: number): Promise<{ losses: n
     [loss, ...parametersOf(gradients), ...parametersOf(params)].forEach((tensor) => tensor.dispose());
     params = next;
   }
-  const live = backend === 'webgpu' ? (await webGpu()).backend.stats().liveStorages : undefined;
+  const live = backend === 'webgpu' ? (await webGpu()).backend.stats().liveStorages : backend === 'wasm' ? (await wasmCore()).backend.stats().liveStorages : undefined;
   [x, ...parametersOf(params)].forEach((tensor) => tensor.dispose());
   return { losses, liveTensorsAfter: live ?? -1 };
 }
@@ -214,6 +230,46 @@ function parametersOf(params: MlpParameters): Tensor[] {
 
 async function gradientCheck(backend: LabBackend, check: (t: TensorCore) => Promise<GradientErrors>): Promise<GradientErrors> {
   return check(await coreFor(backend));
+}
+
+async function selectBackends(measure: Omit<MeasureOptions, 'onFailure'> = {}): Promise<LabSelection> {
+  const selection = await selectTensorBackends({ measure });
+  try {
+    const random = createRandom(5);
+    const [aValues, bValues] = [randomValues(random, 17 * 33), randomValues(random, 33 * 65)];
+    const product = async (t: TensorCore): Promise<Float32Array> => {
+      const tensors = [t.tensor(aValues, [17, 33]), t.tensor(bValues, [33, 65])];
+      tensors.push(t.matmul(tensors[0]!, tensors[1]!));
+      const values = await tensors[2]!.data();
+      tensors.forEach((tensor) => tensor.dispose());
+      return values;
+    };
+    const task = selection.coreFor({ multiplyAdds: 17 * 33 * 65 });
+    const matmulError = toleranceRatio(await product(task), await product(cpu), { absolute: 1e-5 * Math.sqrt(33), relative: 1e-4 });
+    task.destroy();
+    return { choice: selection.choice, policy: selection.policy, coreBackend: selection.core.backendName, matmulError };
+  } finally {
+    selection.destroy();
+  }
+}
+
+/** 1 GiB tensors (k = 1 products, cheap to make) kept alive until the 4 GiB memory is full. */
+async function exhaustWasmMemory(): Promise<LabMemoryExhaustion> {
+  const backend = await loadWasmBackend();
+  const t = new TensorCore(backend);
+  const [column, row] = [t.fill([16384, 1], 1), t.fill([1, 16384], 2)];
+  const made: Tensor[] = [];
+  try {
+    for (let i = 0; i < 8; i++) made.push(t.matmul(column, row));
+    return { name: 'none', message: 'eight 1 GiB tensors fit', causeName: '', tensorsMade: made.length, usableAfter: false };
+  } catch (error) {
+    const cause = error instanceof Error ? (error.cause as { name?: string } | undefined)?.name ?? '' : '';
+    made.forEach((tensor) => tensor.dispose());
+    const check = await t.matmul(t.tensor([1, 2, 3, 4], [2, 2]), t.tensor([1, 0, 0, 1], [2, 2])).data();
+    return { ...describeError(error), causeName: cause, tensorsMade: made.length, usableAfter: check.join() === '1,2,3,4' };
+  } finally {
+    t.destroy();
+  }
 }
 
 function describeError(error: unknown): { name: string; message: string } {
@@ -233,6 +289,9 @@ window.tensorLab = {
   checkMlpGradients: (backend, seed) => gradientCheck(backend, (t) => checkMlpGradients(t, seed)),
   checkMatmulGradients: (backend, aShape, bShape, seed) => gradientCheck(backend, (t) => checkMatmulGradients(t, aShape, bShape, seed)),
   webGpuStats: async () => (await webGpu()).backend.stats(),
+  wasmStats: async () => (await wasmCore()).backend.stats(),
+  selectBackends,
+  exhaustWasmMemory,
   trainMlp,
 };
 document.body.dataset['ready'] = 'true';
