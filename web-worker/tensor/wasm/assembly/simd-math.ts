@@ -34,6 +34,39 @@ export function expV(x: v128): v128 {
   return f32x4.mul(f32x4.mul(y, s1), s2);
 }
 
+// exp on x <= 0 only, for softmax's x - max: XNNPACK's rr2-p5 (about 2 ulp). Rounding x·log2(e)
+// against a magic bias leaves n + 127 in the low mantissa bits, so 2^n is one shift, where expV
+// pays for round, a saturating convert and two scalings. Results below 2^-126 (x < ln 2^-126)
+// are flushed to +0, which also catches -Infinity; NaN stays NaN. Positive x is not handled.
+const MAGIC_BIAS: f32 = 12583039.0; // 1.5 * 2^23 + 127
+const NEG_LN2_HI: f32 = -0.693145752;
+const NEG_LN2_LO: f32 = -1.42860677e-6;
+const NORMAL_CUTOFF: f32 = -87.3365402;
+
+// a * b + c: one fused instruction where relaxed SIMD is on.
+// @ts-ignore: decorator
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+// @ts-ignore: decorator
+@inline
+export function expNonPositiveV(x: v128): v128 {
+  let n = madd(x, f32x4.splat(LOG2E), f32x4.splat(MAGIC_BIAS));
+  const s = i32x4.shl(n, 23);
+  n = f32x4.sub(n, f32x4.splat(MAGIC_BIAS));
+  let t = madd(n, f32x4.splat(NEG_LN2_HI), x);
+  t = madd(n, f32x4.splat(NEG_LN2_LO), t);
+  let p = madd(f32x4.splat(8.28929059e-3), t, f32x4.splat(4.18978222e-2));
+  p = madd(p, t, f32x4.splat(1.66676521e-1));
+  p = madd(p, t, f32x4.splat(4.99991506e-1));
+  p = madd(p, t, f32x4.splat(9.99999702e-1));
+  const y = madd(f32x4.mul(t, s), p, s);
+  return v128.andnot(y, f32x4.lt(x, f32x4.splat(NORMAL_CUTOFF)));
+}
+
 const SQRT_HALF: f32 = 0.707106781186547524;
 const MIN_NORMAL: f32 = 1.17549435e-38;
 const TWO_POW_23: f32 = 8388608.0;
