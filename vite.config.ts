@@ -17,6 +17,7 @@ export default defineConfig({
         admin: resolve(root, 'admin/index.html'),
         tensorLab: resolve(root, 'web-worker/tensor/lab.html'),
         volunteerStoreLab: resolve(root, 'web-worker/store/lab.html'),
+        commLab: resolve(root, 'web-worker/comm/lab.html'),
       },
     },
   },
