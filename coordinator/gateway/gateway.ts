@@ -184,7 +184,7 @@ export class WorkerGateway {
   /** Starts gang tasks while enough waiting workers can form one; answers whether any started. */
   private async answerGangs(): Promise<boolean> {
     let started = false;
-    for (;;) {
+    while (this.scheduler.hasReadyGang()) {
       const askers = [...this.waiting]
         .filter((session) => session.ready && session.asks > 0)
         .map((session) => ({ id: session.workerId!, capabilities: session.capabilities! }));
@@ -203,6 +203,7 @@ export class WorkerGateway {
         session.send(lease);
       }
     }
+    return started;
   }
 
   /** Leases one task to this session if there is one for it; answers whether it did. */

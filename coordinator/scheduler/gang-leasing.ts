@@ -50,6 +50,12 @@ export class GangLeasing {
     return messages;
   }
 
+  /** True when some live gang job has a ready task (so waiting workers are worth offering to it). */
+  hasReady(): boolean {
+    for (const job of this.state.live.values()) if (job.record.spec.gang && job.leasable() && job.hasReady()) return true;
+    return false;
+  }
+
   /** A member's result. Answers the task's outputs once every member has reported, else undefined. */
   report(gang: { attempt: string; rank: number }, output: unknown): unknown[] | undefined {
     const attempt = this.state.gangs.get(gang.attempt);

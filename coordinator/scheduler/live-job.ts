@@ -16,6 +16,8 @@ export class LiveJob {
   /** When this job last got a lease, in the scheduler's turn counter: equal priorities take turns. */
   turn = 0;
   leased = 0;
+  /** Tasks done, kept as they finish: checking "all done" on every result must not walk every task. */
+  private doneCount = 0;
 
   constructor(
     public record: JobRecord,
@@ -24,6 +26,7 @@ export class LiveJob {
   ) {
     this.waitingFor = Int32Array.from(graph.taskPredecessors, (preds) => preds.filter((p) => tasks[p]?.state !== 'done').length);
     for (const task of tasks) {
+      if (task.state === 'done') this.doneCount++;
       if (task.state === 'ready' && task.readyAt === 0) this.readyQueue.push(task.index);
       if (task.state === 'leased') this.leased++;
     }
@@ -131,8 +134,14 @@ export class LiveJob {
     return progress;
   }
 
+  /** Records a task's outputs; it stays done. */
+  markDone(task: TaskRecord, outputs: unknown[]): void {
+    if (task.state !== 'done') this.doneCount++;
+    Object.assign(task, { state: 'done', output: outputs, leaseId: null });
+  }
+
   allDone(): boolean {
-    return this.tasks.every((task) => task.state === 'done');
+    return this.doneCount === this.tasks.length;
   }
 
   /** Stops backoff timers (the job ended). */

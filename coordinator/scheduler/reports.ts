@@ -30,7 +30,7 @@ export class Reports {
     this.state.endLease(job, leaseId);
     const outputs = gang ? this.gangs.report(gang, reported[0]) : reported;
     if (!outputs) return 'accepted';
-    Object.assign(task, { state: 'done', output: outputs, leaseId: null });
+    job.markDone(task, outputs);
     await this.state.store.updateTask(job.id, task.index, { state: 'done', output: outputs, leaseId: null });
     this.state.completions.add(this.state.now());
     const freed = job.unblockedBy(task);

@@ -83,6 +83,11 @@ export class Scheduler {
     return this.gangs.lease(askers);
   }
 
+  /** True when some gang task is ready: the gateway offers its waiting workers to gangs only then. */
+  hasReadyGang(): boolean {
+    return this.gangs.hasReady();
+  }
+
   /** True for a peer id this coordinator handed to a member of a live gang attempt. */
   isIssuedPeer(peerId: string): boolean {
     return this.state.gangs.isIssuedPeer(peerId);
