@@ -77,7 +77,12 @@ export const WorkerMessage = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('fail'),
     leaseId: LeaseId,
-    error: z.strictObject({ message: z.string().max(10_000), stack: z.string().max(20_000).optional() }),
+    error: z.strictObject({
+      message: z.string().max(10_000),
+      stack: z.string().max(20_000).optional(),
+      /** `gang`: another member of the gang was lost or unreachable (not this member's own failure). */
+      cause: z.literal('gang').optional(),
+    }),
   }),
 ]);
 export type WorkerMessage = z.infer<typeof WorkerMessage>;

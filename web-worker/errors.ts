@@ -35,9 +35,13 @@ export class TaskFailedError extends Error {
   /**
    * @param failure what the task threw, as plain data (it may come from another realm)
    */
+  /** The task failed because another member of its gang was lost or unreachable. */
+  readonly gangCause: boolean;
+
   constructor(failure: TaskFailure, options?: ErrorOptions) {
     super(failure.message, options);
     if (failure.stack !== undefined) this.stack = failure.stack;
+    this.gangCause = failure.cause === 'gang';
   }
 }
 
@@ -50,6 +54,8 @@ export class TaskAbortedError extends Error {
 export interface TaskFailure {
   message: string;
   stack?: string;
+  /** `gang`: the attempt failed because another member of its gang was lost or could not be reached. */
+  cause?: 'gang';
 }
 
 /** True for a {@link TaskAbortedError}, from this realm or another. */
@@ -65,10 +71,14 @@ export function describeFailure(thrown: unknown): TaskFailure {
   if (thrown instanceof Error || isErrorLike(thrown)) {
     const failure: TaskFailure = { message: String(thrown.message) };
     if (typeof thrown.stack === 'string') failure.stack = thrown.stack;
+    if (GANG_ERRORS.has(String((thrown as { name?: unknown }).name)) || (thrown as { gangCause?: unknown }).gangCause === true) failure.cause = 'gang';
     return failure;
   }
   return { message: String(thrown) };
 }
+
+/** Errors of `ctx.comm` that mean another member is gone or unreachable, not that this one failed. */
+const GANG_ERRORS = new Set(['PeerLostError', 'PeerConnectError', 'CollectiveTimeoutError']);
 
 function isErrorLike(value: unknown): value is { message: unknown; stack?: unknown } {
   return typeof value === 'object' && value !== null && 'message' in value;

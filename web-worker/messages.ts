@@ -52,8 +52,9 @@ export function resultReport(leaseId: string, outputs: unknown): TaskReport {
  */
 export function failReport(leaseId: string, thrown: unknown): TaskReport {
   const failure = describeFailure(thrown);
-  const error: { message: string; stack?: string } = { message: truncate(failure.message, 10_000) };
+  const error: { message: string; stack?: string; cause?: 'gang' } = { message: truncate(failure.message, 10_000) };
   if (failure.stack !== undefined) error.stack = truncate(failure.stack, 20_000);
+  if (failure.cause !== undefined) error.cause = failure.cause;
   return { type: 'fail', leaseId, error };
 }
 

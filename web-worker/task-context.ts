@@ -1,3 +1,4 @@
+import type { Comm } from './comm/comm.js';
 import type { BlobBytes, WasmInstantiator } from './task-blobs.js';
 import type { TaskTensorCore } from './task-tensor.js';
 
@@ -77,6 +78,17 @@ export interface TaskContext {
    * const c = await t.matmul(t.tensor(a, [m, k]), t.tensor(b, [k, n])).data();
    */
   readonly tensor?: TaskTensorCore;
+  /** Gang tasks: this member's rank, 0..size-1 (the task function is called once, with the gang's one item). */
+  readonly rank?: number;
+  /** Gang tasks: how many members this attempt of the gang has. */
+  readonly size?: number;
+  /**
+   * Gang tasks: collectives with the other members (`send`, `recv`, `broadcast`, `gather`,
+   * `allGather`, `reduce`, `allReduce`, `reduceScatter`, `barrier`), over WebRTC between tabs and
+   * in-process in a Node worker and the local runner. Tensors it returns are made on `ctx.tensor`.
+   * @example const mean = await ctx.comm.allReduce(gradients, 'mean');
+   */
+  readonly comm?: Comm;
 }
 
 /**
