@@ -1,6 +1,7 @@
 import type { TaskLease } from '../shared/index.js';
 import type { RunSettings, TaskExecutor, TaskHooks } from './client-ports.js';
 import { TaskAbortedError, TaskFailedError } from './errors.js';
+import { GangMembers, type GangConnector, type GangPort } from './gang-link.js';
 import type { BlobAccess } from './shard-reader.js';
 import { relayTaskReply } from './task-relay.js';
 import { runRequest, type TaskWorkerReply, type TaskWorkerRequest } from './task-worker-messages.js';
@@ -14,6 +15,11 @@ export interface BrowserExecutorOptions {
   blobs?: BlobAccess;
   /** @default createTaskWorker */
   createWorker?: TaskWorkerFactory;
+  /**
+   * Opens a gang member's links (the page's PeerJS transport: see `peerJsGangs`); without it,
+   * gang tasks fail.
+   */
+  joinGang?: GangConnector;
 }
 
 interface BusyWorker {
@@ -37,15 +43,22 @@ export function createTaskWorker(): Worker {
 export class BrowserExecutor implements TaskExecutor {
   readonly #idle: Worker[] = [];
   readonly #busy = new Map<string, BusyWorker>();
+  readonly #gangs: GangMembers;
   readonly #createWorker: TaskWorkerFactory;
   /** Workers kept started (see `warmUp`). */
   #warm = 0;
 
   constructor(private readonly options: BrowserExecutorOptions = {}) {
     this.#createWorker = options.createWorker ?? createTaskWorker;
+    this.#gangs = new GangMembers(options.joinGang);
   }
 
   run(lease: TaskLease, source: string, hooks: TaskHooks, settings: RunSettings = {}): Promise<unknown[]> {
+    if (lease.gang) return this.#gangs.run(lease, (port) => this.#start(lease, source, hooks, settings, port));
+    return this.#start(lease, source, hooks, settings);
+  }
+
+  #start(lease: TaskLease, source: string, hooks: TaskHooks, settings: RunSettings, gang?: GangPort): Promise<unknown[]> {
     const { leaseId } = lease;
     const worker = this.#idle.pop() ?? this.#createWorker();
     const post = (request: TaskWorkerRequest): void => worker.postMessage(request);
@@ -67,7 +80,8 @@ export class BrowserExecutor implements TaskExecutor {
         this.#fail(leaseId, `uncaught error in the task's Web Worker: ${event.message || 'unknown error'}`);
       };
       worker.onmessageerror = () => this.#fail(leaseId, "a message from the task's Web Worker could not be read");
-      post(runRequest(lease, source, this.options.blobs, settings));
+      const run = runRequest(lease, source, this.options.blobs, settings, gang);
+      worker.postMessage(run.request, run.transfer);
     });
   }
 
@@ -81,7 +95,9 @@ export class BrowserExecutor implements TaskExecutor {
   }
 
   abort(leaseId: string): void {
-    this.#discard(leaseId)?.reject(new TaskAbortedError(`task ${leaseId} was aborted`));
+    const error = new TaskAbortedError(`task ${leaseId} was aborted`);
+    this.#gangs.abort(leaseId, error);
+    this.#discard(leaseId)?.reject(error);
   }
 
   /** Terminates every Web Worker, busy or idle. */

@@ -22,6 +22,9 @@ export { readCheckpoint, type CheckpointAck, type CheckpointEnvelope } from './t
 export { httpShardReader, shardRecords, type BlobAccess, type BlobShard, type ShardReader } from './shard-reader.js';
 export { loadTaskFunction, TaskHost, type ModuleImporter, type TaskHostOptions } from './task-host.js';
 export { relayTaskReply } from './task-relay.js';
+export { GangLink, GangMembers, type GangConnector, type GangLinks, type GangPort } from './gang-link.js';
+export { inProcessGangs } from './in-process-gangs.js';
+export { taskComm, type TaskComm } from './task-comm.js';
 export { runRequest, type TaskWorkerReply, type TaskWorkerRequest } from './task-worker-messages.js';
 export {
   blobBytes,

@@ -7,6 +7,7 @@ import type { TaskPorts } from './task-attempt.js';
 import { blobBytes, RecentBlobs, WasmModules } from './task-blobs.js';
 import type { CheckpointAck } from './task-checkpoint.js';
 import type { ContextExtras, TaskFunction } from './task-context.js';
+import { taskComm } from './task-comm.js';
 import { runTask, taskFunctionOf, type TaskOutcome } from './task-runner.js';
 import { mayUseTensor, TaskTensors, type TensorProvider } from './task-tensor.js';
 import type { TaskWorkerReply, TaskWorkerRequest } from './task-worker-messages.js';
@@ -98,11 +99,12 @@ export class TaskHost {
     this.#violations.set(leaseId, []);
     let outcome: TaskOutcome;
     const tensors = this.options.tensor ? new TaskTensors(this.options.tensor) : undefined;
+    const gang = request.comm ? taskComm(request.comm, tensors ? () => tensors.core : undefined) : undefined;
     try {
       const fn = await this.#load(lease.code, source);
       const readBlob = this.#blobReader(leaseId);
       const blob = blobBytes(readBlob, this.#recentBlobs.reader(readBlob));
-      const extras: ContextExtras = { ...this.options.extras, wasm: this.#wasm.instantiator(readBlob), blob };
+      const extras: ContextExtras = { ...this.options.extras, ...gang?.extras, wasm: this.#wasm.instantiator(readBlob), blob };
       // Instant unless the tab is still choosing its backend (at join) or replacing a lost one.
       if (mayUseTensor(source)) await this.options.tensor?.ready();
       const run = { lease, ports: this.#ports(request, progress), extras: tensors ? tensors.extras(extras) : extras };
@@ -110,6 +112,7 @@ export class TaskHost {
     } catch (error) {
       outcome = { ok: false, error: describeFailure(error) };
     } finally {
+      gang?.close();
       tensors?.end();
     }
     progress.cancel();

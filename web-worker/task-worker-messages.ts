@@ -2,16 +2,18 @@ import type { LogLevel, TaskLease } from '../shared/index.js';
 import type { RunSettings } from './client-ports.js';
 import type { TaskFailure } from './errors.js';
 import type { BlobAccess } from './shard-reader.js';
+import type { GangPort } from './gang-link.js';
 import type { CheckpointAck, CheckpointEnvelope } from './task-checkpoint.js';
 import type { TaskOutcome } from './task-runner.js';
 
 /**
  * Executor → isolated task runtime (a Web Worker, a Node worker thread): run this lease with
  * this module source (downloading blob shards with `blobs`, busy at most `cpuShare` of the
- * time), the answer to checkpoint `id`, or the bytes (or failure) of blob request `id`.
+ * time; a gang member talks to the others through `comm`'s port, transferred with the
+ * request), the answer to checkpoint `id`, or the bytes (or failure) of blob request `id`.
  */
 export type TaskWorkerRequest =
-  | { type: 'run'; lease: TaskLease; source: string; blobs?: BlobAccess; cpuShare?: number }
+  | { type: 'run'; lease: TaskLease; source: string; blobs?: BlobAccess; cpuShare?: number; comm?: GangPort }
   | { type: 'checkpointed'; leaseId: string; id: number; ack: CheckpointAck }
   | { type: 'blob'; leaseId: string; id: number; bytes: Uint8Array }
   | { type: 'blob'; leaseId: string; id: number; error: TaskFailure };
@@ -29,12 +31,22 @@ export type TaskWorkerReply =
   | { type: 'done'; leaseId: string; outcome: TaskOutcome };
 
 /**
- * The `run` request for a lease, with blob access and the CPU share when there are any.
- * @example runRequest(lease, source, { origin, token }, { cpuShare: 0.5 })
+ * The `run` request for a lease, with blob access, the CPU share and the gang's port when there
+ * are any, and what must be transferred with it (the port).
+ * @example
+ * const { request, transfer } = runRequest(lease, source, { origin, token }, { cpuShare: 0.5 });
+ * worker.postMessage(request, transfer);
  */
-export function runRequest(lease: TaskLease, source: string, blobs: BlobAccess | undefined, settings: RunSettings): TaskWorkerRequest {
+export function runRequest(
+  lease: TaskLease,
+  source: string,
+  blobs: BlobAccess | undefined,
+  settings: RunSettings,
+  comm?: GangPort,
+): { request: TaskWorkerRequest; transfer: Transferable[] } {
   const request: Extract<TaskWorkerRequest, { type: 'run' }> = { type: 'run', lease, source };
   if (blobs) request.blobs = blobs;
   if (settings.cpuShare !== undefined && settings.cpuShare < 1) request.cpuShare = settings.cpuShare;
-  return request;
+  if (comm) request.comm = comm;
+  return { request, transfer: comm ? [comm.port] : [] };
 }

@@ -1,12 +1,16 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type Transferable as ThreadTransferable } from 'node:worker_threads';
 import type { TaskLease } from '../../shared/index.js';
 import {
   describeFailure,
+  GangMembers,
+  inProcessGangs,
   relayTaskReply,
   runRequest,
   TaskAbortedError,
   TaskFailedError,
   type BlobAccess,
+  type GangConnector,
+  type GangPort,
   type RunSettings,
   type TaskExecutor,
   type TaskHooks,
@@ -23,6 +27,12 @@ export interface NodeExecutorOptions {
   blobs?: BlobAccess;
   /** @default startTaskThread */
   startThread?: TaskThreadFactory;
+  /**
+   * Opens a gang member's links. A Node worker has no WebRTC: it takes gangs only whole, and
+   * their members talk in-process, relayed to each member's thread.
+   * @default inProcessGangs()
+   */
+  joinGang?: GangConnector;
 }
 
 interface CurrentRun {
@@ -61,22 +71,31 @@ export class NodeExecutor implements TaskExecutor {
   readonly #idle: TaskThread[] = [];
   readonly #busy = new Map<string, TaskThread>();
   readonly #startThread: TaskThreadFactory;
+  readonly #gangs: GangMembers;
 
   constructor(private readonly options: NodeExecutorOptions = {}) {
     this.#startThread = options.startThread ?? startTaskThread;
+    this.#gangs = new GangMembers(options.joinGang ?? inProcessGangs());
   }
 
   run(lease: TaskLease, source: string, hooks: TaskHooks, settings: RunSettings = {}): Promise<unknown[]> {
+    if (lease.gang) return this.#gangs.run(lease, (port) => this.#runIn(lease, source, hooks, settings, port));
+    return this.#runIn(lease, source, hooks, settings);
+  }
+
+  #runIn(lease: TaskLease, source: string, hooks: TaskHooks, settings: RunSettings, gang?: GangPort): Promise<unknown[]> {
     const { leaseId } = lease;
     const thread = this.#idle.pop() ?? this.#start();
     return new Promise<unknown[]>((resolve, reject) => {
       thread.current = { leaseId, hooks, resolve, reject };
       this.#busy.set(leaseId, thread);
-      this.#post(thread, runRequest(lease, source, this.options.blobs, settings));
+      const run = runRequest(lease, source, this.options.blobs, settings, gang);
+      thread.worker.postMessage(run.request, run.transfer as unknown as readonly ThreadTransferable[]);
     });
   }
 
   abort(leaseId: string): void {
+    if (this.#gangs.abort(leaseId, new TaskAbortedError(`task ${leaseId} was aborted`))) return;
     const thread = this.#busy.get(leaseId);
     if (!thread) return;
     const current = this.#release(thread);

@@ -41,10 +41,11 @@ export interface CommOptions {
   readonly maxEarlyBytes?: number;
   /**
    * The tensor core that received tensors are made with (`ctx.tensor`). Results of a call given a
-   * tensor are always made on that tensor's backend.
+   * tensor are always made on that tensor's backend. A function is called when a core is first
+   * needed (so a task's `ctx.tensor` is made only if tensors travel).
    * @default a CPU tensor core of the comm's own
    */
-  readonly tensors?: TensorCore;
+  readonly tensors?: TensorCore | (() => TensorCore);
 }
 
 /** Counters of a comm's traffic. */

@@ -50,7 +50,6 @@ class GangComm implements Comm, GangContext {
   readonly rank: number;
   readonly size: number;
   readonly messageBytes: number;
-  readonly tensors: TensorCore | undefined;
   readonly others: readonly number[];
   readonly #timeoutMs: number;
   readonly #inbox: Inbox;
@@ -60,6 +59,7 @@ class GangComm implements Comm, GangContext {
   readonly #lost = new Map<number, PeerLostError>();
   readonly #sendSeq: number[];
   readonly #unsubscribe: (() => void)[];
+  readonly #tensors: CommOptions['tensors'];
   #closed = false;
 
   constructor(
@@ -71,7 +71,7 @@ class GangComm implements Comm, GangContext {
     this.others = Array.from({ length: this.size }, (_, rank) => rank).filter((rank) => rank !== this.rank);
     this.messageBytes = Math.min(options.messageBytes ?? DEFAULTS.messageBytes, transport.maxMessageBytes);
     if (this.messageBytes < HEADER_BYTES + 4) throw new CommUsageError(`messages of ${this.messageBytes} bytes cannot carry a float after the ${HEADER_BYTES}-byte header`);
-    this.tensors = options.tensors;
+    this.#tensors = options.tensors;
     this.#timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
     this.#inbox = new Inbox(this.rank, this.size, options.maxEarlyBytes ?? DEFAULTS.maxEarlyBytes);
     this.#outbox = new Outbox(transport, options.highWaterBytes ?? DEFAULTS.highWaterBytes);
@@ -135,6 +135,12 @@ class GangComm implements Comm, GangContext {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.transport.close();
     for (const exchange of this.#running) exchange.fail(new CommClosedError(`${exchange.label}: the comm was closed`));
+  }
+
+  /** The core received tensors are made on (`options.tensors`, read when first needed). */
+  get tensors(): TensorCore | undefined {
+    const tensors = this.#tensors;
+    return typeof tensors === 'function' ? tensors() : tensors;
   }
 
   #collective<T>(plan: CollectivePlan<T>, options: CallOptions | undefined): Promise<T> {

@@ -13,6 +13,7 @@ import { openVolunteerStore, type ResilientStore } from '../store/index.js';
 import type { SavedWorkerState } from '../store/store.js';
 import { browserCapabilities, describeAdapter, detectAdapter } from './capabilities.js';
 import { EventLog } from './event-log.js';
+import { peerJsGangs } from './gangs.js';
 import { loadSettings, pageLocalStorage, pauseReason, saveSettings, type VolunteerSettings } from './settings.js';
 import { volunteerStatus, type VolunteerStatus } from './status.js';
 import { describeTensorReport, measuringTaskWorkers, ReportedCapabilities, tensorPreference } from './tensor.js';
@@ -43,7 +44,7 @@ async function join(token: string, view: JoinView, debug: boolean, params: URLSe
     view.showTensor(describeTensorReport(report, detected.adapter));
     capabilities.addTensor(report);
   });
-  const executor = new BrowserExecutor({ blobs, createWorker });
+  const executor = new BrowserExecutor({ blobs, createWorker, joinGang: peerJsGangs(location.origin) });
   executor.warmUp(CONCURRENCY);
   const client = new WorkerClient({
     url: workerSocketUrl(location.origin, token),
