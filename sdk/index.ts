@@ -72,3 +72,5 @@ export type {
   TaskStatus,
   WorkerStatus,
 } from '../shared/index.js';
+export { pipeline, Pipeline } from './pipeline/index.js';
+export type { PipelineContext, PipelineGang, PipelineOptions, PipelineStep } from './pipeline/index.js';

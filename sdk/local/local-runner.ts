@@ -15,9 +15,11 @@ import {
   type TaskFunction,
   type TaskOutcome,
   type TaskPorts,
+  type TaskRun,
 } from '../../web-worker/index.js';
 import { sleep } from '../sleep.js';
 import type { BlobFetcher } from './blobs.js';
+import { runGangAttempt } from './local-gang.js';
 import { taskInputOf } from './local-plan.js';
 import type { LocalJobRecord, LocalTaskRecord } from './local-record.js';
 
@@ -41,7 +43,8 @@ export interface LocalExecution {
 /**
  * Runs a local job's tasks one at a time, in topological order, each attempt with the same task
  * runtime a worker uses; a failed attempt is tried again (after the spec's backoff) until
- * `retry.maxAttempts`, then the job fails with its message. Ends the record's job in any case.
+ * `retry.maxAttempts`, then the job fails with its message. A gang job's attempt runs every rank
+ * of the gang at once, in this process (see `runGangAttempt`). Ends the record's job in any case.
  */
 export async function executeLocally(execution: LocalExecution): Promise<void> {
   const { record } = execution;
@@ -125,18 +128,25 @@ async function runAttempt(execution: LocalExecution, task: LocalTaskRecord, unit
   const cancel = (): void => attempt.abort({ message: 'the job was cancelled' });
   record.cancelling.signal.addEventListener('abort', cancel, { once: true });
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => attempt.abort({ message: `task timed out after ${timeoutMs} ms` }), timeoutMs);
-  // ctx.tensor: the CPU reference, made if the task reads it, freed when the attempt ends.
-  const tensors = new TaskTensors(cpuTensorProvider());
   try {
     const fn = await module.load();
-    const run = { lease, ports: localPorts(execution, task), signal: attempt.signal, extras: tensors.extras(blobExtras(execution)) };
-    return await runTask(tensors.guard(fn), run);
+    const run: TaskRun = { lease, ports: localPorts(execution, task), signal: attempt.signal, extras: blobExtras(execution) };
+    return await (spec.gang ? runGangAttempt(fn, run, spec.gang) : runAlone(fn, run));
   } catch (error) {
     return { ok: false, error: describeFailure(error) };
   } finally {
-    tensors.end();
     clearTimeout(timer);
     record.cancelling.signal.removeEventListener('abort', cancel);
+  }
+}
+
+/** A task's attempt on one worker; `ctx.tensor` is the CPU reference, made if the task reads it, freed when it ends. */
+async function runAlone(fn: TaskFunction, run: TaskRun): Promise<TaskOutcome> {
+  const tensors = new TaskTensors(cpuTensorProvider());
+  try {
+    return await runTask(tensors.guard(fn), { ...run, extras: tensors.extras(run.extras ?? {}) });
+  } finally {
+    tensors.end();
   }
 }
 
