@@ -71,11 +71,11 @@ export class GangLink {
   /**
    * The task ended. After a failure the links close at once, so the others fail fast; after a
    * success they stay open as long as a collective may wait (the gang's timeout, at most a
-   * minute), for members still reading what this one sent last.
+   * minute), for members still reading what this one sent last. The relay keeps going until the
+   * task's side says `close` on the port, after its last sends: the task's outcome travels on
+   * another channel and may arrive before them.
    */
   end(succeeded: boolean): void {
-    this.#stopRelay?.();
-    this.#stopRelay = undefined;
     if (!succeeded) return this.close();
     this.#closeTimer ??= setTimeout(() => this.close(), this.lingerMs);
     // A lingering gang must not keep a Node process alive.
