@@ -116,4 +116,12 @@ describe('JobSpec policies', () => {
     expect(issues({ input: { items: [1] }, gang: { size: 2, resultRank: 2 } })[0]?.path).toBe('gang.resultRank');
     expect(issues({ input: { items: [1, 2], chunkSize: 2 }, gang: { size: 2 } })[0]?.path).toBe('input.chunkSize');
   });
+
+  it('gives an elastic gang a rendezvous window of 1 s unless told, from 0 to 10 minutes', () => {
+    const elastic = (gang: Record<string, unknown>) => parse({ gang: { min: 2, max: 4, ...gang }, runMode: 'elastic' });
+    expect(elastic({}).data?.gang?.rendezvousMs).toBe(1000);
+    expect(elastic({ rendezvousMs: 0 }).data?.gang?.rendezvousMs).toBe(0);
+    expect(issues({ gang: { min: 2, max: 4, rendezvousMs: 600_001 }, runMode: 'elastic' })[0]?.path).toBe('gang.rendezvousMs');
+    expect(issues({ gang: { min: 2, max: 4, rendezvousMs: -1 }, runMode: 'elastic' })[0]?.path).toBe('gang.rendezvousMs');
+  });
 });

@@ -126,6 +126,15 @@ export const Gang = z
     resultRank: z.number().int().min(0).max(63).default(0),
     /** How long a collective waits for the other ranks before it fails. @default 30000 */
     timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    /**
+     * Elastic gangs only (a fixed gang starts when `size` workers are there): how long a ready
+     * task waits for `max` workers before it starts with fewer (at least `min`). A gang that
+     * re-forms (a member lost, or workers joining at a checkpoint) waits the same, so the members
+     * told to stop have time to ask again. 0 starts at once with whoever is there.
+     * @default 1000
+     * @example { min: 2, max: 8, rendezvousMs: 5000 }
+     */
+    rendezvousMs: z.number().int().min(0).max(600_000).default(1000),
   })
   .refine((gang) => (gang.size !== undefined) !== (gang.min !== undefined && gang.max !== undefined), {
     message: 'give size, or min and max (runMode elastic)',

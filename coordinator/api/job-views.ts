@@ -1,5 +1,5 @@
 import type { JobStatus } from '../../shared/index.js';
-import { mismatch, type LiveJob } from '../scheduler/index.js';
+import { gangWaitingReason, mismatch, type LiveJob } from '../scheduler/index.js';
 import type { JobRecord } from '../store/index.js';
 import type { ApiDeps } from './deps.js';
 import { notFound } from './errors.js';
@@ -41,5 +41,6 @@ function waitingReason(deps: ApiDeps, job: LiveJob): string | undefined {
   const debug = spec.runMode === 'debug';
   const reasons = workers.map((worker) => mismatch(worker.capabilities, spec.requires, debug));
   if (reasons.every((reason) => reason !== undefined)) return `no connected worker can run it: ${reasons[0]}`;
+  if (spec.gang) return gangWaitingReason(spec.gang, reasons.filter((reason) => reason === undefined).length);
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { WorkerMessage, summarizeIssues, type WorkerStatus } from '../../shared/index.js';
-import { newId, type Scheduler } from '../scheduler/index.js';
+import { newId, type Asker, type Scheduler } from '../scheduler/index.js';
 import { WorkerSession, type WorkerSocket } from './session.js';
 
 export interface GatewayOptions {
@@ -181,29 +181,37 @@ export class WorkerGateway {
     }
   }
 
-  /** Starts gang tasks while enough waiting workers can form one; answers whether any started. */
+  /**
+   * Starts gang tasks while waiting workers can form one; answers whether any started. The
+   * scheduler hears of the waiting workers even when there are none: an elastic gang that just
+   * stored a checkpoint grows only by the workers waiting then.
+   */
   private async answerGangs(): Promise<boolean> {
     let started = false;
     while (this.scheduler.hasReadyGang()) {
-      const askers = [...this.waiting]
-        .filter((session) => session.ready && session.asks > 0)
-        .map((session) => ({ id: session.workerId!, capabilities: session.capabilities! }));
-      if (askers.length === 0) return started;
-      const leases = await this.scheduler.leaseGang(askers);
-      if (leases.size === 0) return started;
+      const leases = await this.scheduler.leaseGang(this.parkedAskers());
+      if (leases.length === 0) return started;
       started = true;
-      for (const [workerId, lease] of leases) {
+      // A node worker that takes a whole gang gets one lease per rank, each answering one ask.
+      for (const { workerId, lease } of leases) {
         const session = this.sessions.get(workerId);
         if (!session) {
           this.scheduler.workerDisconnected(workerId);
           continue;
         }
-        session.asks--;
+        session.asks = Math.max(0, session.asks - 1);
         if (session.asks === 0) this.waiting.delete(session);
         session.send(lease);
       }
     }
     return started;
+  }
+
+  /** The workers with asks parked, oldest first, and how many each has. */
+  private parkedAskers(): Asker[] {
+    return [...this.waiting]
+      .filter((session) => session.ready && session.asks > 0)
+      .map((session) => ({ id: session.workerId!, capabilities: session.capabilities!, asks: session.asks }));
   }
 
   /** Leases one task to this session if there is one for it; answers whether it did. */

@@ -1,4 +1,5 @@
 import type { GangMembership, TaskLease } from '../../shared/index.js';
+import { gangBounds, growthFrom, largestGroup } from './gang-formation.js';
 import { GangAttempt } from './gangs.js';
 import { newId } from './ids.js';
 import { leaseMessage } from './leasing.js';
@@ -6,52 +7,38 @@ import type { LiveJob } from './live-job.js';
 import { mismatch } from './matching.js';
 import { before, type Asker, type SchedulerState } from './state.js';
 
-/** Gang tasks: leased to several workers at once, done when all report, ended whole when one member is lost. */
+/** One member's lease of a gang task. A node worker that takes a whole gang gets one per rank. */
+export interface GangLease {
+  workerId: string;
+  lease: TaskLease;
+}
+
+/**
+ * Gang tasks: leased to several workers at once, done when all report, ended whole when one
+ * member is lost. An elastic gang waits a rendezvous window for `max` workers before it starts
+ * with fewer, and re-forms (from its last checkpoint) to take in workers parked when it stores one.
+ */
 export class GangLeasing {
+  /** Attempts that stored a checkpoint since the last look: workers parked now may join them. */
+  private readonly growable = new Set<string>();
+
   constructor(private readonly state: SchedulerState) {}
 
   /**
-   * Leases one gang task to several of these waiting workers at once, when enough of them
-   * match: `gang.size` of them, or for an elastic gang between `min` and `max`. Answers each
-   * member's lease by worker id (empty when no gang can start now).
+   * Leases one gang task to a group of these waiting workers at once, when one can start now:
+   * `gang.size` of them, or for an elastic gang between `min` and `max` (fewer than `max` only
+   * once the task has been ready `rendezvousMs`). Answers each rank's lease (empty when no gang
+   * can start now). First re-forms elastic attempts that these workers can grow.
    */
-  async lease(askers: Asker[]): Promise<Map<string, TaskLease>> {
-    const { state } = this;
-    const job = this.pickJob(askers);
-    if (!job) return new Map();
-    const gang = job.record.spec.gang!;
-    const members = this.matching(job, askers).slice(0, gang.size ?? gang.max!);
-    const task = job.takeReady()!;
-    const attempt = new GangAttempt(
-      job.id,
-      task.index,
-      members.map((member) => ({ workerId: member.id, leaseId: newId('lease') })),
-      gang.resultRank,
-    );
-    Object.assign(task, { state: 'leased', attempts: task.attempts + 1, leaseId: attempt.id, workerId: members[0]!.id });
-    for (const member of attempt.members) {
-      const lease = state.newLease(job, task, member.workerId, member.leaseId);
-      lease.gang = { attempt: attempt.id, rank: member.rank };
-      state.leases.add(lease);
-      job.leased++;
-    }
-    state.gangs.add(attempt);
-    job.turn = ++state.turns;
-    const writes = [state.store.updateTask(job.id, task.index, { state: 'leased', attempts: task.attempts, leaseId: attempt.id, workerId: members[0]!.id })];
-    if (job.record.state === 'PENDING') writes.push(state.transition(job, 'RUNNING', `task ${task.index} leased to a gang of ${members.length}`));
-    await Promise.all(writes);
-    const messages = new Map<string, TaskLease>();
-    if (!state.gangs.get(attempt.id)) return messages;
-    for (const member of attempt.members) {
-      const message = leaseMessage(job, task, state.leases.get(member.leaseId)!);
-      message.gang = this.membership(job, attempt, member.rank);
-      messages.set(member.workerId, message);
-    }
-    return messages;
+  async lease(askers: Asker[]): Promise<GangLease[]> {
+    await this.growAtCheckpoints(askers);
+    const chosen = this.pickFormation(askers);
+    return chosen ? this.form(chosen.job, chosen.group, askers) : [];
   }
 
-  /** True when some live gang job has a ready task (so waiting workers are worth offering to it). */
+  /** True when some gang task is ready, or an elastic attempt might grow (so waiting workers are worth offering). */
   hasReady(): boolean {
+    if (this.growable.size > 0) return true;
     for (const job of this.state.live.values()) if (job.record.spec.gang && job.leasable() && job.hasReady()) return true;
     return false;
   }
@@ -66,30 +53,119 @@ export class GangLeasing {
     return [attempt.output()];
   }
 
-  /** One member failed or was lost: the whole attempt ends, and the other members are told to stop. */
+  /** A member stored a checkpoint: an elastic attempt below `max` may take in parked workers now. Answers whether it may. */
+  checkpointed(job: LiveJob, attemptId: string): boolean {
+    const attempt = this.state.gangs.get(attemptId);
+    const gang = job.record.spec.gang;
+    if (!attempt || !gang || !isElastic(job) || attempt.members.length >= gangBounds(gang).max) return false;
+    this.growable.add(attemptId);
+    return true;
+  }
+
+  /** The attempt ends (a member failed or was lost, or it re-forms): the members still running are told to stop. */
   end(job: LiveJob, attemptId: string, reason: string): void {
     const attempt = this.state.gangs.remove(attemptId);
+    this.growable.delete(attemptId);
     for (const member of attempt?.members ?? []) {
       const lease = this.state.leases.get(member.leaseId);
       if (!lease) continue;
       this.state.endLease(job, member.leaseId);
-      this.state.emitRevoke(lease, `gang attempt ended: ${reason}`);
+      this.state.emitRevoke(lease, reason);
     }
+  }
+
+  /**
+   * Re-forms, from the checkpoint just stored, each attempt that parked workers can grow. A
+   * checkpoint is looked at once: workers that come later join at the next one, so the work
+   * since the last checkpoint is never thrown away for them.
+   */
+  private async growAtCheckpoints(askers: Asker[]): Promise<void> {
+    const attempts = [...this.growable].map((id) => this.state.gangs.get(id));
+    this.growable.clear();
+    for (const attempt of attempts) if (attempt) await this.grow(attempt, askers);
+  }
+
+  private async grow(attempt: GangAttempt, askers: Asker[]): Promise<void> {
+    const job = this.state.live.get(attempt.jobId);
+    const task = job?.tasks[attempt.taskIndex];
+    // A paused job's running tasks finish; one member done means the rest are close behind.
+    if (!job?.leasable() || task?.leaseId !== attempt.id || attempt.anyReported()) return;
+    const joining = growthFrom(gangBounds(job.record.spec.gang!), attempt, this.matching(job, askers));
+    if (joining === 0) return;
+    const reason = `gang re-forming at checkpoint to add ${joining} ${attempt.onNode ? 'rank' : 'worker'}${joining === 1 ? '' : 's'}`;
+    this.end(job, attempt.id, reason);
+    this.state.logTask(job, task.index, 'info', reason);
+    await this.state.requeue(job, task);
+  }
+
+  /** The job to start a gang for now, and its group; highest priority first, as for single tasks. */
+  private pickFormation(askers: Asker[]): { job: LiveJob; group: string[] } | undefined {
+    let best: { job: LiveJob; group: string[] } | undefined;
+    for (const job of this.state.live.values()) {
+      if (!job.record.spec.gang || !job.leasable()) continue;
+      if (best && !before(job, best.job)) continue;
+      const head = job.peekReady();
+      const group = head && this.groupFor(job, head.since, askers);
+      if (group) best = { job, group };
+    }
+    return best;
+  }
+
+  /**
+   * The group to start the job's next task with now, if it may start: `max` workers at once,
+   * fewer (at least `min`) once the task has been ready `rendezvousMs`; until then the job is
+   * woken when the window ends, so the workers already there need not ask again.
+   */
+  private groupFor(job: LiveJob, readySince: number, askers: Asker[]): string[] | undefined {
+    const gang = job.record.spec.gang!;
+    const bounds = gangBounds(gang);
+    const group = largestGroup(bounds, this.matching(job, askers));
+    if (!group || group.length === bounds.max) return group;
+    const now = this.state.now();
+    const windowEnds = readySince + gang.rendezvousMs;
+    if (now >= windowEnds) return group;
+    job.wakeAt(windowEnds, now, () => this.state.emitReady());
+    return undefined;
+  }
+
+  private async form(job: LiveJob, group: string[], askers: Asker[]): Promise<GangLease[]> {
+    const { state } = this;
+    const gang = job.record.spec.gang!;
+    const task = job.takeReady()!;
+    const first = group[0]!;
+    const onNode = askers.find((asker) => asker.id === first)?.capabilities.runtime === 'node';
+    const members = group.map((workerId) => ({ workerId, leaseId: newId('lease') }));
+    const attempt = new GangAttempt(job.id, task.index, members, gang.resultRank, onNode);
+    Object.assign(task, { state: 'leased', attempts: task.attempts + 1, leaseId: attempt.id, workerId: first });
+    for (const member of attempt.members) {
+      const lease = state.newLease(job, task, member.workerId, member.leaseId);
+      lease.gang = { attempt: attempt.id, rank: member.rank };
+      state.leases.add(lease);
+      job.leased++;
+    }
+    state.gangs.add(attempt);
+    job.turn = ++state.turns;
+    const writes = [state.store.updateTask(job.id, task.index, { state: 'leased', attempts: task.attempts, leaseId: attempt.id, workerId: first })];
+    if (job.record.state === 'PENDING') writes.push(state.transition(job, 'RUNNING', `task ${task.index} leased to a gang of ${group.length}`));
+    await Promise.all(writes);
+    // Cancelled while the writes were in flight: its leases are gone.
+    if (!state.gangs.get(attempt.id)) return [];
+    if (isElastic(job)) state.logTask(job, task.index, 'info', this.formedMessage(job, attempt, task.attempts));
+    return attempt.members.map((member) => {
+      const lease = leaseMessage(job, task, state.leases.get(member.leaseId)!);
+      lease.gang = this.membership(job, attempt, member.rank);
+      return { workerId: member.workerId, lease };
+    });
+  }
+
+  private formedMessage(job: LiveJob, attempt: GangAttempt, attemptNumber: number): string {
+    const max = gangBounds(job.record.spec.gang!).max;
+    const where = attempt.onNode ? ` on node worker ${attempt.members[0]!.workerId}` : '';
+    return `gang ${attemptNumber > 1 ? 're-formed' : 'formed'} with ${attempt.members.length} of ${max} ranks${where} (attempt ${attemptNumber})`;
   }
 
   private matching(job: LiveJob, askers: Asker[]): Asker[] {
     return askers.filter((asker) => !mismatch(asker.capabilities, job.record.spec.requires, false));
-  }
-
-  private pickJob(askers: Asker[]): LiveJob | undefined {
-    let best: LiveJob | undefined;
-    for (const job of this.state.live.values()) {
-      const gang = job.record.spec.gang;
-      if (!gang || !job.leasable() || !job.hasReady()) continue;
-      if (this.matching(job, askers).length < (gang.size ?? gang.min!)) continue;
-      if (!best || before(job, best)) best = job;
-    }
-    return best;
   }
 
   private membership(job: LiveJob, attempt: GangAttempt, rank: number): GangMembership {
@@ -104,4 +180,9 @@ export class GangLeasing {
       timeoutMs: job.record.spec.gang!.timeoutMs,
     };
   }
+}
+
+/** An elastic gang re-forms when a member is lost, and grows at checkpoints; a fixed one does neither. */
+export function isElastic(job: LiveJob): boolean {
+  return job.record.spec.runMode === 'elastic';
 }

@@ -20,6 +20,8 @@ export class GangAttempt {
     readonly taskIndex: number,
     workers: { workerId: string; leaseId: string }[],
     readonly resultRank: number,
+    /** Every rank runs on one node worker (it has no WebRTC, so it never shares a gang). */
+    readonly onNode = false,
   ) {
     this.members = workers.map((worker, rank) => ({ ...worker, rank, peerId: newId('peer', 24), reported: false }));
   }
@@ -33,6 +35,14 @@ export class GangAttempt {
     if (!member) return;
     member.reported = true;
     member.output = output;
+  }
+
+  get workerIds(): string[] {
+    return this.members.map((member) => member.workerId);
+  }
+
+  anyReported(): boolean {
+    return this.members.some((member) => member.reported);
   }
 
   allReported(): boolean {

@@ -40,7 +40,7 @@ export class JobLifecycle {
       built.tasks,
     );
     await this.state.recordEvent(record.id, null, 'SUBMITTED', 'submitted');
-    const job = new LiveJob(record, built.tasks, built.graph);
+    const job = new LiveJob(record, built.tasks, built.graph, now);
     live.set(job.id, job);
     await this.state.transition(job, 'PENDING', `accepted: ${built.tasks.length} tasks`);
     await this.watchDependencies(job);
@@ -77,9 +77,9 @@ export class JobLifecycle {
   async recover(record: JobRecord): Promise<void> {
     const { store, live, leases } = this.state;
     const tasks = await store.listTasks(record.id);
-    const job = new LiveJob(record, tasks, rebuildGraph(record.spec, tasks));
-    live.set(job.id, job);
     const now = this.state.now();
+    const job = new LiveJob(record, tasks, rebuildGraph(record.spec, tasks), now);
+    live.set(job.id, job);
     for (const task of tasks) {
       if (task.state === 'leased' && task.leaseId && job.record.spec.gang) {
         // A gang's members find each other through this process: its attempt ended with it.

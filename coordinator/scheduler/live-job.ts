@@ -11,6 +11,9 @@ export class LiveJob {
   /** Unfinished predecessors of each task. */
   private readonly waitingFor: Int32Array;
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** When each ready task joined the queue (scheduler clock): an elastic gang's rendezvous window starts then. */
+  private readonly readySince = new Map<number, number>();
+  private wake: { at: number; timer: ReturnType<typeof setTimeout> } | undefined;
   /** Jobs named in `dependsOn` that have not completed yet. */
   readonly blockedBy = new Set<string>();
   /** When this job last got a lease, in the scheduler's turn counter: equal priorities take turns. */
@@ -23,11 +26,13 @@ export class LiveJob {
     public record: JobRecord,
     public readonly tasks: TaskRecord[],
     readonly graph: JobGraph,
+    /** When this job was loaded (scheduler clock): tasks ready from the start count as ready since then. */
+    loadedAt = 0,
   ) {
     this.waitingFor = Int32Array.from(graph.taskPredecessors, (preds) => preds.filter((p) => tasks[p]?.state !== 'done').length);
     for (const task of tasks) {
       if (task.state === 'done') this.doneCount++;
-      if (task.state === 'ready' && task.readyAt === 0) this.readyQueue.push(task.index);
+      if (task.state === 'ready' && task.readyAt === 0) this.queue(task, loadedAt);
       if (task.state === 'leased') this.leased++;
     }
   }
@@ -49,10 +54,18 @@ export class LiveJob {
     return false;
   }
 
+  /** The next ready task and since when it has been ready, without taking it off the queue. */
+  peekReady(): { task: TaskRecord; since: number } | undefined {
+    if (!this.hasReady()) return undefined;
+    const task = this.tasks[this.readyQueue[this.readyHead]!]!;
+    return { task, since: this.readySince.get(task.index) ?? 0 };
+  }
+
   /** Next ready task in queue order, taken off the queue. */
   takeReady(): TaskRecord | undefined {
     if (!this.hasReady()) return undefined;
     const task = this.tasks[this.readyQueue[this.readyHead++]!]!;
+    this.readySince.delete(task.index);
     if (this.readyHead > 1024 && this.readyHead * 2 > this.readyQueue.length) {
       this.readyQueue = this.readyQueue.slice(this.readyHead);
       this.readyHead = 0;
@@ -69,7 +82,7 @@ export class LiveJob {
     task.state = 'ready';
     task.readyAt = at > now ? at : 0;
     if (task.readyAt === 0) {
-      this.readyQueue.push(task.index);
+      this.queue(task, now);
       return;
     }
     clearTimeout(this.timers.get(task.index));
@@ -77,11 +90,28 @@ export class LiveJob {
       this.timers.delete(task.index);
       if (task.state !== 'ready') return;
       task.readyAt = 0;
-      this.readyQueue.push(task.index);
+      this.queue(task, at);
       onDue();
     }, at - now);
     timer.unref?.();
     this.timers.set(task.index, timer);
+  }
+
+  /** Calls `onDue` at `at` (scheduler clock), unless a call at or before then is already set: a rendezvous window's end. */
+  wakeAt(at: number, now: number, onDue: () => void): void {
+    if (this.wake && this.wake.at <= at) return;
+    clearTimeout(this.wake?.timer);
+    const timer = setTimeout(() => {
+      this.wake = undefined;
+      onDue();
+    }, Math.max(0, at - now));
+    timer.unref?.();
+    this.wake = { at, timer };
+  }
+
+  private queue(task: TaskRecord, since: number): void {
+    this.readyQueue.push(task.index);
+    this.readySince.set(task.index, since);
   }
 
   /** Tasks whose last unfinished predecessor was `task`, now done. */
@@ -144,9 +174,11 @@ export class LiveJob {
     return this.doneCount === this.tasks.length;
   }
 
-  /** Stops backoff timers (the job ended). */
+  /** Stops backoff and rendezvous timers (the job ended). */
   stopTimers(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    clearTimeout(this.wake?.timer);
+    this.wake = undefined;
   }
 }

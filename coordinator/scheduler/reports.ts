@@ -1,14 +1,16 @@
 import type { JobError } from '../../shared/index.js';
 import type { TaskRecord } from '../store/index.js';
 import { backoffDelay } from './backoff.js';
-import type { GangLeasing } from './gang-leasing.js';
+import { isElastic, type GangLeasing } from './gang-leasing.js';
 import type { JobLifecycle } from './lifecycle.js';
 import type { LiveJob } from './live-job.js';
 import type { SchedulerState } from './state.js';
 
 export type ReportOutcome = 'accepted' | 'ignored';
 export type CheckpointOutcome = { status: 'stored' | 'ignored' } | { status: 'refused'; reason: string };
-type TaskError = { message: string; stack?: string | undefined };
+/** What a worker says went wrong; `cause: 'gang'`: another member of its gang was lost, not its own fault. */
+type TaskError = { message: string; stack?: string | undefined; cause?: 'gang' | undefined };
+type GangRank = { attempt: string; rank: number };
 
 /** What workers report about their leases (results, failures, checkpoints), and what they fail to (lapses, timeouts). */
 export class Reports {
@@ -41,13 +43,21 @@ export class Reports {
     return 'accepted';
   }
 
-  /** Records that a task threw; it is retried, after a backoff, until `retry.maxAttempts` attempts have failed. */
+  /**
+   * Records that a task threw; it is retried, after a backoff, until `retry.maxAttempts` attempts
+   * have failed. A member of an elastic gang that lost a peer (`cause: 'gang'`) fails nothing:
+   * the gang re-forms.
+   */
   async fail(workerId: string, leaseId: string, error: TaskError): Promise<ReportOutcome> {
     const current = this.state.currentLease(workerId, leaseId);
     if (!current) return this.ignoreLate();
     const gang = this.state.leases.get(leaseId)?.gang;
     this.state.endLease(current.job, leaseId);
-    if (gang) this.gangs.end(current.job, gang.attempt, `rank ${gang.rank} failed: ${error.message}`);
+    if (gang && error.cause === 'gang' && isElastic(current.job)) {
+      await this.reformGang(current.job, current.task, gang, `gang re-forming: rank ${gang.rank} lost a peer: ${error.message}`);
+      return 'accepted';
+    }
+    if (gang) this.gangs.end(current.job, gang.attempt, `gang attempt ended: rank ${gang.rank} failed: ${error.message}`);
     await this.failAttempt(current.job, current.task, error);
     this.releaseDebugTurn(current.job);
     return 'accepted';
@@ -62,10 +72,16 @@ export class Reports {
     if (size > limit) return { status: 'refused', reason: `checkpoint of ${size} bytes is over the limit of ${limit} (413); the last stored one stands` };
     current.task.checkpoint = state;
     await this.state.store.updateTask(current.job.id, current.task.index, { checkpoint: state });
+    const gang = this.state.leases.get(leaseId)?.gang;
+    // Workers parked now may join the gang from this checkpoint: let the gateway offer them.
+    if (gang && this.gangs.checkpointed(current.job, gang.attempt)) this.state.emitReady();
     return { status: 'stored' };
   }
 
-  /** Ends lapsed leases (the task is ready again) and attempts past their timeout (a failure). */
+  /**
+   * Ends lapsed leases (the task is ready again, or an elastic gang re-forms without the lost
+   * member) and attempts past their timeout (a failure).
+   */
   async sweep(): Promise<void> {
     const { leases, live, counters } = this.state;
     const now = this.state.now();
@@ -75,8 +91,8 @@ export class Reports {
       leases.remove(lease.leaseId);
       if (!job || !task || task.leaseId !== (lease.gang?.attempt ?? lease.leaseId)) continue;
       job.leased--;
-      if (lease.gang) this.gangs.end(job, lease.gang.attempt, `rank ${lease.gang.rank} was lost`);
       if (lease.deadline !== undefined && lease.deadline <= now) {
+        if (lease.gang) this.gangs.end(job, lease.gang.attempt, `gang attempt ended: rank ${lease.gang.rank} timed out`);
         counters.timeouts++;
         const timeoutMs = job.record.spec.retry.timeoutMs ?? 0;
         this.state.emitRevoke(lease, `timed out after ${timeoutMs} ms`);
@@ -86,12 +102,32 @@ export class Reports {
       }
       counters.leaseLapses++;
       this.state.emitRevoke(lease, 'lease lapsed');
-      task.lapses++;
-      const exhausted = task.lapses >= job.record.spec.retry.maxLapses;
       const reason = `lease lapsed on worker ${lease.workerId}`;
-      await this.state.releaseTask(job, task, reason, exhausted, 0);
-      if (exhausted) await this.lifecycle.finish(job, 'FAILED', { message: `${reason} ${task.lapses} times`, taskIndex: task.index });
+      if (lease.gang && isElastic(job)) await this.reformGang(job, task, lease.gang, `gang re-forming without rank ${lease.gang.rank}: ${reason}`);
+      else {
+        if (lease.gang) this.gangs.end(job, lease.gang.attempt, `gang attempt ended: rank ${lease.gang.rank} was lost`);
+        await this.lapse(job, task, reason, reason);
+      }
     }
+  }
+
+  /**
+   * An elastic gang lost a member: the attempt ends without a failure, the others are told to
+   * stop, and the task is ready at once for a new gang of whoever asks (from its last
+   * checkpoint). It counts as a lapse, so `retry.maxLapses` bounds endless re-forming.
+   */
+  private async reformGang(job: LiveJob, task: TaskRecord, gang: GangRank, reason: string): Promise<void> {
+    this.gangs.end(job, gang.attempt, reason);
+    this.state.logTask(job, task.index, 'warn', reason);
+    await this.lapse(job, task, reason, 'the gang lost a member');
+  }
+
+  /** The attempt ended through no fault of the task's code: ready again at once, until `retry.maxLapses` lapses fail the job. */
+  private async lapse(job: LiveJob, task: TaskRecord, reason: string, what: string): Promise<void> {
+    task.lapses++;
+    const exhausted = task.lapses >= job.record.spec.retry.maxLapses;
+    await this.state.releaseTask(job, task, reason, exhausted, 0);
+    if (exhausted) await this.lifecycle.finish(job, 'FAILED', { message: `${what} ${task.lapses} times`, taskIndex: task.index });
   }
 
   private async failAttempt(job: LiveJob, task: TaskRecord, error: TaskError): Promise<void> {

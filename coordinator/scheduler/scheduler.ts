@@ -1,16 +1,15 @@
 import type { JobSpec, LogLevel, TaskLease } from '../../shared/index.js';
 import type { JobFeed } from '../events/index.js';
 import type { JobRecord, Store } from '../store/index.js';
-import { GangLeasing } from './gang-leasing.js';
+import { GangLeasing, type GangLease } from './gang-leasing.js';
 import type { Lease } from './leases.js';
 import { leaseNext } from './leasing.js';
 import { JobLifecycle } from './lifecycle.js';
 import type { LiveJob } from './live-job.js';
-import { LogBuffer } from './log-buffer.js';
 import { Reports, type CheckpointOutcome, type ReportOutcome } from './reports.js';
 import { SchedulerState, type Asker, type RevokeListener, type SchedulerOptions } from './state.js';
 
-export type { Asker, CheckpointOutcome, ReportOutcome, RevokeListener, SchedulerOptions };
+export type { Asker, CheckpointOutcome, GangLease, ReportOutcome, RevokeListener, SchedulerOptions };
 
 /**
  * Hands out tasks to workers that ask (pull scheduling) in dependency order, tracks their
@@ -24,14 +23,12 @@ export class Scheduler {
   private readonly lifecycle: JobLifecycle;
   private readonly gangs: GangLeasing;
   private readonly reports: Reports;
-  private readonly logs: LogBuffer;
 
   private constructor(store: Store, options: SchedulerOptions) {
     this.state = new SchedulerState(store, options);
     this.lifecycle = new JobLifecycle(this.state);
     this.gangs = new GangLeasing(this.state);
     this.reports = new Reports(this.state, this.lifecycle, this.gangs);
-    this.logs = new LogBuffer(store, this.state.feed);
   }
 
   /** Loads every job that may still change and the leases that were out when the last process stopped. */
@@ -78,12 +75,18 @@ export class Scheduler {
     return leaseNext(this.state, asker);
   }
 
-  /** Leases one gang task to enough of these waiting workers at once; each member's lease by worker id. */
-  leaseGang(askers: Asker[]): Promise<Map<string, TaskLease>> {
+  /**
+   * Leases one gang task to a group of these waiting workers at once, when one can start now:
+   * tabs take a rank each, a node worker every rank (one lease per rank, each using one of its
+   * `asks`). Answers each rank's lease, empty when no gang starts. Call it with every parked
+   * worker whenever `hasReadyGang()`: it is also where an elastic gang takes in parked workers
+   * after a checkpoint.
+   */
+  leaseGang(askers: Asker[]): Promise<GangLease[]> {
     return this.gangs.lease(askers);
   }
 
-  /** True when some gang task is ready: the gateway offers its waiting workers to gangs only then. */
+  /** True when some gang task is ready or some elastic gang may grow: the gateway offers its waiting workers to gangs only then. */
   hasReadyGang(): boolean {
     return this.gangs.hasReady();
   }
@@ -98,8 +101,11 @@ export class Scheduler {
     return this.reports.complete(workerId, leaseId, outputs);
   }
 
-  /** Records that a task threw; it is retried, after a backoff, until `retry.maxAttempts` attempts have failed. */
-  fail(workerId: string, leaseId: string, error: { message: string; stack?: string | undefined }): Promise<ReportOutcome> {
+  /**
+   * Records that a task threw; it is retried, after a backoff, until `retry.maxAttempts` attempts
+   * have failed. `cause: 'gang'` from a member of an elastic gang re-forms the gang instead.
+   */
+  fail(workerId: string, leaseId: string, error: { message: string; stack?: string | undefined; cause?: 'gang' | undefined }): Promise<ReportOutcome> {
     return this.reports.fail(workerId, leaseId, error);
   }
 
@@ -127,12 +133,12 @@ export class Scheduler {
   log(workerId: string, leaseId: string, level: LogLevel, message: string): void {
     const lease = this.state.leases.get(leaseId);
     if (lease?.workerId !== workerId) return;
-    this.logs.add({ jobId: lease.jobId, taskIndex: lease.taskIndex, workerId, level, message, time: this.state.now() });
+    this.state.logs.add({ jobId: lease.jobId, taskIndex: lease.taskIndex, workerId, level, message, time: this.state.now() });
   }
 
   /** Writes buffered task logs now (before reading them back). */
   flushLogs(): Promise<void> {
-    return this.logs.flush();
+    return this.state.logs.flush();
   }
 
   /** A worker came back: it keeps those of the named leases that are still its own. */
@@ -197,6 +203,6 @@ export class Scheduler {
 
   async close(): Promise<void> {
     for (const job of this.state.live.values()) job.stopTimers();
-    await this.logs.close();
+    await this.state.logs.close();
   }
 }

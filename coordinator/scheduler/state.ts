@@ -1,10 +1,11 @@
-import type { Capabilities, JobError, JobState } from '../../shared/index.js';
+import type { Capabilities, JobError, JobState, LogLevel } from '../../shared/index.js';
 import { JobFeed } from '../events/index.js';
 import type { Store, TaskRecord } from '../store/index.js';
 import { GangTable } from './gangs.js';
 import { newId } from './ids.js';
 import { LeaseTable, type Lease } from './leases.js';
 import type { LiveJob } from './live-job.js';
+import { LogBuffer } from './log-buffer.js';
 import { CompletionRate } from './rate.js';
 
 export interface SchedulerOptions {
@@ -26,6 +27,11 @@ export type RevokeListener = (workerId: string, leaseId: string, reason: string)
 export interface Asker {
   id: string;
   capabilities: Capabilities;
+  /**
+   * Its asks not yet answered. A node worker (no WebRTC, so never one member among others)
+   * takes a whole gang, one rank per ask. @default 1
+   */
+  asks?: number;
 }
 
 /**
@@ -42,6 +48,8 @@ export class SchedulerState {
   readonly counters = { leaseLapses: 0, retries: 0, lateResults: 0, timeouts: 0 };
   readonly readyListeners = new Set<() => void>();
   readonly revokeListeners = new Set<RevokeListener>();
+  /** Task log lines, the workers' and the scheduler's own (a gang re-forming, say). */
+  readonly logs: LogBuffer;
   readonly now: () => number;
   readonly random: () => number;
   /** Counts leases handed out: equal priorities take turns by it. */
@@ -53,6 +61,7 @@ export class SchedulerState {
   ) {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.logs = new LogBuffer(store, this.feed);
   }
 
   newLease(job: LiveJob, task: TaskRecord, workerId: string, leaseId = newId('lease')): Lease {
@@ -103,6 +112,19 @@ export class SchedulerState {
     const { state, failures, lapses, readyAt } = task;
     await this.store.updateTask(job.id, task.index, { state, failures, lapses, leaseId: null, error: reason, readyAt });
     if (!exhausted && readyAt === 0) this.emitReady();
+  }
+
+  /** Puts a leased task back in the queue at once, counting nothing (an elastic gang re-forms to grow). */
+  async requeue(job: LiveJob, task: TaskRecord): Promise<void> {
+    task.leaseId = null;
+    job.makeReady(task, 0, this.now(), () => this.emitReady());
+    await this.store.updateTask(job.id, task.index, { state: 'ready', leaseId: null, readyAt: 0 });
+    this.emitReady();
+  }
+
+  /** A line in the task's log from the scheduler itself, shown with the workers' lines. */
+  logTask(job: LiveJob, taskIndex: number, level: LogLevel, message: string): void {
+    this.logs.add({ jobId: job.id, taskIndex, workerId: null, level, message, time: this.now() });
   }
 
   async transition(job: LiveJob, to: JobState, reason: string, error: JobError | null = job.record.error): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { TaskLease } from '../../shared/index.js';
-import { DOUBLE_CODE, useRealServers } from '../test-helpers.js';
+import { capabilities, DOUBLE_CODE, useRealServers } from '../test-helpers.js';
 
 // The PeerJS signalling server, mounted on the coordinator's own port: only issued peer ids get in.
 
@@ -31,8 +31,10 @@ describe('signalling on the coordinator', () => {
     });
     expect(response.status).toBe(201);
     const members = await Promise.all([connectWorker(coordinator), connectWorker(coordinator)]);
+    // Browser tabs: a node worker (the helpers' default) takes a gang only whole.
     for (const member of members) {
-      await member.hello();
+      member.send({ type: 'hello', capabilities: { ...capabilities, runtime: 'browser' }, leases: [] });
+      await member.received.waitFor('welcome');
       member.send({ type: 'ask' });
     }
     const leases: TaskLease[] = await Promise.all(members.map((member) => member.received.waitFor('lease')));
