@@ -23,7 +23,7 @@ export default defineConfig({
   },
   worker: { format: 'es' },
   test: {
-    include: ['{shared,coordinator,web-worker,admin,sdk}/**/*.test.ts'],
+    include: ['{shared,coordinator,web-worker,admin,sdk,examples}/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     pool: 'forks',

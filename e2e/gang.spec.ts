@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import type { ItemResult, LogEntry, TaskStatus } from '../shared/index.js';
+import { compareLosses, DEMO_CONFIG, LOSS_TOLERANCE, readTrainSource, trainInOneProcess } from '../examples/train-mlp/reference.js';
+import type { TrainResult } from '../examples/train-mlp/train.js';
 import { pipeline, Tabgrid } from '../sdk/index.js';
 import { getJson, getLines } from './api.js';
 import type { CoordinatorProcess } from './coordinator.js';
@@ -116,6 +118,29 @@ test('the master/worker pipeline: the master broadcasts, the workers compute on 
     parts: [0, 1].map((rank) => ({ rank, ranks: 3, product: Array.from({ length: n }, (_, i) => (rank + 1) * (i + 1) * scale) })),
   });
   expect(results.map((result) => result.output)).toEqual([expected(4, 0.5), expected(3, 2)]);
+});
+
+test('the training demo on 3 tabs draws the loss curve of the same training in one process', async ({ coordinator, joinTabs }) => {
+  test.setTimeout(180_000);
+  await joinTabs(3);
+  const config = { ...DEMO_CONFIG, samples: 600, steps: 60 };
+  const job = await grid(coordinator).submit({
+    name: 'train-mlp',
+    code: await readTrainSource(),
+    input: { items: [config] },
+    gang: { size: 3, timeoutMs: 60_000 },
+  });
+  const [reference] = await Promise.all([trainInOneProcess(config), job.wait({ timeoutMs: 150_000 })]);
+  const [result] = await getLines<ItemResult>(coordinator, `/jobs/${job.id}/results`);
+  const trained = result!.output as TrainResult;
+  expect(trained.ranks).toBe(3);
+  expect(trained.losses).toHaveLength(60);
+  const comparison = compareLosses(trained.losses, reference);
+  console.log(`train-mlp on 3 tabs: loss ${trained.losses[0]} → ${trained.losses.at(-1)}, max |difference| to one process ${comparison.maxDifference}`);
+  expect(comparison, `max difference ${comparison.maxDifference}, tolerance ${LOSS_TOLERANCE}`).toMatchObject({ agree: true, firstBadStep: -1 });
+  // It learned: a test that cannot fail would pass with a flat curve too.
+  expect(trained.losses.at(-1)!).toBeLessThan(0.5 * trained.losses[0]!);
+  expect(trained.accuracy).toBeGreaterThan(0.8);
 });
 
 async function waitForLog(coordinator: CoordinatorProcess, jobId: string, match: (line: LogEntry) => boolean): Promise<LogEntry> {
