@@ -21,4 +21,9 @@ export default tseslint.config(
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // Task modules run in a tab's Web Worker or a Node worker thread: timers and console are there.
+    files: ['e2e/gang-tasks/*.js', 'examples/**/*.js'],
+    languageOptions: { globals: { setTimeout: 'readonly', clearTimeout: 'readonly', console: 'readonly' } },
+  },
 );

@@ -88,6 +88,42 @@ test('a member tab closed mid-allReduce: the others fail at once, and a new gang
   expect(task!.failures).toBe(1);
 });
 
+test('an elastic gang goes on with the ranks left when a tab closes, and takes in a new tab at a checkpoint', async ({ coordinator, joinTabs }) => {
+  test.setTimeout(180_000);
+  const tabs = await joinTabs(3);
+  const job = await grid(coordinator).submit({
+    name: 'elastic',
+    code: taskSource('elastic.js'),
+    input: { items: [{ steps: 60, stepMs: 150 }] },
+    runMode: 'elastic',
+    gang: { min: 2, max: 3, timeoutMs: 60_000, rendezvousMs: 500 },
+    retry: { maxAttempts: 1 },
+  });
+  const formed = (ranks: number, attempt: number) => (line: LogEntry) => new RegExp(`^attempt ${attempt}: rank 0 of ${ranks} from step`).test(line.message);
+  await waitForLog(coordinator, job.id, formed(3, 1));
+  await waitForLog(coordinator, job.id, (line) => /^attempt 1: rank 2 of 3/.test(line.message));
+  const member = await waitForLog(coordinator, job.id, (line) => /^attempt 1: rank 1 of 3/.test(line.message));
+  await (await tabOf(tabs, member.workerId!)).context().close();
+  // The two left go on from the last checkpoint, without a failure counted (maxAttempts is 1).
+  await waitForLog(coordinator, job.id, formed(2, 2));
+  await joinTabs(1);
+  // The new tab joins at the next checkpoint: the gang re-forms with three ranks.
+  await waitForLog(coordinator, job.id, (line) => /^attempt [3-9]: rank 0 of 3 from step/.test(line.message));
+  await job.wait({ timeoutMs: 120_000 });
+
+  const [result] = await getLines<ItemResult>(coordinator, `/jobs/${job.id}/results`);
+  const { sizes } = result!.output as { sizes: number[] };
+  expect(sizes).toHaveLength(60);
+  // Three ranks, then two, then three again: every step was taken once, by the gang of its time.
+  const runs = sizes.filter((size, step) => step === 0 || size !== sizes[step - 1]);
+  expect(runs).toEqual([3, 2, 3]);
+  const [task] = (await getJson<{ tasks: TaskStatus[] }>(coordinator, `/jobs/${job.id}/tasks`)).tasks;
+  expect(task!.failures).toBe(0);
+  expect(task!.lapses).toBe(1);
+  const logs = await getLines<LogEntry>(coordinator, `/jobs/${job.id}/logs`);
+  expect(logs.map((line) => line.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^gang re-forming at checkpoint to add 1 worker/)]));
+});
+
 test('the master/worker pipeline: the master broadcasts, the workers compute on their tabs, the master gathers', async ({ coordinator, joinTabs }) => {
   test.setTimeout(120_000);
   await joinTabs(3);
