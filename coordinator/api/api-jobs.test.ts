@@ -207,6 +207,12 @@ describe('waiting reasons', () => {
     expect((await status(debugJob.id)).waitingReason).toMatch(/debug job needs a worker that joined with debug=1/);
     expect(debugJob.runMode).toBe('debug');
   });
+
+  it('says how many workers a gang job waits for together', async () => {
+    await joinFakeWorker(parts.gateway, 'w_one');
+    const job = await submit({ input: { items: [1] }, gang: { size: 3 } });
+    expect((await status(job.id)).waitingReason).toMatch(/^a gang task waits for 3 workers together \(1 connected can run it\)/);
+  });
 });
 
 describe('reduce results', () => {
