@@ -123,4 +123,14 @@ describe('a Node worker joined to a real coordinator', () => {
     const next = await grid.submit({ name: 'after', code: 'export default (x) => x', input: { items: [7] } });
     expect((await next.wait({ timeoutMs: 30_000 })).state).toBe('COMPLETED');
   });
+
+  it('takes a whole gang of 2 in its threads (a node worker has no WebRTC), whose ranks talk in-process', async () => {
+    const code = `export default async (n, ctx) => {
+      const summed = await ctx.comm.allReduce(new Float32Array(n).fill(ctx.rank + 1), 'sum');
+      return { rank: ctx.rank, size: ctx.size, sum: summed[n - 1] };
+    }`;
+    const job = await grid.submit({ name: 'gang', code, input: { items: [100_000] }, gang: { size: 2, resultRank: 1 } });
+    expect((await job.wait({ timeoutMs: 30_000 })).state).toBe('COMPLETED');
+    expect(await outputs(job.id)).toEqual([{ rank: 1, size: 2, sum: 3 }]);
+  });
 });
