@@ -101,10 +101,12 @@ export class LiveJob {
   wakeAt(at: number, now: number, onDue: () => void): void {
     if (this.wake && this.wake.at <= at) return;
     clearTimeout(this.wake?.timer);
+    // Node's timers run on a loop clock that may lag the wall clock by a millisecond: one more,
+    // so that `onDue` finds the time due.
     const timer = setTimeout(() => {
       this.wake = undefined;
       onDue();
-    }, Math.max(0, at - now));
+    }, Math.max(0, at - now) + 1);
     timer.unref?.();
     this.wake = { at, timer };
   }
