@@ -37,6 +37,16 @@ describe('tabgrid run --local', () => {
     ]);
   });
 
+  it('runs examples/gang.yaml with every rank of its gang in this process', async () => {
+    const run = await cli(['run', 'examples/gang.yaml', '--local']);
+    expect(run.stderr).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.map((line) => JSON.parse(line) as unknown)).toEqual([
+      { index: 0, output: { ranks: [0, 1, 2, 3], mean: 1.5, length: 1000 } },
+      { index: 1, output: { ranks: [0, 1, 2, 3], mean: 1.5, length: 100000 } },
+    ]);
+  });
+
   it('prints task logs to stderr, with debug lines under --debug', async () => {
     const run = await cli(['run', 'examples/squares.yaml', '--local', '--debug']);
     expect(run.code).toBe(0);
