@@ -45,6 +45,8 @@ describe('status', () => {
     expect(taskLine(base)).toBe('idle');
     const lease = leaseMessage('l-1', { jobName: 'squares', taskIndex: 3 });
     expect(taskLine({ ...base, tasks: [{ lease, progress: 0.456 }] })).toBe('squares · task 3 · 45 %');
+    const gang = { attempt: 'g', rank: 1, size: 3, peerIds: ['a', 'b', 'c'], signalling: { path: '/peerjs', key: 'k' }, iceServers: [], timeoutMs: 1000 };
+    expect(taskLine({ ...base, tasks: [{ lease: { ...lease, gang }, progress: 0.12 }] })).toBe('squares · task 3 · rank 1 of 3 · 12 %');
     expect(unsentLine(0)).toBe('');
     expect(unsentLine(2)).toMatch(/^2 finished tasks not yet confirmed/);
     expect([0, 59_999, 65_400, 3_723_000].map(computeLine)).toEqual(['0 s', '59 s', '1 min 5 s', '1 h 2 min']);

@@ -84,13 +84,18 @@ export function computeLine(ms: number): string {
 }
 
 /**
- * One line per running task: `<job name> · task <index> · <percent> %`, or "idle".
+ * One line per running task: `<job name> · task <index> · <percent> %`, with this tab's rank for
+ * a gang task, or "idle".
  * @example taskLine(snapshot) // 'squares · task 3 · 45 %'
+ * @example taskLine(snapshot) // 'train · task 0 · rank 1 of 3 · 12 %'
  */
 export function taskLine(snapshot: WorkerClientSnapshot): string {
   if (snapshot.tasks.length === 0) return 'idle';
   return snapshot.tasks
-    .map(({ lease, progress }) => `${lease.jobName} · task ${lease.taskIndex} · ${Math.floor(progress * 100)} %`)
+    .map(({ lease, progress }) => {
+      const rank = lease.gang ? ` · rank ${lease.gang.rank} of ${lease.gang.size}` : '';
+      return `${lease.jobName} · task ${lease.taskIndex}${rank} · ${Math.floor(progress * 100)} %`;
+    })
     .join('\n');
 }
 
