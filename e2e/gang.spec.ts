@@ -94,18 +94,20 @@ test('an elastic gang goes on with the ranks left when a tab closes, and takes i
   const job = await grid(coordinator).submit({
     name: 'elastic',
     code: taskSource('elastic.js'),
-    input: { items: [{ steps: 60, stepMs: 150 }] },
+    input: { items: [{ steps: 60, stepMs: 200 }] },
     runMode: 'elastic',
-    gang: { min: 2, max: 3, timeoutMs: 60_000, rendezvousMs: 500 },
+    gang: { min: 2, max: 3, timeoutMs: 60_000, rendezvousMs: 2000 },
     retry: { maxAttempts: 1 },
   });
   const formed = (ranks: number, attempt: number) => (line: LogEntry) => new RegExp(`^attempt ${attempt}: rank 0 of ${ranks} from step`).test(line.message);
+  const doneBy = (ranks: number) => (line: LogEntry) => new RegExp(`^step \\d+ done by ${ranks}$`).test(line.message);
   await waitForLog(coordinator, job.id, formed(3, 1));
-  await waitForLog(coordinator, job.id, (line) => /^attempt 1: rank 2 of 3/.test(line.message));
   const member = await waitForLog(coordinator, job.id, (line) => /^attempt 1: rank 1 of 3/.test(line.message));
+  await waitForLog(coordinator, job.id, doneBy(3));
   await (await tabOf(tabs, member.workerId!)).context().close();
   // The two left go on from the last checkpoint, without a failure counted (maxAttempts is 1).
   await waitForLog(coordinator, job.id, formed(2, 2));
+  await waitForLog(coordinator, job.id, doneBy(2));
   await joinTabs(1);
   // The new tab joins at the next checkpoint: the gang re-forms with three ranks.
   await waitForLog(coordinator, job.id, (line) => /^attempt [3-9]: rank 0 of 3 from step/.test(line.message));

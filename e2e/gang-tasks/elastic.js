@@ -10,7 +10,10 @@ export default async ({ steps, stepMs }, ctx) => {
     await new Promise((resolve) => setTimeout(resolve, stepMs));
     const [members] = await ctx.comm.allReduce(Float32Array.of(1), 'sum');
     sizes.push(members);
-    if (ctx.rank === 0) await ctx.checkpoint({ step: step + 1, sizes });
+    if (ctx.rank === 0) {
+      await ctx.checkpoint({ step: step + 1, sizes });
+      ctx.log(`step ${step + 1} done by ${members}`);
+    }
     await ctx.comm.barrier();
   }
   return ctx.rank === 0 ? { sizes } : null;
