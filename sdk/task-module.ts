@@ -5,7 +5,7 @@ export type AnyFunction = (...args: never[]) => unknown;
 
 // Bundlers that keep function names (esbuild's keepNames, used by tsx and vitest) insert
 // `__name(fn, "fn")` calls into function bodies; the tab running the module has no such helper.
-const KEEP_NAMES_SHIM =
+export const KEEP_NAMES_SHIM =
   "const __name = (target, value) => Object.defineProperty(target, 'name', { value, configurable: true });";
 
 /**
@@ -19,22 +19,28 @@ const KEEP_NAMES_SHIM =
  * // "const __name = ...;\nexport default ((x) => x * x);\n"
  */
 export function taskModuleSource(fn: AnyFunction): string {
+  return `${KEEP_NAMES_SHIM}\nexport default (${standaloneSource(fn, 'map: this function')});\n`;
+}
+
+/**
+ * The source of a function that is to travel on its own, as an expression.
+ * @param subject names the function in errors, e.g. `map: this function`
+ * @throws {TabgridError} for a built-in or bound function, a class, or method shorthand
+ * @example standaloneSource((x: number) => x + 1, 'pipeline: the master step') // '(x) => x + 1'
+ */
+export function standaloneSource(fn: AnyFunction, subject: string): string {
   const source = fn.toString().trim();
   if (/\{\s*\[native code\]\s*\}$/.test(source)) {
-    throw new TabgridError(
-      'map: this function has no source to send (built-in or bound); pass an arrow function or function expression',
-    );
+    throw new TabgridError(`${subject} has no source to send (built-in or bound); pass an arrow function or function expression`);
   }
-  if (/^class\b/.test(source)) {
-    throw new TabgridError('map: a class cannot be a task; pass an arrow function or function expression');
-  }
+  if (/^class\b/.test(source)) throw new TabgridError(`${subject} is a class, which cannot be a task; pass an arrow function or function expression`);
   if (!isFunctionExpressionSource(source)) {
     throw new TabgridError(
-      `map: the function's source \`${firstLine(source)}\` is method shorthand, which does not stand alone; ` +
-        'write it as an arrow function `(item) => ...` or `function (item) { ... }`',
+      `${subject}'s source \`${firstLine(source)}\` is method shorthand, which does not stand alone; ` +
+        'write it as an arrow function `(x) => ...` or `function (x) { ... }`',
     );
   }
-  return `${KEEP_NAMES_SHIM}\nexport default (${source});\n`;
+  return source;
 }
 
 const IDENTIFIER = String.raw`[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*`;
