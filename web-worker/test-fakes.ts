@@ -111,3 +111,16 @@ export function leaseMessage(leaseId: string, overrides: Partial<TaskLease> = {}
     ...overrides,
   };
 }
+
+/**
+ * What `promise` rejected with; throws when it resolved instead.
+ * @example expect((await rejection(comm.recv(1))).name).toBe('PeerLostError');
+ */
+export async function rejection<E extends Error = Error>(promise: Promise<unknown>): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as E;
+  }
+  throw new Error('expected a rejection');
+}

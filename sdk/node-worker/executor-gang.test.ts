@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GangMembership, TaskLease } from '../../shared/index.js';
 import type { TaskHooks } from '../../web-worker/index.js';
 import { NodeExecutor } from './executor.js';
+import { rejection } from '../../web-worker/test-fakes.js';
 
 // A Node worker that took every rank of a gang runs them in its threads, talking in-process
 // through the main thread: the same ctx.comm a tab's gang task gets over WebRTC.
@@ -27,15 +28,6 @@ const hooks: TaskHooks = {
   blob: (sha256) => Promise.reject(new Error(`no blob ${sha256}`)),
   idle: () => {},
 };
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('NodeExecutor with a whole gang', () => {
   let executor: NodeExecutor;
@@ -67,7 +59,7 @@ describe('NodeExecutor with a whole gang', () => {
         await ctx.comm.allReduce(new Float32Array(10), 'sum');
         return 'unreachable';
       };`;
-    const runs = [0, 1, 2].map((rank) => failure(executor.run(member('g2', rank, 3, 120_000), source, hooks)));
+    const runs = [0, 1, 2].map((rank) => rejection(executor.run(member('g2', rank, 3, 120_000), source, hooks)));
     const errors = await Promise.all(runs);
     expect(errors[1]!.message).toBe('rank 1 broke');
     for (const rank of [0, 2]) {
@@ -78,7 +70,7 @@ describe('NodeExecutor with a whole gang', () => {
 
   it('fails a gang lease when the executor cannot join gangs', async () => {
     executor = new NodeExecutor({ joinGang: () => Promise.reject(new Error('no links here')) });
-    const error = await failure(executor.run(member('g3', 0, 2), 'export default () => 1;', hooks));
+    const error = await rejection(executor.run(member('g3', 0, 2), 'export default () => 1;', hooks));
     expect(error.message).toBe('no links here');
   });
 });

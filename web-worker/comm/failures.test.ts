@@ -4,6 +4,7 @@ import { createComm } from './gang-comm.js';
 import { type InProcessNetwork, createInProcessNetwork } from './in-process.js';
 import { expectedReduction, firstMismatch, rankValues } from './test-pattern.js';
 import { type MessageHeader, encodeMessage } from './wire.js';
+import { rejection } from '../test-fakes.js';
 
 // What goes wrong in a gang: members that never come, members that leave, members (or others)
 // that send what they should not. Every case ends in a named error, never a hang.
@@ -23,15 +24,6 @@ function gang(size: number, timeoutMs = 5000): { comms: Comm[]; network: InProce
 
 function header(fields: Partial<MessageHeader>): MessageHeader {
   return { op: 'barrier', kind: 'value', detail: 1, seq: 0, step: 0, chunk: 0, total: 0, offset: 0, length: 0, root: 0, ...fields };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { peerRank?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('a member that never joins', () => {
@@ -78,7 +70,7 @@ describe('a member that never joins', () => {
 describe('a member that leaves', () => {
   it('makes pending and later collectives reject with PeerLostError, and spares the others’ links', async () => {
     const { comms, network } = gang(3);
-    const pending = [comms[0]!.allReduce(rankValues(0, 65537)), comms[1]!.allReduce(rankValues(1, 65537))].map(rejection);
+    const pending = [comms[0]!.allReduce(rankValues(0, 65537)), comms[1]!.allReduce(rankValues(1, 65537))].map((call) => rejection<Error & { peerRank?: number }>(call));
     setTimeout(() => network.disconnect(2), 20);
     const errors = await Promise.all(pending);
     expect(errors.map((error) => [error.name, error.peerRank])).toEqual([

@@ -5,6 +5,7 @@ import { createInProcessNetwork, type InProcessNetwork } from './in-process.js';
 import { createPortTransport, relayTransport } from './port-transport.js';
 import { expectedReduction, firstMismatch, rankValues } from './test-pattern.js';
 import type { Transport } from './transport.js';
+import { rejection } from '../test-fakes.js';
 
 // The links on one side of a MessageChannel (as on a tab's page), the comms on the other (as in
 // the task's Web Worker): collectives must come out as they do over the links themselves.
@@ -32,15 +33,6 @@ function commsOf(transports: Transport[], timeoutMs = 5000): Comm[] {
   const made = transports.map((transport) => createComm(transport, { timeoutMs }));
   comms.push(...made);
   return made;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('a transport relayed over a MessagePort', () => {
