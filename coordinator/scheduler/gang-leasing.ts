@@ -165,7 +165,8 @@ export class GangLeasing {
   }
 
   private matching(job: LiveJob, askers: Asker[]): Asker[] {
-    return askers.filter((asker) => !mismatch(asker.capabilities, job.record.spec.requires, false));
+    const debug = job.record.spec.runMode === 'debug';
+    return askers.filter((asker) => !mismatch(asker.capabilities, job.record.spec.requires, debug));
   }
 
   private membership(job: LiveJob, attempt: GangAttempt, rank: number): GangMembership {

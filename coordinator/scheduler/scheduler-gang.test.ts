@@ -35,6 +35,15 @@ describe('Scheduler gangs', () => {
     expect(scheduler.liveJob(id)?.record.state).toBe('RUNNING');
   });
 
+  it('leases a debug gang only to workers that joined with debug=1, and marks its leases debug', async () => {
+    const { scheduler, store } = await setUp();
+    await submitJob(scheduler, store, { items: ['x'], gang: { size: 2 }, runMode: 'debug' });
+    expect(await scheduler.leaseGang(workers(3))).toEqual([]);
+    const debugTabs = ['d_0', 'd_1'].map((id) => asker(id, { runtime: 'browser', debug: true }));
+    const leases = await leasesOf(scheduler.leaseGang([...workers(2), ...debugTabs]));
+    expect(leases.map((lease) => lease.debug)).toEqual([true, true]);
+  });
+
   it('is done when every member reported; the result rank’s output is the task’s', async () => {
     const { scheduler, store } = await setUp();
     const { id } = await submitJob(scheduler, store, { items: ['x'], gang: { size: 2, resultRank: 1 } });
