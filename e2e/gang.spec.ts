@@ -43,7 +43,7 @@ test('4 tabs: every collective of ctx.comm gives the exact values, for sizes tha
   }
   // Four distinct workers held the gang's task.
   const logs = await getLines<LogEntry>(coordinator, `/jobs/${job.id}/logs`);
-  expect(new Set(logs.filter((line) => line.message.startsWith('rank ')).map((line) => line.workerId)).size).toBe(4);
+  expect(new Set(logs.filter((line) => /^\[rank \d\] rank \d of 4$/.test(line.message)).map((line) => line.workerId)).size).toBe(4);
 });
 
 test('a member tab closed mid-allReduce: the others fail at once, and a new gang finishes from the last checkpoint', async ({ coordinator, joinTabs }) => {
@@ -59,7 +59,7 @@ test('a member tab closed mid-allReduce: the others fail at once, and a new gang
   });
 
   // Attempt 1's rank 2 says it is about to enter step 4's allReduce: close its tab.
-  const stalled = await waitForLog(coordinator, job.id, (line) => line.message === 'attempt 1 rank 2 entering step 4');
+  const stalled = await waitForLog(coordinator, job.id, (line) => line.message === '[rank 2] attempt 1 rank 2 entering step 4');
   const victim = await tabOf(tabs, stalled.workerId!);
   const closedAt = Date.now();
   await victim.context().close();
@@ -99,10 +99,10 @@ test('an elastic gang goes on with the ranks left when a tab closes, and takes i
     gang: { min: 2, max: 3, timeoutMs: 60_000, rendezvousMs: 2000 },
     retry: { maxAttempts: 1 },
   });
-  const formed = (ranks: number, attempt: number) => (line: LogEntry) => new RegExp(`^attempt ${attempt}: rank 0 of ${ranks} from step`).test(line.message);
-  const doneBy = (ranks: number) => (line: LogEntry) => new RegExp(`^step \\d+ done by ${ranks}$`).test(line.message);
+  const formed = (ranks: number, attempt: number) => (line: LogEntry) => new RegExp(`^\\[rank 0\\] attempt ${attempt}: rank 0 of ${ranks} from step`).test(line.message);
+  const doneBy = (ranks: number) => (line: LogEntry) => new RegExp(`^\\[rank 0\\] step \\d+ done by ${ranks}$`).test(line.message);
   await waitForLog(coordinator, job.id, formed(3, 1));
-  const member = await waitForLog(coordinator, job.id, (line) => /^attempt 1: rank 1 of 3/.test(line.message));
+  const member = await waitForLog(coordinator, job.id, (line) => /^\[rank 1\] attempt 1: rank 1 of 3/.test(line.message));
   await waitForLog(coordinator, job.id, doneBy(3));
   await (await tabOf(tabs, member.workerId!)).context().close();
   // The two left go on from the last checkpoint, without a failure counted (maxAttempts is 1).
@@ -110,7 +110,7 @@ test('an elastic gang goes on with the ranks left when a tab closes, and takes i
   await waitForLog(coordinator, job.id, doneBy(2));
   await joinTabs(1);
   // The new tab joins at the next checkpoint: the gang re-forms with three ranks.
-  await waitForLog(coordinator, job.id, (line) => /^attempt [3-9]: rank 0 of 3 from step/.test(line.message));
+  await waitForLog(coordinator, job.id, (line) => /^\[rank 0\] attempt [3-9]: rank 0 of 3 from step/.test(line.message));
   await job.wait({ timeoutMs: 120_000 });
 
   const [result] = await getLines<ItemResult>(coordinator, `/jobs/${job.id}/results`);

@@ -136,8 +136,10 @@ export class TaskHost {
   #ports(request: RunRequest, progress: Throttle<number>): TaskPorts {
     const { leaseId } = request.lease;
     const cycle = new DutyCycle(request.cpuShare ?? 1, this.options.timers ?? systemTimers);
+    // A gang's members log to one job: each line says whose it is, as in the local runner.
+    const rank = request.comm ? `[rank ${request.comm.rank}] ` : '';
     return {
-      log: (level, message) => this.#post({ type: 'log', leaseId, level, message }),
+      log: (level, message) => this.#post({ type: 'log', leaseId, level, message: rank + message }),
       progress: (fraction) => progress.push(fraction),
       checkpoint: (envelope) => {
         const { id, answer } = this.#checkpoints.ask(leaseId);
