@@ -3,6 +3,11 @@
  * never dial each other at once) and accepts connections only from lower ranks of the gang. A
  * connection from any other peer id, or not `reliable` with `raw` serialization, is closed
  * unread. Dials are retried until the deadline (a member may join the signalling server late).
+ *
+ * A dial that is given up may still open on the far side, so the dialing side says which of
+ * its connections is the link: the first message on it is `HELLO`, and the side that accepted
+ * takes a connection as its link only once that came. A given-up connection closing is then
+ * no loss to either side.
  */
 import type { DataConnection, Peer } from 'peerjs';
 import { PeerConnectError } from './errors.js';
@@ -18,6 +23,11 @@ export interface LinkEvents {
 
 /** How long one dial may take before it is given up and tried again. */
 const DIAL_ATTEMPT_MS = 8_000;
+/**
+ * The dialer's first message on the connection it took as the link. Shorter than any wire
+ * message (they start with a 32-byte header), so it cannot be mistaken for one.
+ */
+const HELLO = Uint8Array.of(0x74, 0x67, 0x6c, 0x6b);
 const REDIAL_DELAY_MS = 250;
 
 /**
@@ -30,7 +40,8 @@ export class GangLinks {
   refused = 0;
   readonly #rankOf: Map<string, number>;
   readonly #chosen = new Map<number, DataConnection>();
-  readonly #early = new Map<DataConnection, Uint8Array[]>();
+  /** Connections that may still become a link, closed with the links. */
+  readonly #pending = new Set<DataConnection>();
   /** Dials not yet open, by connection: calling one gives the dial up and dials again. */
   readonly #retries = new Map<DataConnection, () => void>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
@@ -72,9 +83,9 @@ export class GangLinks {
     this.peer.off('connection', this.#accept);
     this.peer.off('error', this.#peerError);
     for (const timer of this.#timers) clearTimeout(timer);
-    for (const connection of [...this.#chosen.values(), ...this.#early.keys()]) connection.close();
+    for (const connection of [...this.#chosen.values(), ...this.#pending]) connection.close();
     this.#chosen.clear();
-    this.#early.clear();
+    this.#pending.clear();
   }
 
   #dial(other: number, deadline: number): void {
@@ -93,7 +104,7 @@ export class GangLinks {
       this.#later(REDIAL_DELAY_MS, () => this.#dial(other, deadline));
     };
     this.#retries.set(connection, retry);
-    this.#adopt(other, connection);
+    this.#adopt(other, connection, true);
     this.#later(Math.min(DIAL_ATTEMPT_MS, Math.max(0, deadline - Date.now())), retry);
   }
 
@@ -105,34 +116,39 @@ export class GangLinks {
       connection.close();
       return;
     }
-    this.#adopt(other, connection);
+    this.#adopt(other, connection, false);
   };
 
-  /** A connection to `other` that becomes the link if it opens first; messages before that are kept for it. */
-  #adopt(other: number, connection: DataConnection): void {
-    this.#early.set(connection, []);
+  /**
+   * A connection to `other` that may become the link: a dialed one when it opens first (it
+   * then says `HELLO`), an accepted one when its `HELLO` comes.
+   */
+  #adopt(other: number, connection: DataConnection, dialed: boolean): void {
+    this.#pending.add(connection);
     connection.on('data', (data) => {
       const bytes = bytesOf(data);
       if (this.#chosen.get(other) === connection) this.events.data(other, bytes);
-      else this.#early.get(connection)?.push(bytes);
+      else if (!dialed && isHello(bytes) && !this.#closed && !this.#chosen.has(other)) this.#choose(other, connection);
+      else if (!dialed) {
+        // Anything before HELLO breaks the handshake: not a member's link.
+        this.refused++;
+        this.#drop(connection);
+      }
     });
     connection.on('open', () => {
+      if (!dialed) return;
       if (this.#closed || this.#chosen.has(other)) {
         this.#drop(connection);
         return;
       }
-      const early = this.#early.get(connection) ?? [];
-      this.#early.delete(connection);
-      this.#retries.delete(connection);
-      this.#chosen.set(other, connection);
-      this.events.opened(other, connection);
-      for (const bytes of early) this.events.data(other, bytes);
-      this.#checkAllOpen();
+      // First on the channel, so before anything the link carries.
+      connection.dataChannel.send(HELLO);
+      this.#choose(other, connection);
     });
     connection.on('close', () => {
       if (this.#chosen.get(other) !== connection) {
         this.#retries.get(connection)?.();
-        this.#early.delete(connection);
+        this.#pending.delete(connection);
       } else if (!this.#closed) {
         this.events.closed(other, new Error(`the data channel to ${connection.peer} closed`));
       }
@@ -172,9 +188,17 @@ export class GangLinks {
     for (const [connection, retry] of this.#retries) if (error.message.endsWith(`peer ${connection.peer}`)) retry();
   };
 
-  #drop(connection: DataConnection): void {
-    this.#early.delete(connection);
+  #choose(other: number, connection: DataConnection): void {
     this.#retries.delete(connection);
+    this.#pending.delete(connection);
+    this.#chosen.set(other, connection);
+    this.events.opened(other, connection);
+    this.#checkAllOpen();
+  }
+
+  #drop(connection: DataConnection): void {
+    this.#retries.delete(connection);
+    this.#pending.delete(connection);
     connection.close();
   }
 
@@ -194,6 +218,10 @@ export class GangLinks {
     const missing = this.peerIds.map((_, index) => index).filter((index) => index !== this.rank && !this.#chosen.has(index));
     return `rank ${this.rank} could not open data channels to rank ${missing.join(', ')} by ${new Date(deadline).toISOString()}`;
   }
+}
+
+function isHello(bytes: Uint8Array): boolean {
+  return bytes.length === HELLO.length && bytes.every((byte, index) => byte === HELLO[index]);
 }
 
 function bytesOf(data: unknown): Uint8Array {
