@@ -60,7 +60,7 @@ function gangLinks(peer: FakePeer, rank: number, events: LinkEvents): GangLinks 
 
 const accepted = (peer: FakePeer, from: string): FakeConnection => {
   const connection = new FakeConnection(from);
-  peer.emit('connection', connection as unknown as DataConnection);
+  peer.emit('connection', connection);
   return connection;
 };
 
