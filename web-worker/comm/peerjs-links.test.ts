@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { DataConnection, Peer } from 'peerjs';
+import type { Peer } from 'peerjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GangLinks, type LinkEvents } from './peerjs-links.js';
 
