@@ -26,9 +26,10 @@ export interface PeerJsTransportOptions {
   /** The largest message sent; lowered to what the SCTP transport allows. @default 262_144 */
   readonly maxMessageBytes?: number;
   /**
-   * How long a link's ICE may stay `disconnected` before its member counts as lost (a closed
-   * or crashed tab says no goodbye; ICE notices within seconds, and may recover on flaky networks).
-   * @default 2_000
+   * How long a link's ICE may stay `disconnected` before its member counts as lost (a crashed
+   * tab says no goodbye; ICE notices within seconds, and recovers when consent checks were only
+   * late: on a flaky network, or on a machine too busy to answer them in time).
+   * @default 5_000
    */
   readonly disconnectGraceMs?: number;
 }
@@ -88,7 +89,7 @@ class PeerJsGang implements PeerJsTransport {
       opened: (rank, connection) => this.#opened(rank, connection),
       data: (rank, bytes) => this.#deliver(rank, bytes),
       closed: (rank, cause) => this.#lose(rank, cause),
-    }, options.disconnectGraceMs ?? 2_000);
+    }, options.disconnectGraceMs ?? 5_000);
     // A tab being closed says goodbye: closing the channels lets its peers know at once.
     globalThis.addEventListener?.('pagehide', this.#pageHidden);
   }
