@@ -1,4 +1,5 @@
 import type { JobState, JobStatus } from '../shared/index.js';
+import { hasErrorName } from '../shared/error-name.js';
 
 /**
  * The base of every error the SDK throws. Catch it to handle all of them at once.
@@ -182,9 +183,6 @@ export class ResponseError extends TabgridError {
   }
 }
 
-function hasName(error: unknown, name: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
-}
 
 const SDK_ERROR_NAMES: ReadonlySet<string> = new Set([
   'TabgridError',
@@ -207,35 +205,35 @@ export function isTabgridError(error: unknown): error is TabgridError {
 
 /** @example if (isHTTPError(error) && error.status === 404) console.log('not found'); */
 export function isHTTPError(error: unknown): error is HTTPError {
-  return hasName(error, 'HTTPError');
+  return hasErrorName(error, 'HTTPError');
 }
 
 /** @example if (isTimeoutError(error)) console.log('gave up after', error.timeoutMs, 'ms'); */
 export function isTimeoutError(error: unknown): error is TimeoutError {
-  return hasName(error, 'TimeoutError');
+  return hasErrorName(error, 'TimeoutError');
 }
 
 /** @example if (isNetworkError(error)) console.log('cannot reach', error.url); */
 export function isNetworkError(error: unknown): error is NetworkError {
-  return hasName(error, 'NetworkError');
+  return hasErrorName(error, 'NetworkError');
 }
 
 /** @example if (isJobFailedError(error)) console.log(error.state, error.message); */
 export function isJobFailedError(error: unknown): error is JobFailedError {
-  return hasName(error, 'JobFailedError');
+  return hasErrorName(error, 'JobFailedError');
 }
 
 /** @example if (isJobRejectedError(error)) console.log(error.jobId, error.reason); */
 export function isJobRejectedError(error: unknown): error is JobRejectedError {
-  return hasName(error, 'JobRejectedError');
+  return hasErrorName(error, 'JobRejectedError');
 }
 
 /** @example if (isSpecError(error)) console.log(error.issues); */
 export function isSpecError(error: unknown): error is SpecError {
-  return hasName(error, 'SpecError');
+  return hasErrorName(error, 'SpecError');
 }
 
 /** @example if (isResponseError(error)) console.log(error.cause); */
 export function isResponseError(error: unknown): error is ResponseError {
-  return hasName(error, 'ResponseError');
+  return hasErrorName(error, 'ResponseError');
 }

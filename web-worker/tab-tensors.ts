@@ -18,6 +18,7 @@ import {
   openTensorBackends,
   selectTensorBackends,
 } from './tensor/index.js';
+import { within } from './timers.js';
 
 /** Options of {@link TabTensors}. */
 export interface TabTensorsOptions {
@@ -58,6 +59,14 @@ export class TabTensors implements TensorProvider {
 
   constructor(private readonly options: TabTensorsOptions = {}) {}
 
+  /** `work`, or a rejection once the selection timeout has passed without an answer. */
+  #within<T>(work: Promise<T>): Promise<T> {
+    const ms = this.options.selectTimeoutMs ?? 20_000;
+    return within(work, ms, () => {
+      throw new Error(`no answer within ${ms} ms`);
+    });
+  }
+
   /** Measures and chooses, once; `prefer` limits the choice to that backend. Never rejects. */
   start(prefer?: TensorBackendName): Promise<void> {
     this.#starting ??= this.#select(prefer);
@@ -80,7 +89,7 @@ export class TabTensors implements TensorProvider {
   async #select(prefer: TensorBackendName | undefined): Promise<void> {
     let report: TensorReport;
     try {
-      const selection = await withTimeout(selectTensorBackends(prefer ? { backends: [prefer] } : {}), this.options.selectTimeoutMs ?? 20_000);
+      const selection = await this.#within(selectTensorBackends(prefer ? { backends: [prefer] } : {}));
       selection.core.destroy();
       for (const [name, backend] of Object.entries(selection.backends) as [BackendName, ComputeBackend][]) this.#keep(name, backend);
       this.#policy = selection.policy;
@@ -125,7 +134,7 @@ export class TabTensors implements TensorProvider {
 
   async #reopen(name: BackendName): Promise<void> {
     try {
-      const opened = await withTimeout(openTensorBackends({ backends: [name] }), this.options.selectTimeoutMs ?? 20_000);
+      const opened = await this.#within(openTensorBackends({ backends: [name] }));
       const fresh = opened.backends[name];
       if (fresh) this.#keep(name, fresh);
     } catch {
@@ -160,18 +169,3 @@ function describe(error: unknown): string {
   return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Throttle } from './timers.js';
+import { Throttle, within } from './timers.js';
 
 describe('Throttle', () => {
   beforeEach(() => {
@@ -39,5 +39,15 @@ describe('Throttle', () => {
     expect(passed).toEqual([1, 3, 4]);
     vi.advanceTimersByTime(1000);
     expect(passed).toEqual([1, 3, 4]);
+  });
+});
+
+describe('within', () => {
+  it("answers the work's outcome in time, else what late() returns or throws", async () => {
+    expect(await within(Promise.resolve(1), 1000, () => null)).toBe(1);
+    expect(await within(new Promise(() => {}), 5, () => null)).toBeNull();
+    await expect(within(new Promise(() => {}), 5, () => { throw new Error('no answer within 5 ms'); })).rejects.toThrow('no answer within 5 ms');
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a non-Error rejection is what is tested
+    await expect(within(Promise.reject('text'), 1000, () => null)).rejects.toThrow('text');
   });
 });

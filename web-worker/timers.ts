@@ -81,3 +81,31 @@ export class Throttle<T> {
     this.#timer = undefined;
   }
 }
+
+/**
+ * What `work` settles to, or, when it takes longer than `ms`, what `late()` returns (or throws).
+ * A rejection that is not an `Error` is wrapped in one.
+ * @example const adapter = await within(navigator.gpu.requestAdapter(), 5000, () => null);
+ * @example await within(open(), 20_000, () => { throw new Error('no answer within 20000 ms'); });
+ */
+export function within<T, L>(work: Promise<T>, ms: number, late: () => L): Promise<T | L> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      try {
+        resolve(late());
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

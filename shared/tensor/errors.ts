@@ -3,6 +3,7 @@
  * so a check still works when the error crossed a realm (a Web Worker, an iframe) or was
  * rebuilt from a message.
  */
+import { hasErrorName } from '../error-name.js';
 
 /**
  * Shapes that an op cannot combine; the message names the op and the shapes.
@@ -52,38 +53,35 @@ export class DisposedTensorError extends Error {
   override readonly name = 'DisposedTensorError';
 }
 
-function hasName(error: unknown, name: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
-}
 
 /** @example if (isShapeError(error)) console.log(error.message) */
 export function isShapeError(error: unknown): error is ShapeError {
-  return hasName(error, 'ShapeError');
+  return hasErrorName(error, 'ShapeError');
 }
 
 /** @example if (isDTypeError(error)) values = Float32Array.from(values) */
 export function isDTypeError(error: unknown): error is DTypeError {
-  return hasName(error, 'DTypeError');
+  return hasErrorName(error, 'DTypeError');
 }
 
 /** @example if (isTensorTooLargeError(error)) splitIntoTiles() */
 export function isTensorTooLargeError(error: unknown): error is TensorTooLargeError {
-  return hasName(error, 'TensorTooLargeError');
+  return hasErrorName(error, 'TensorTooLargeError');
 }
 
 /** @example if (isDeviceLostError(error)) core = new TensorCore(await createWebGpuBackend()) */
 export function isDeviceLostError(error: unknown): error is DeviceLostError {
-  return hasName(error, 'DeviceLostError');
+  return hasErrorName(error, 'DeviceLostError');
 }
 
 /** @example if (isOutOfMemoryError(error)) batchSize /= 2 */
 export function isOutOfMemoryError(error: unknown): error is OutOfMemoryError {
-  return hasName(error, 'OutOfMemoryError');
+  return hasErrorName(error, 'OutOfMemoryError');
 }
 
 /** @example if (isDisposedTensorError(error)) console.log('kept a tensor too long') */
 export function isDisposedTensorError(error: unknown): error is DisposedTensorError {
-  return hasName(error, 'DisposedTensorError');
+  return hasErrorName(error, 'DisposedTensorError');
 }
 
 /**
@@ -96,5 +94,5 @@ export class BackendMismatchError extends Error {
 
 /** @example if (isBackendMismatchError(error)) console.log('tensor from another core') */
 export function isBackendMismatchError(error: unknown): error is BackendMismatchError {
-  return hasName(error, 'BackendMismatchError');
+  return hasErrorName(error, 'BackendMismatchError');
 }

@@ -2,6 +2,7 @@
  * Named errors of the collectives. Guards compare `name`, so they hold across realms (an error
  * rebuilt from a Web Worker's message is still recognised).
  */
+import { hasErrorName } from '../../shared/error-name.js';
 
 /**
  * A collective did not finish within its timeout: some member never joined it, or stalled.
@@ -72,41 +73,38 @@ export class MessageTooLargeError extends RangeError {
   override readonly name = 'MessageTooLargeError';
 }
 
-function hasName(error: unknown, name: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
-}
 
 /** @example if (isCollectiveTimeoutError(error)) console.log('a member never joined') */
 export function isCollectiveTimeoutError(error: unknown): error is CollectiveTimeoutError {
-  return hasName(error, 'CollectiveTimeoutError');
+  return hasErrorName(error, 'CollectiveTimeoutError');
 }
 
 /** @example if (isPeerLostError(error)) await ctx.checkpoint(state) */
 export function isPeerLostError(error: unknown): error is PeerLostError {
-  return hasName(error, 'PeerLostError');
+  return hasErrorName(error, 'PeerLostError');
 }
 
 /** @example if (isCommProtocolError(error)) console.log(error.message) */
 export function isCommProtocolError(error: unknown): error is CommProtocolError {
-  return hasName(error, 'CommProtocolError');
+  return hasErrorName(error, 'CommProtocolError');
 }
 
 /** @example if (isCommUsageError(error)) console.log('fix the call:', error.message) */
 export function isCommUsageError(error: unknown): error is CommUsageError {
-  return hasName(error, 'CommUsageError');
+  return hasErrorName(error, 'CommUsageError');
 }
 
 /** @example if (isPeerConnectError(error)) console.log('gang not formed:', error.cause) */
 export function isPeerConnectError(error: unknown): error is PeerConnectError {
-  return hasName(error, 'PeerConnectError');
+  return hasErrorName(error, 'PeerConnectError');
 }
 
 /** @example if (isCommClosedError(error)) return */
 export function isCommClosedError(error: unknown): error is CommClosedError {
-  return hasName(error, 'CommClosedError');
+  return hasErrorName(error, 'CommClosedError');
 }
 
 /** @example if (isMessageTooLargeError(error)) console.log(error.message) */
 export function isMessageTooLargeError(error: unknown): error is MessageTooLargeError {
-  return hasName(error, 'MessageTooLargeError');
+  return hasErrorName(error, 'MessageTooLargeError');
 }

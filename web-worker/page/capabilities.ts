@@ -1,5 +1,6 @@
 import type { Capabilities } from '../../shared/index.js';
 import { truncate } from '../log-format.js';
+import { within } from '../timers.js';
 
 /** The WebGPU adapter as reported in `hello`, or null for "no WebGPU". */
 export type AdapterInfo = Capabilities['webgpu'];
@@ -20,7 +21,7 @@ const ADAPTER_TIMEOUT_MS = 5000;
 export async function detectAdapter(): Promise<DetectedAdapter> {
   if (!('gpu' in navigator) || !navigator.gpu) return { adapter: null };
   try {
-    const adapter = await withTimeout(navigator.gpu.requestAdapter(), ADAPTER_TIMEOUT_MS);
+    const adapter = await within(navigator.gpu.requestAdapter(), ADAPTER_TIMEOUT_MS, () => null);
     if (!adapter) return { adapter: null };
     // Chromium before 114 had no `adapter.info`.
     const info = adapter.info as GPUAdapterInfo | undefined;
@@ -40,22 +41,6 @@ function limitsOf(limits: GPUSupportedLimits): Record<string, number> {
     if (typeof value === 'number' && Number.isFinite(value)) found[name] = value;
   }
   return found;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(null), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 /** What this tab reports about itself in `hello`; `debug` when it joined with `&debug=1`. */

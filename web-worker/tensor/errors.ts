@@ -1,3 +1,5 @@
+import { hasErrorName } from '../../shared/error-name.js';
+
 /**
  * No WebGPU here: no `navigator.gpu` (an insecure context, an old browser) or no adapter.
  * @example throw new WebGpuUnavailableError('WebGPU is present but no adapter was granted')
@@ -14,16 +16,13 @@ export class WebGpuError extends Error {
   override readonly name = 'WebGpuError';
 }
 
-function hasName(error: unknown, name: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
-}
 
 /** @example if (isWebGpuUnavailableError(error)) core = new TensorCore(createCpuBackend()) */
 export function isWebGpuUnavailableError(error: unknown): error is WebGpuUnavailableError {
-  return hasName(error, 'WebGpuUnavailableError');
+  return hasErrorName(error, 'WebGpuUnavailableError');
 }
 
 /** @example if (isWebGpuError(error)) console.error(error.cause) */
 export function isWebGpuError(error: unknown): error is WebGpuError {
-  return hasName(error, 'WebGpuError');
+  return hasErrorName(error, 'WebGpuError');
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Coordinator } from '../../../coordinator/index.js';
 import type { CliIO } from '../io.js';
 import { integerOption } from '../options.js';
 
@@ -12,15 +13,8 @@ export interface CoordinatorOptions {
   heartbeatMs?: number;
 }
 
-/** The running coordinator, as `startCoordinator` resolves it. */
-export interface RunningCoordinator {
-  url: string;
-  joinUrl: string;
-  adminUrl: string;
-  adminToken: string;
-  adminTokenCreated: boolean;
-  close(): Promise<void>;
-}
+/** The running coordinator, as `startCoordinator` resolves it (a type only: nothing of the server loads until `serve` runs). */
+export type RunningCoordinator = Coordinator;
 
 export type StartCoordinator = (options: CoordinatorOptions) => Promise<RunningCoordinator>;
 

@@ -2,6 +2,7 @@
  * Errors of the WebAssembly kernels. Each has a constant `name` and an `isX()` guard that
  * compares it, so a check still works on an error that crossed a realm (a Web Worker).
  */
+import { hasErrorName } from '../../../shared/error-name.js';
 
 /** A kernel was called wrongly: a freed or foreign buffer, or lengths that do not fit the dims. */
 export class WasmKernelError extends Error {
@@ -18,21 +19,18 @@ export class WasmLoadError extends Error {
   override readonly name = 'WasmLoadError';
 }
 
-function hasName(error: unknown, name: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
-}
 
 /** @example if (isWasmKernelError(error)) console.log(error.message) */
 export function isWasmKernelError(error: unknown): error is WasmKernelError {
-  return hasName(error, 'WasmKernelError');
+  return hasErrorName(error, 'WasmKernelError');
 }
 
 /** @example if (isWasmMemoryError(error)) kernels.free(cache) */
 export function isWasmMemoryError(error: unknown): error is WasmMemoryError {
-  return hasName(error, 'WasmMemoryError');
+  return hasErrorName(error, 'WasmMemoryError');
 }
 
 /** @example if (isWasmLoadError(error)) useCpuBackend() */
 export function isWasmLoadError(error: unknown): error is WasmLoadError {
-  return hasName(error, 'WasmLoadError');
+  return hasErrorName(error, 'WasmLoadError');
 }
