@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.tabgrid/', 'test-results/', 'playwright-report/', 'web-worker/tensor/wasm/assembly/'] },
+  { ignores: ['.dependency-cruiser.cjs', 'dist/', 'node_modules/', '.tabgrid/', 'test-results/', 'playwright-report/', 'web-worker/tensor/wasm/assembly/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -23,7 +23,7 @@ export default defineConfig({
   },
   worker: { format: 'es' },
   test: {
-    include: ['{shared,coordinator,web-worker,admin,sdk,examples}/**/*.test.ts'],
+    include: ['{shared,coordinator,worker,web-worker,node-worker,admin,sdk,examples,scripts}/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     pool: 'forks',

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Browser, type Page, expect, test } from '@playwright/test';
-import { type CommLab, type LabFloats, type LabOutcome, expectedReduction, firstMismatch, rankValues, segmentBounds } from '../web-worker/comm/index.js';
+import type { CommLab, LabFloats, LabOutcome } from '../web-worker/comm/index.js';
+import { segmentBounds } from '../worker/index.js';
+import { expectedReduction, firstMismatch, rankValues } from '../worker/testing.js';
 import { type SignallingServer, decodeFloats, labConsoles, openCommGang, openLabTab, runOnGang, startSignallingServer } from './comm-gang.js';
 import { type StaticServer, startStaticServer } from './static-server.js';
 

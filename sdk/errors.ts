@@ -1,5 +1,5 @@
 import type { JobState, JobStatus } from '../shared/index.js';
-import { hasErrorName } from '../shared/error-name.js';
+import { hasErrorName } from '../shared/index.js';
 
 /**
  * The base of every error the SDK throws. Catch it to handle all of them at once.

@@ -16,7 +16,7 @@ export { Tabgrid } from './client.js';
 export type { TabgridOptions } from './client.js';
 export { DEFAULT_MAX_OUTAGE_MS, Job } from './job.js';
 export type { FollowOptions, ReadOptions, WaitOptions } from './job.js';
-export type { MapOptions, TaskContext, TaskFunction } from './map.js';
+export type { MapOptions } from './map.js';
 export type { MatmulOptions, Matrix } from './matmul/index.js';
 export type { FetchFunction } from './rest.js';
 export { taskModuleSource } from './task-module.js';
@@ -67,6 +67,9 @@ export type {
   Requirements,
   RetryPolicy,
   RunMode,
+  TaskContext,
+  TaskFunction,
+  CheckpointEnvelope,
   Stats,
   TaskState,
   TaskStatus,

@@ -1,39 +1,7 @@
-import type { JobSpecInput } from '../shared/index.js';
+import type { JobSpecInput, TaskFunction } from '../shared/index.js';
 import { TabgridError } from './errors.js';
 import type { Job, ReadOptions } from './job.js';
 import { taskModuleSource } from './task-module.js';
-
-/**
- * What a task function gets as its second argument, in a volunteer's tab, a Node worker or a
- * local run (the part of the task code contract that `map()` functions usually need).
- */
-export interface TaskContext {
-  /** Which call this is: job, task, attempt, and the item's index in the job. */
-  readonly task: {
-    readonly jobId: string;
-    readonly jobName: string;
-    readonly taskIndex: number;
-    readonly attempt: number;
-    readonly leaseId: string;
-    readonly itemIndex?: number;
-  };
-  /** Adds a line to the job's log. */
-  log(...values: unknown[]): void;
-  /** Reports how far the current item is, from 0 to 1. */
-  progress(fraction: number): void;
-  /**
-   * Saves state, so a retry of the task (on this or another worker) resumes from it. Resolves
-   * true once stored, false when refused (too large: a warning is logged, the task goes on).
-   */
-  checkpoint(state: unknown): Promise<boolean>;
-  /** The last checkpoint of this task, or undefined on a fresh start. */
-  readonly restored: unknown;
-  /** Outputs of the items this one waits for (the job's `dependencies`). */
-  readonly predecessors: readonly { index: number; output: unknown }[];
-}
-
-/** A function `map()` runs on each item, in a volunteer's tab. */
-export type TaskFunction<I, O> = (item: I, ctx: TaskContext) => O | Promise<O>;
 
 /** Options of `grid.map()`. */
 export interface MapOptions {

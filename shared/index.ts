@@ -7,3 +7,5 @@ export * from './errors.js';
 export * from './api.js';
 export * from './dag.js';
 export * from './partition/index.js';
+export * from './error-name.js';
+export * from './task/index.js';

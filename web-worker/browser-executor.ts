@@ -1,10 +1,10 @@
 import type { TaskLease } from '../shared/index.js';
-import type { RunSettings, TaskExecutor, TaskHooks } from './client-ports.js';
-import { TaskAbortedError, TaskFailedError } from './errors.js';
-import { GangMembers, type GangConnector, type GangPort } from './gang-link.js';
-import type { BlobAccess } from './shard-reader.js';
-import { relayTaskReply } from './task-relay.js';
-import { runRequest, type TaskWorkerReply, type TaskWorkerRequest } from './task-worker-messages.js';
+import type { RunSettings, TaskExecutor, TaskHooks } from '../worker/index.js';
+import { TaskAbortedError, TaskFailedError } from '../worker/index.js';
+import { GangMembers, type GangConnector, type GangPort } from '../worker/index.js';
+import type { BlobAccess } from '../worker/index.js';
+import { relayTaskReply } from '../worker/index.js';
+import { runRequest, type TaskWorkerReply, type TaskWorkerRequest } from '../worker/index.js';
 
 /** Starts a task Web Worker (the default starts `task-worker.ts` as a module worker). */
 export type TaskWorkerFactory = () => Worker;

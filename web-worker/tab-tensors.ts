@@ -6,7 +6,7 @@
  */
 import type { TensorReport } from '../shared/index.js';
 import { type ComputeBackend, TensorCore, createCpuBackend } from '../shared/tensor/index.js';
-import type { LentTensorCore, TensorProvider } from './task-tensor.js';
+import type { LentTensorCore, TensorProvider } from '../worker/index.js';
 import type { TensorBackendName } from './tensor-messages.js';
 import {
   type BackendName,
@@ -18,7 +18,7 @@ import {
   openTensorBackends,
   selectTensorBackends,
 } from './tensor/index.js';
-import { within } from './timers.js';
+import { within } from '../worker/index.js';
 
 /** Options of {@link TabTensors}. */
 export interface TabTensorsOptions {

@@ -9,8 +9,8 @@
  * `tensor-chosen`, for the join page and the coordinator.
  */
 import { TabTensors } from './tab-tensors.js';
-import { TaskHost } from './task-host.js';
-import type { TaskWorkerReply, TaskWorkerRequest } from './task-worker-messages.js';
+import { TaskHost } from '../worker/index.js';
+import type { TaskWorkerReply, TaskWorkerRequest } from '../worker/index.js';
 import { isTensorSetup, type TensorChosen, type TensorSetup } from './tensor-messages.js';
 
 /** The part of `DedicatedWorkerGlobalScope` used here (the WebWorker lib is not loaded). */

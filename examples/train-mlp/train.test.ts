@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TensorCore, createCpuBackend } from '../../shared/tensor/index.js';
-import { type Comm, createComm, createInProcessGang, createInProcessNetwork, isPeerLostError } from '../../web-worker/comm/index.js';
+import { type Comm, createComm, createInProcessGang, createInProcessNetwork, isPeerLostError } from '../../worker/index.js';
 import { LOSS_TOLERANCE, compareLosses, trainInOneProcess, trainingContext } from './reference.js';
 import trainMlp, { type TrainCheckpoint, type TrainConfig, type TrainResult } from './train.js';
 

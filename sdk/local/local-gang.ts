@@ -1,6 +1,7 @@
+import type { TaskFunction } from '../../shared/index.js';
 import type { Gang } from '../../shared/index.js';
-import { createComm, createInProcessNetwork, isCommClosedError, type Comm } from '../../web-worker/comm/index.js';
-import { cpuTensorProvider, runTask, TaskTensors, type TaskFailure, type TaskFunction, type TaskOutcome, type TaskPorts, type TaskRun } from '../../web-worker/index.js';
+import { createComm, createInProcessNetwork, isCommClosedError, type Comm } from '../../worker/index.js';
+import { cpuTensorProvider, runTask, TaskTensors, type TaskFailure, type TaskOutcome, type TaskPorts, type TaskRun } from '../../worker/index.js';
 
 /** One rank's failure, and whether it only followed from the gang being torn down. */
 interface RankFailure {

@@ -1,22 +1,6 @@
+import type { ContextExtras, CheckpointAck, CheckpointEnvelope, TaskFunction } from '../../shared/index.js';
 import type { Backoff, JobSpec, TaskLease } from '../../shared/index.js';
-import {
-  blobBytes,
-  BlobFetchError,
-  cpuTensorProvider,
-  TaskTensors,
-  describeFailure,
-  runTask,
-  WasmModules,
-  type BlobReader,
-  type ContextExtras,
-  type CheckpointAck,
-  type CheckpointEnvelope,
-  type TaskFailure,
-  type TaskFunction,
-  type TaskOutcome,
-  type TaskPorts,
-  type TaskRun,
-} from '../../web-worker/index.js';
+import { blobBytes, BlobFetchError, cpuTensorProvider, TaskTensors, describeFailure, runTask, WasmModules, type BlobReader, type TaskFailure, type TaskOutcome, type TaskPorts, type TaskRun } from '../../worker/index.js';
 import { sleep } from '../sleep.js';
 import type { BlobFetcher } from './blobs.js';
 import { runGangAttempt } from './local-gang.js';

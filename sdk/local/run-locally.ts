@@ -1,7 +1,7 @@
 import { InvalidSpecError, sha256Hex, type JobSpec, type JobSpecInput, type LogEntry } from '../../shared/index.js';
-import { loadTaskFunction } from '../../web-worker/index.js';
+import { loadTaskFunction } from '../../worker/index.js';
 import { SpecError } from '../errors.js';
-import { importModuleSource } from '../node-worker/index.js';
+import { importModuleSource } from '../../node-worker/index.js';
 import { validateSpec } from '../validate-spec.js';
 import { cachedBlobReader, type BlobFetcher } from './blobs.js';
 import { LocalJob } from './local-job.js';

@@ -1,6 +1,7 @@
+import type { TaskContext } from '../../shared/index.js';
 import { describe, expect, it } from 'vitest';
-import { createInProcessGang, type Comm } from '../../web-worker/comm/index.js';
-import type { TaskContext } from '../../web-worker/index.js';
+import { createInProcessGang, type Comm } from '../../worker/index.js';
+
 import { pipelineModuleSource } from './module-source.js';
 import { runPipeline, type RuntimeStep } from './runtime.js';
 

@@ -1,10 +1,11 @@
+import type { TaskContext } from '../../shared/index.js';
 /**
  * The part of a pipeline that runs in the gang: {@link runPipeline} walks the steps on every
  * rank. Its source travels inside the task module (`runPipeline.toString()`), so it must stay
  * self-contained: no imports but types, no helpers from this file, nothing from the closure.
  */
-import type { Comm, CommValue } from '../../web-worker/comm/index.js';
-import type { TaskContext } from '../../web-worker/index.js';
+import type { Comm, CommValue } from '../../shared/index.js';
+
 
 /**
  * Where a pipeline step runs:

@@ -1,6 +1,6 @@
 import { findCycle, predecessors, type Edge } from '../dag.js';
 import { InvalidSpecError } from './errors.js';
-import type { TaskShare } from './index.js';
+import type { TaskShare } from './partitioner.js';
 
 /** A job's dependency graph at task level, and the item-level edges that tasks pass to `ctx`. */
 export interface JobGraph {

@@ -3,8 +3,8 @@
  * (`e2e/comm.spec.ts`) and the benchmark (`bench/comm.ts`). Everything crosses as plain JSON;
  * float vectors cross as base64 of their little-endian bytes.
  */
-import type { CommStats } from './comm.js';
-import type { ReduceOp } from './wire.js';
+import type { CommStats } from '../../worker/index.js';
+import type { ReduceOp } from '../../worker/index.js';
 
 /** How a tab joins its gang. */
 export interface CommLabJoin {

@@ -7,7 +7,7 @@
  * acknowledgement of the last byte.
  */
 import type { RawReceived, RawSent } from './lab-protocol.js';
-import type { MessageListener, PeerLostListener, Transport } from './transport.js';
+import type { MessageListener, PeerLostListener, Transport } from '../../worker/index.js';
 
 /**
  * A transport that passes everything through, except while a raw session is armed.

@@ -6,14 +6,14 @@
  */
 import { Peer } from 'peerjs';
 import { Tensor, TensorCore, createCpuBackend } from '../../shared/tensor/index.js';
-import type { Comm } from './comm.js';
-import { createComm } from './gang-comm.js';
+import type { Comm } from '../../worker/index.js';
+import { createComm } from '../../worker/index.js';
 import type { CommLab, CommLabJoin, LabFloats, LabOutcome, LabResult, LabRun, RawReceived, StrangerDial } from './lab-protocol.js';
 import { type RawSession, RawTap } from './lab-raw.js';
 import { createPeerJsTransport } from './peerjs-transport.js';
-import { expectedReduction, firstMismatch, rankValues } from './test-pattern.js';
-import type { NumericValue } from './values.js';
-import { encodeMessage } from './wire.js';
+import { expectedReduction, firstMismatch, rankValues } from '../../worker/testing.js';
+import type { NumericValue } from '../../worker/index.js';
+import { encodeMessage } from '../../worker/index.js';
 
 declare global {
   interface Window {

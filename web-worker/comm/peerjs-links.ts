@@ -10,7 +10,7 @@
  * no loss to either side.
  */
 import type { DataConnection, Peer } from 'peerjs';
-import { PeerConnectError } from './errors.js';
+import { PeerConnectError } from '../../worker/index.js';
 
 /** What the links report to the transport. */
 export interface LinkEvents {

@@ -7,9 +7,9 @@
  * `PeerConnectError` / `PeerLostError` with the original as `cause`.
  */
 import type { DataConnection, Peer } from 'peerjs';
-import { CommClosedError, CommUsageError, MessageTooLargeError, PeerConnectError, PeerLostError } from './errors.js';
+import { CommClosedError, CommUsageError, MessageTooLargeError, PeerConnectError, PeerLostError } from '../../worker/index.js';
 import { GangLinks } from './peerjs-links.js';
-import { CHROMIUM_MAX_MESSAGE_BYTES, DEFAULT_LOW_WATER_BYTES, type MessageListener, type PeerLostListener, type Transport } from './transport.js';
+import { CHROMIUM_MAX_MESSAGE_BYTES, DEFAULT_LOW_WATER_BYTES, type MessageListener, type PeerLostListener, type Transport } from '../../worker/index.js';
 
 /** Options of `createPeerJsTransport`. */
 export interface PeerJsTransportOptions {

@@ -1,6 +1,6 @@
 import type { Capabilities } from '../../shared/index.js';
-import { truncate } from '../log-format.js';
-import { within } from '../timers.js';
+import { truncate } from '../../worker/index.js';
+import { within } from '../../worker/index.js';
 
 /** The WebGPU adapter as reported in `hello`, or null for "no WebGPU". */
 export type AdapterInfo = Capabilities['webgpu'];

@@ -1,5 +1,5 @@
 import type { LogLevel, TaskInput } from '../../shared/index.js';
-import type { WorkerClientEvent } from '../client-events.js';
+import type { WorkerClientEvent } from '../../worker/index.js';
 
 /** A line for the page's log panel. */
 export interface LogLine {

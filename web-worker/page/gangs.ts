@@ -5,7 +5,7 @@
  */
 import { Peer } from 'peerjs';
 import { createPeerJsTransport } from '../comm/peerjs-transport.js';
-import type { GangConnector } from '../gang-link.js';
+import type { GangConnector } from '../../worker/index.js';
 
 /**
  * A connector for `BrowserExecutor`'s `joinGang`, for a coordinator at `origin`.

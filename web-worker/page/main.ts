@@ -4,13 +4,13 @@
  * was. With `&debug=1` it takes `debug` jobs (stopping at a breakpoint before each task while
  * DevTools are open) and prints every event in the console.
  */
-import { createBlobReader } from '../blob-reader.js';
+import { createBlobReader } from '../../worker/index.js';
 import { BrowserExecutor } from '../browser-executor.js';
-import { WorkerClient } from '../client.js';
-import { codeFetcherOf } from '../code-fetcher.js';
-import { workerSocketUrl } from '../endpoints.js';
+import { WorkerClient } from '../../worker/index.js';
+import { codeFetcherOf } from '../../worker/index.js';
+import { workerSocketUrl } from '../../worker/index.js';
 import { openVolunteerStore, type ResilientStore } from '../store/index.js';
-import type { SavedWorkerState } from '../store/store.js';
+import type { SavedWorkerState } from '../../worker/index.js';
 import { browserCapabilities, describeAdapter, detectAdapter } from './capabilities.js';
 import { EventLog } from './event-log.js';
 import { peerJsGangs } from './gangs.js';

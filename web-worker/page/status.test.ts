@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkerClientSnapshot } from '../client-events.js';
-import { leaseMessage } from '../test-fakes.js';
+import type { WorkerClientSnapshot } from '../../worker/index.js';
+import { leaseMessage } from '../../worker/testing.js';
 import { EventLog } from './event-log.js';
 import { computeLine, stateLine, taskLine, unsentLine, volunteerStatus } from './status.js';
 

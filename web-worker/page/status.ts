@@ -1,4 +1,4 @@
-import type { WorkerClientSnapshot } from '../client-events.js';
+import type { WorkerClientSnapshot } from '../../worker/index.js';
 
 /** The one word the page shows (and tests read) for where the volunteer stands. */
 export type VolunteerState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'paused' | 'stopped' | 'no-token';

@@ -1,4 +1,4 @@
-import type { WorkerClientSnapshot } from '../client-events.js';
+import type { WorkerClientSnapshot } from '../../worker/index.js';
 import type { LogLine } from './event-log.js';
 import type { VolunteerSettings } from './settings.js';
 import { computeLine, stateLine, taskLine, unsentLine, volunteerState, type PauseReason, type VolunteerState } from './status.js';

@@ -1,6 +1,6 @@
-import { storageStep } from './errors.js';
+import { storageStep } from '../../worker/index.js';
 import type { VolunteerDatabase } from './schema.js';
-import type { BlobCache } from './store.js';
+import type { BlobCache } from '../../worker/index.js';
 
 /**
  * The blob cache in IndexedDB, shared by every tab of the browser: bytes in `blobBytes`, sizes

@@ -1,14 +1,14 @@
 import type { TaskLease } from '../../shared/index.js';
-import type { TaskReport } from '../messages.js';
+import type { TaskReport } from '../../worker/index.js';
 import { DexieBlobCache } from './blob-cache.js';
-import { storageStep } from './errors.js';
+import { storageStep } from '../../worker/index.js';
 import { claimIdentity, saveStats, saveWorkerId, type IdentitySource } from './identity.js';
 import { dropLease, listLeases, saveCheckpoint, saveLease } from './leases.js';
-import { DEFAULT_BLOB_CACHE_BYTES } from './memory.js';
+import { DEFAULT_BLOB_CACHE_BYTES } from '../../worker/index.js';
 import { openDatabase } from './open-database.js';
 import { acknowledge, finishLease, listOutbox } from './outbox.js';
 import { VOLUNTEER_DATABASE, type VolunteerDatabase } from './schema.js';
-import type { SavedWorkerState, WorkerStats, WorkerStore } from './store.js';
+import type { SavedWorkerState, WorkerStats, WorkerStore } from '../../worker/index.js';
 import { pageSessionStorage, type TabKeyStorage, type TabLock, type TabLocks } from './tab-lock.js';
 
 /** Where and how {@link openBrowserStore} keeps a tab's state. */

@@ -1,5 +1,5 @@
-import type { WorkerStats } from './store.js';
-import { storageStep } from './errors.js';
+import type { WorkerStats } from '../../worker/index.js';
+import { storageStep } from '../../worker/index.js';
 import type { IdentityRow, VolunteerDatabase } from './schema.js';
 import { lockTabKey, readTabKey, writeTabKey, type TabKeyStorage, type TabLock, type TabLocks } from './tab-lock.js';
 

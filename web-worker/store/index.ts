@@ -6,9 +6,9 @@
  * const { store, saved } = await openVolunteerStore();
  * const client = new WorkerClient({ ...options, store, restore: saved });
  */
-export type { BlobCache, OutboxEntry, SavedLease, SavedWorkerState, WorkerStats, WorkerStore } from './store.js';
-export { emptySavedState } from './store.js';
-export { DEFAULT_BLOB_CACHE_BYTES, MemoryBlobCache, MemoryWorkerStore } from './memory.js';
+export type { BlobCache, OutboxEntry, SavedLease, SavedWorkerState, WorkerStats, WorkerStore } from '../../worker/index.js';
+export { emptySavedState } from '../../worker/index.js';
+export { DEFAULT_BLOB_CACHE_BYTES, MemoryBlobCache, MemoryWorkerStore } from '../../worker/index.js';
 export { DexieWorkerStore, openBrowserStore, type BrowserStoreOptions } from './dexie-store.js';
 export { DexieBlobCache } from './blob-cache.js';
 export { ResilientStore, openVolunteerStore, type DegradedListener, type OpenedVolunteerStore } from './resilient.js';
@@ -24,4 +24,4 @@ export {
   isStorageUnavailableError,
   isStorageUpgradeError,
   toStorageError,
-} from './errors.js';
+} from '../../worker/index.js';

@@ -5,7 +5,7 @@
  */
 import { openBrowserStore, type BrowserStoreOptions, type DexieWorkerStore } from './dexie-store.js';
 import { openVolunteerStore } from './resilient.js';
-import { blobCacheScenario, STORE_SCENARIOS, testLease } from './scenarios.js';
+import { blobCacheScenario, STORE_SCENARIOS, testLease } from '../../worker/testing.js';
 import { VolunteerDatabase } from './schema.js';
 import type { LabError, LabOpenOptions, LabResilience, LabRows, StoreLab } from './lab-protocol.js';
 

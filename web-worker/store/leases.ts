@@ -1,7 +1,7 @@
 import type { TaskLease } from '../../shared/index.js';
-import { storageStep } from './errors.js';
+import { storageStep } from '../../worker/index.js';
 import type { LeaseRow, VolunteerDatabase } from './schema.js';
-import type { SavedLease } from './store.js';
+import type { SavedLease } from '../../worker/index.js';
 
 /** Records a lease this tab holds; the checkpoint it came with (`restored`) is its first. */
 export function saveLease(db: VolunteerDatabase, tabKey: string, lease: TaskLease): Promise<void> {

@@ -1,4 +1,4 @@
-import { StorageUpgradeError, toStorageError } from './errors.js';
+import { StorageUpgradeError, toStorageError } from '../../worker/index.js';
 import { VolunteerDatabase } from './schema.js';
 
 /** How {@link openDatabase} waits. */

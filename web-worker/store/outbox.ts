@@ -1,7 +1,7 @@
-import type { TaskReport } from '../messages.js';
-import { storageStep } from './errors.js';
+import type { TaskReport } from '../../worker/index.js';
+import { storageStep } from '../../worker/index.js';
 import type { OutboxRow, VolunteerDatabase } from './schema.js';
-import type { OutboxEntry } from './store.js';
+import type { OutboxEntry } from '../../worker/index.js';
 
 /**
  * In one transaction: the lease leaves the tab's leases and its report joins the end of the

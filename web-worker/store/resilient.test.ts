@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type StorageError, StorageQuotaError, StorageUnavailableError, StorageUpgradeError, isStorageError, toStorageError } from './errors.js';
-import { MemoryWorkerStore } from './memory.js';
+import { type StorageError, StorageQuotaError, StorageUnavailableError, StorageUpgradeError, isStorageError, toStorageError } from '../../worker/index.js';
+import { MemoryWorkerStore } from '../../worker/index.js';
 import { ResilientStore } from './resilient.js';
-import { testLease } from './scenarios.js';
+import { testLease } from '../../worker/testing.js';
 
 /** A memory store posing as durable, whose lease writes fail with `failure` once `failing` is set. */
 class FailingStore extends MemoryWorkerStore {

@@ -1,9 +1,9 @@
 import type { TaskLease } from '../../shared/index.js';
-import type { TaskReport } from '../messages.js';
+import type { TaskReport } from '../../worker/index.js';
 import { openBrowserStore, type BrowserStoreOptions } from './dexie-store.js';
-import { isStorageError, toStorageError, type StorageError } from './errors.js';
-import { DEFAULT_BLOB_CACHE_BYTES, MemoryBlobCache, MemoryWorkerStore } from './memory.js';
-import type { BlobCache, SavedWorkerState, WorkerStats, WorkerStore } from './store.js';
+import { isStorageError, toStorageError, type StorageError } from '../../worker/index.js';
+import { DEFAULT_BLOB_CACHE_BYTES, MemoryBlobCache, MemoryWorkerStore } from '../../worker/index.js';
+import type { BlobCache, SavedWorkerState, WorkerStats, WorkerStore } from '../../worker/index.js';
 
 /** Told once, when the store gives up on persistence. */
 export type DegradedListener = (problem: StorageError) => void;

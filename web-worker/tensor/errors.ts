@@ -1,4 +1,4 @@
-import { hasErrorName } from '../../shared/error-name.js';
+import { hasErrorName } from '../../shared/index.js';
 
 /**
  * No WebGPU here: no `navigator.gpu` (an insecure context, an old browser) or no adapter.

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { WorkerClientEvent, WorkerClientSnapshot } from '../../../web-worker/index.js';
-import { parseJoinUrl, startNodeWorker, type NodeWorker, type NodeWorkerOptions } from '../../node-worker/index.js';
+import type { WorkerClientEvent, WorkerClientSnapshot } from '../../../worker/index.js';
+import { parseJoinUrl, startNodeWorker, type NodeWorker, type NodeWorkerOptions } from '../../../node-worker/index.js';
 import type { CliIO } from '../io.js';
 import { integerOption } from '../options.js';
 

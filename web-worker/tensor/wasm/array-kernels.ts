@@ -1,22 +1,7 @@
-import { broadcastShapes, elementCount, type StridedLayout } from './layout.js';
-import type { MatmulDims, MatrixDims, ReduceDims, WasmBuffer, WasmKernels } from './kernels.js';
-import type { BinaryOp, ReduceOp, UnaryOp } from './ops.js';
+import { broadcastShapes, elementCount } from './layout.js';
+import type { ArrayKernels, WasmBuffer, WasmKernels } from './kernel-types.js';
 
-/**
- * The WasmKernels ops on plain arrays: inputs are copied into the module's memory, the
- * result is copied out, and nothing stays behind.
- * @example kernels.arrays.unary('relu', Float32Array.of(-1, 2)) // Float32Array [0, 2]
- */
-export interface ArrayKernels {
-  matmul(a: Float32Array, b: Float32Array, dims: MatmulDims): Float32Array;
-  binary(op: BinaryOp, a: Float32Array, b: Float32Array): Float32Array;
-  binaryBroadcast(op: BinaryOp, a: Float32Array, aShape: readonly number[], b: Float32Array, bShape: readonly number[]): Float32Array;
-  binaryStrided(op: BinaryOp, a: Float32Array, b: Float32Array, layout: StridedLayout): Float32Array;
-  unary(op: UnaryOp, x: Float32Array): Float32Array;
-  reduce(op: ReduceOp, x: Float32Array, dims: ReduceDims): Float32Array;
-  softmax(x: Float32Array, dims: MatrixDims): Float32Array;
-  transpose(x: Float32Array, dims: MatrixDims): Float32Array;
-}
+export type { ArrayKernels };
 
 /** ArrayKernels over `kernels`, each call freeing what it allocated even when the kernel throws. */
 export function createArrayKernels(kernels: WasmKernels): ArrayKernels {

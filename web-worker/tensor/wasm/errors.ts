@@ -2,7 +2,7 @@
  * Errors of the WebAssembly kernels. Each has a constant `name` and an `isX()` guard that
  * compares it, so a check still works on an error that crossed a realm (a Web Worker).
  */
-import { hasErrorName } from '../../../shared/error-name.js';
+import { hasErrorName } from '../../../shared/index.js';
 
 /** A kernel was called wrongly: a freed or foreign buffer, or lengths that do not fit the dims. */
 export class WasmKernelError extends Error {
