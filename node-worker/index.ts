@@ -5,7 +5,5 @@
  * import { startNodeWorker } from './node-worker/index.js';
  * const worker = startNodeWorker({ joinUrl, concurrency: 2 });
  */
-export { nodeCapabilities } from './capabilities.js';
-export { NodeExecutor, startTaskThread, type NodeExecutorOptions, type TaskThreadFactory } from './executor.js';
-export { importModuleSource, moduleDataUrl } from './module-source.js';
-export { parseJoinUrl, startNodeWorker, type JoinTarget, type NodeWorker, type NodeWorkerOptions } from './node-worker.js';
+export { importModuleSource } from './module-source.js';
+export { parseJoinUrl, startNodeWorker, type NodeWorker, type NodeWorkerOptions } from './node-worker.js';
