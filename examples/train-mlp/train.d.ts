@@ -1,6 +1,5 @@
-import type { TaskContext } from '../../shared/index.js';
 // Types of train.js, the task module (plain JavaScript, since it travels to tabs as source).
-
+import type { TaskContext } from '../../shared/index.js';
 
 /** What the task gets as its one item. */
 export interface TrainConfig {
