@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ErrorBody } from '../shared/index.js';
+import { ErrorBody, backoffDelay } from '../shared/index.js';
 import { HTTPError, NetworkError, ResponseError, isHTTPError, isNetworkError } from './errors.js';
 
 /**
@@ -126,8 +126,9 @@ const LONGEST_RETRY_DELAY_MS = 5_000;
 
 /**
  * How long to keep trying while the coordinator is away. A call that polls or follows a stream
- * asks `retryDelay(error)` after each failure: it answers how long to back off, doubling from
- * `firstDelayMs`, or rethrows `error` when it is no outage (any error but a transient one, or one
+ * asks `retryDelay(error)` after each failure: it answers how long to back off (`backoffDelay`:
+ * doubling from `firstDelayMs` up to 5 s, with equal jitter so that clients do not all come
+ * back at once), or rethrows `error` when it is no outage (any error but a transient one, or one
  * before the coordinator ever answered, so a wrong URL fails at once) or the outage has lasted
  * longer than `maxOutageMs`.
  */
@@ -157,7 +158,7 @@ export class OutageBudget {
     this.#since ??= now;
     if (now - this.#since >= this.#maxOutageMs) throw error;
     this.#failures += 1;
-    const delay = this.#firstDelayMs * 2 ** (this.#failures - 1);
-    return Math.min(delay, LONGEST_RETRY_DELAY_MS, Math.max(1, this.#maxOutageMs - (now - this.#since)));
+    const delay = backoffDelay({ initialMs: this.#firstDelayMs, factor: 2, maxMs: LONGEST_RETRY_DELAY_MS }, this.#failures);
+    return Math.min(delay, Math.max(1, this.#maxOutageMs - (now - this.#since)));
   }
 }

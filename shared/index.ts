@@ -9,3 +9,5 @@ export * from './dag.js';
 export * from './partition/index.js';
 export * from './error-name.js';
 export * from './task/index.js';
+export * from './backoff.js';
+export * from './job-rules.js';

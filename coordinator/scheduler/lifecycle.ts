@@ -1,4 +1,4 @@
-import { InvalidSpecError, type JobError, type JobSpec } from '../../shared/index.js';
+import { InvalidSpecError, OPEN_TASK_STATES, isOpenTask, type JobError, type JobSpec } from '../../shared/index.js';
 import type { JobRecord } from '../store/index.js';
 import { buildJob, rebuildGraph } from './build-job.js';
 import { newId } from './ids.js';
@@ -137,10 +137,8 @@ export class JobLifecycle {
       leases.remove(lease.leaseId);
       this.state.emitRevoke(lease, `job ${state.toLowerCase()}`);
     }
-    for (const task of job.tasks) {
-      if (task.state === 'ready' || task.state === 'leased' || task.state === 'blocked') task.state = 'cancelled';
-    }
-    if (state !== 'COMPLETED') await store.moveTasks(job.id, ['ready', 'leased', 'blocked'], 'cancelled');
+    for (const task of job.tasks) if (isOpenTask(task.state)) task.state = 'cancelled';
+    if (state !== 'COMPLETED') await store.moveTasks(job.id, [...OPEN_TASK_STATES], 'cancelled');
     await this.state.transition(job, state, reason ?? error?.message ?? 'all tasks done', error);
     await this.settleDependents(job.id, state);
   }

@@ -1,6 +1,5 @@
-import type { JobError } from '../../shared/index.js';
+import { decideRetry, isGangLoss, lapseMessage, outputCountError, type AttemptEnd, type ThrownError } from '../../shared/index.js';
 import type { TaskRecord } from '../store/index.js';
-import { backoffDelay } from './backoff.js';
 import { isElastic, type GangLeasing } from './gang-leasing.js';
 import type { JobLifecycle } from './lifecycle.js';
 import type { LiveJob } from './live-job.js';
@@ -9,7 +8,7 @@ import type { SchedulerState } from './state.js';
 export type ReportOutcome = 'accepted' | 'ignored';
 export type CheckpointOutcome = { status: 'stored' | 'ignored' } | { status: 'refused'; reason: string };
 /** What a worker says went wrong; `cause: 'gang'`: another member of its gang was lost, not its own fault. */
-type TaskError = { message: string; stack?: string | undefined; cause?: 'gang' | undefined };
+type TaskError = ThrownError & { cause?: 'gang' | undefined };
 type GangRank = { attempt: string; rank: number };
 
 /** What workers report about their leases (results, failures, checkpoints), and what they fail to (lapses, timeouts). */
@@ -25,9 +24,8 @@ export class Reports {
     const current = this.state.currentLease(workerId, leaseId);
     if (!current) return this.ignoreLate();
     const { job, task } = current;
-    if (reported.length !== task.itemCount) {
-      return this.fail(workerId, leaseId, { message: `result has ${reported.length} outputs for ${task.itemCount} items` });
-    }
+    const wrongCount = outputCountError(reported.length, task.itemCount);
+    if (wrongCount !== undefined) return this.fail(workerId, leaseId, { message: wrongCount });
     const gang = this.state.leases.get(leaseId)?.gang;
     this.state.endLease(job, leaseId);
     const outputs = gang ? this.gangs.report(gang, reported[0]) : reported;
@@ -53,12 +51,12 @@ export class Reports {
     if (!current) return this.ignoreLate();
     const gang = this.state.leases.get(leaseId)?.gang;
     this.state.endLease(current.job, leaseId);
-    if (gang && error.cause === 'gang' && isElastic(current.job)) {
+    if (gang && isGangLoss(error, current.job.record.spec)) {
       await this.reformGang(current.job, current.task, gang, `gang re-forming: rank ${gang.rank} lost a peer: ${error.message}`);
       return 'accepted';
     }
     if (gang) this.gangs.end(current.job, gang.attempt, `gang attempt ended: rank ${gang.rank} failed: ${error.message}`);
-    await this.failAttempt(current.job, current.task, error);
+    await this.endAttempt(current.job, current.task, { type: 'threw', error });
     this.releaseDebugTurn(current.job);
     return 'accepted';
   }
@@ -96,17 +94,17 @@ export class Reports {
         counters.timeouts++;
         const timeoutMs = job.record.spec.retry.timeoutMs ?? 0;
         this.state.emitRevoke(lease, `timed out after ${timeoutMs} ms`);
-        await this.failAttempt(job, task, { message: `task ${task.index} timed out after ${timeoutMs} ms` });
+        await this.endAttempt(job, task, { type: 'timed-out', timeoutMs });
         this.releaseDebugTurn(job);
         continue;
       }
       counters.leaseLapses++;
       this.state.emitRevoke(lease, 'lease lapsed');
-      const reason = `lease lapsed on worker ${lease.workerId}`;
-      if (lease.gang && isElastic(job)) await this.reformGang(job, task, lease.gang, `gang re-forming without rank ${lease.gang.rank}: ${reason}`);
-      else {
+      if (lease.gang && isElastic(job)) {
+        await this.reformGang(job, task, lease.gang, `gang re-forming without rank ${lease.gang.rank}: ${lapseMessage(lease.workerId)}`);
+      } else {
         if (lease.gang) this.gangs.end(job, lease.gang.attempt, `gang attempt ended: rank ${lease.gang.rank} was lost`);
-        await this.lapse(job, task, reason, reason);
+        await this.endAttempt(job, task, { type: 'lapsed', workerId: lease.workerId });
       }
     }
   }
@@ -119,27 +117,23 @@ export class Reports {
   private async reformGang(job: LiveJob, task: TaskRecord, gang: GangRank, reason: string): Promise<void> {
     this.gangs.end(job, gang.attempt, reason);
     this.state.logTask(job, task.index, 'warn', reason);
-    await this.lapse(job, task, reason, 'the gang lost a member');
+    await this.endAttempt(job, task, { type: 'gang-lost', reason });
   }
 
-  /** The attempt ended through no fault of the task's code: ready again at once, until `retry.maxLapses` lapses fail the job. */
-  private async lapse(job: LiveJob, task: TaskRecord, reason: string, what: string): Promise<void> {
-    task.lapses++;
-    const exhausted = task.lapses >= job.record.spec.retry.maxLapses;
-    await this.state.releaseTask(job, task, reason, exhausted, 0);
-    if (exhausted) await this.lifecycle.finish(job, 'FAILED', { message: `${what} ${task.lapses} times`, taskIndex: task.index });
-  }
-
-  private async failAttempt(job: LiveJob, task: TaskRecord, error: TaskError): Promise<void> {
-    task.failures++;
-    const retry = job.record.spec.retry;
-    const exhausted = task.failures >= retry.maxAttempts;
-    const delay = exhausted ? 0 : backoffDelay(retry.backoff, task.failures, this.state.random);
-    await this.state.releaseTask(job, task, error.message, exhausted, delay);
-    if (!exhausted) return;
-    const jobError: JobError = { message: error.message, taskIndex: task.index };
-    if (error.stack !== undefined) jobError.stack = error.stack;
-    await this.lifecycle.finish(job, 'FAILED', jobError, `task ${task.index} failed ${task.failures} times: ${error.message}`);
+  /**
+   * An attempt ended without a result: the job rules (`decideRetry`) say whether the task is
+   * ready again (after a backoff for a failure, at once for a lapse) or its job fails.
+   */
+  private async endAttempt(job: LiveJob, task: TaskRecord, end: AttemptEnd): Promise<void> {
+    const decision = decideRetry(task, job.record.spec.retry, end, this.state.random);
+    task.failures = decision.failures;
+    task.lapses = decision.lapses;
+    if (decision.type === 'retry') {
+      await this.state.releaseTask(job, task, decision.error, false, decision.delayMs);
+      return;
+    }
+    await this.state.releaseTask(job, task, decision.error, true, 0);
+    await this.lifecycle.finish(job, 'FAILED', decision.jobError, decision.reason);
   }
 
   private ignoreLate(): ReportOutcome {

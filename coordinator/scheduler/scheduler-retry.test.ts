@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Backoff } from '../../shared/index.js';
+import { Backoff, backoffDelay } from '../../shared/index.js';
 import { asker, submitJob, useSchedulers, useTempDirs, type ManualClock } from '../test-helpers.js';
-import { backoffDelay } from './backoff.js';
 
 // Backoff between attempts, attempt timeouts, and both across a restart. Backoff timers are
 // faked (setTimeout only; the store's I/O is untouched) and moved with the scheduler's clock.

@@ -16,6 +16,8 @@ export interface LocalTaskRecord extends LocalTaskPlan {
   state: TaskState;
   attempts: number;
   failures: number;
+  /** Attempts an elastic gang lost a member in (the only lapse a local run has). */
+  lapses: number;
   error: string | null;
   outputs: unknown[] | undefined;
   /** The last checkpoint stored, as the coordinator would keep it. */
@@ -53,6 +55,7 @@ export class LocalJobRecord {
       state: (plan.graph.taskPredecessors[task.index]?.length ?? 0) > 0 ? 'blocked' : 'ready',
       attempts: 0,
       failures: 0,
+      lapses: 0,
       error: null,
       outputs: undefined,
       checkpoint: undefined,
@@ -134,7 +137,7 @@ export class LocalJobRecord {
       itemCount: task.itemCount,
       attempts: task.attempts,
       failures: task.failures,
-      lapses: 0,
+      lapses: task.lapses,
       workerId: task.state === 'leased' ? 'local' : null,
       error: task.error,
     }));

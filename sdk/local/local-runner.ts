@@ -1,5 +1,5 @@
-import type { ContextExtras, CheckpointAck, CheckpointEnvelope, TaskFunction } from '../../shared/index.js';
-import type { Backoff, JobSpec, TaskLease } from '../../shared/index.js';
+import type { AttemptEnd, ContextExtras, CheckpointAck, CheckpointEnvelope, TaskFunction } from '../../shared/index.js';
+import { decideRetry, isGangLoss, isOpenTask, outputCountError, type JobError, type JobSpec, type TaskLease } from '../../shared/index.js';
 import { blobBytes, BlobFetchError, cpuTensorProvider, TaskTensors, describeFailure, runTask, WasmModules, type BlobReader, type TaskFailure, type TaskOutcome, type TaskPorts, type TaskRun } from '../../worker/index.js';
 import { sleep } from '../sleep.js';
 import type { BlobFetcher } from './blobs.js';
@@ -26,9 +26,10 @@ export interface LocalExecution {
 
 /**
  * Runs a local job's tasks one at a time, in topological order, each attempt with the same task
- * runtime a worker uses; a failed attempt is tried again (after the spec's backoff) until
- * `retry.maxAttempts`, then the job fails with its message. A gang job's attempt runs every rank
- * of the gang at once, in this process (see `runGangAttempt`). Ends the record's job in any case.
+ * runtime a worker uses. An attempt that fails is judged by the job rules the coordinator applies
+ * (`decideRetry`): tried again after the spec's backoff until `retry.maxAttempts`, then the job
+ * fails with the task's message. A gang job's attempt runs every rank of the gang at once, in
+ * this process (see `runGangAttempt`). Ends the record's job in any case.
  */
 export async function executeLocally(execution: LocalExecution): Promise<void> {
   const { record } = execution;
@@ -38,21 +39,19 @@ export async function executeLocally(execution: LocalExecution): Promise<void> {
   for (const index of record.plan.order) {
     await record.unpaused();
     const task = record.tasks[index]!;
-    const failure = cancelled.aborted ? undefined : await runWithRetries(execution, task, unitOutputs);
-    if (cancelled.aborted) return cancel(record);
-    if (failure) {
-      const reason = `task ${index} failed ${task.failures} times: ${failure.message}`;
-      return record.transition('FAILED', reason, { message: failure.message, taskIndex: index, ...(failure.stack ? { stack: failure.stack } : {}) });
-    }
+    const failed = cancelled.aborted ? undefined : await runWithRetries(execution, task, unitOutputs);
+    if (cancelled.aborted) return end(record, 'CANCELLED', 'cancelled');
+    if (failed) return end(record, 'FAILED', failed.reason, failed.jobError);
     task.outputs!.forEach((output, offset) => (unitOutputs[task.firstItem + offset] = output));
     markReady(record, index);
   }
   record.transition('COMPLETED', 'all tasks done');
 }
 
-function cancel(record: LocalJobRecord): void {
-  for (const task of record.tasks) if (task.state !== 'done' && task.state !== 'failed') task.state = 'cancelled';
-  record.transition('CANCELLED', 'cancelled');
+/** Ends a job that did not complete: its open tasks are cancelled, as the coordinator cancels them. */
+function end(record: LocalJobRecord, state: 'FAILED' | 'CANCELLED', reason: string, error?: JobError): void {
+  for (const task of record.tasks) if (isOpenTask(task.state)) task.state = 'cancelled';
+  record.transition(state, reason, error);
 }
 
 function markReady(record: LocalJobRecord, done: number): void {
@@ -62,8 +61,14 @@ function markReady(record: LocalJobRecord, done: number): void {
   }
 }
 
-/** Runs a task until an attempt succeeds (undefined) or `maxAttempts` have failed (the last failure). */
-async function runWithRetries(execution: LocalExecution, task: LocalTaskRecord, unitOutputs: unknown[]): Promise<TaskFailure | undefined> {
+/** How a local job fails: the job's error and its FAILED event's reason, as the job rules give them. */
+interface LocalFailure {
+  jobError: JobError;
+  reason: string;
+}
+
+/** Runs a task until an attempt succeeds (undefined) or the job rules fail the job (how). */
+async function runWithRetries(execution: LocalExecution, task: LocalTaskRecord, unitOutputs: unknown[]): Promise<LocalFailure | undefined> {
   const { record, spec } = execution;
   for (;;) {
     task.state = 'leased';
@@ -77,15 +82,24 @@ async function runWithRetries(execution: LocalExecution, task: LocalTaskRecord, 
       record.touch();
       return undefined;
     }
-    task.failures += 1;
-    task.error = outcome.error.message;
-    const exhausted = task.failures >= spec.retry.maxAttempts;
-    task.state = exhausted ? 'failed' : 'ready';
+    const decision = decideRetry(task, spec.retry, attemptEnd(spec, outcome.error));
+    Object.assign(task, { failures: decision.failures, lapses: decision.lapses, error: decision.error });
+    task.state = decision.type === 'retry' ? 'ready' : 'failed';
     record.touch();
     record.log('warn', task.index, `attempt ${task.attempts} failed: ${outcome.error.message}`);
-    if (exhausted) return outcome.error;
-    await sleep(backoffDelay(spec.retry.backoff, task.failures), record.cancelling.signal).catch(() => undefined);
+    if (decision.type === 'fail-job') return decision;
+    await sleep(decision.delayMs, record.cancelling.signal).catch(() => undefined);
   }
+}
+
+/**
+ * How a failed attempt counts: a failure, or, for an elastic gang whose ranks failed only because
+ * a member was lost, a lapse (the coordinator re-forms such a gang). A timeout is the task
+ * runtime's own, as a worker reports it: a failure with its message.
+ */
+function attemptEnd(spec: JobSpec, failure: TaskFailure): AttemptEnd {
+  if (isGangLoss(failure, spec)) return { type: 'gang-lost', reason: `gang re-forming: ${failure.message}` };
+  return { type: 'threw', error: failure };
 }
 
 async function runAttempt(execution: LocalExecution, task: LocalTaskRecord, unitOutputs: unknown[]): Promise<TaskOutcome> {
@@ -182,13 +196,6 @@ function checkOutputs(task: LocalTaskRecord, outcome: TaskOutcome): TaskOutcome 
   } catch (error) {
     return { ok: false, error: { message: `task outputs are not JSON-serialisable: ${describeFailure(error).message}` } };
   }
-  if (outputs.length !== task.itemCount) {
-    return { ok: false, error: { message: `result has ${outputs.length} outputs for ${task.itemCount} items` } };
-  }
-  return { ok: true, outputs };
-}
-
-/** `initialMs · factor^(failures-1)`, at most `maxMs` (no jitter: one process retries alone). */
-function backoffDelay(backoff: Backoff, failures: number): number {
-  return Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** Math.max(0, failures - 1));
+  const wrongCount = outputCountError(outputs.length, task.itemCount);
+  return wrongCount === undefined ? { ok: true, outputs } : { ok: false, error: { message: wrongCount } };
 }

@@ -1,35 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, backoffDelay } from './backoff.js';
+import { ReconnectBackoff } from './backoff.js';
 
-describe('backoffDelay', () => {
-  it('doubles from 250 ms and stops at 10 s without jitter', () => {
-    const delays = [0, 1, 2, 3, 4, 5, 6, 7, 20, 1000].map((attempt) => backoffDelay(attempt, { jitter: 0 }));
+describe('ReconnectBackoff', () => {
+  it('doubles from 250 ms and stops at 10 s at the top of its jitter', () => {
+    const backoff = new ReconnectBackoff({}, () => 1);
+    const delays = Array.from({ length: 10 }, () => backoff.next());
     expect(delays).toEqual([250, 500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000, 10_000]);
   });
 
-  it('takes off at most the jitter share of the delay', () => {
-    expect(backoffDelay(2, {}, () => 0)).toBe(1000);
-    expect(backoffDelay(2, {}, () => 1)).toBe(500);
-    expect(backoffDelay(2, { jitter: 1 }, () => 0.25)).toBe(750);
+  it('waits between half and all of each delay (equal jitter)', () => {
+    const third = (random: () => number): number => {
+      const backoff = new ReconnectBackoff({}, random);
+      backoff.next();
+      backoff.next();
+      return backoff.next();
+    };
+    expect(third(() => 0)).toBe(500);
+    expect(third(() => 1)).toBe(1000);
+    expect(third(() => 0.5)).toBe(750);
     for (let i = 0; i < 100; i += 1) {
-      const delay = backoffDelay(3, {});
-      expect(delay).toBeGreaterThanOrEqual(1000);
-      expect(delay).toBeLessThanOrEqual(2000);
+      const delay = third(Math.random);
+      expect(delay).toBeGreaterThanOrEqual(500);
+      expect(delay).toBeLessThanOrEqual(1000);
     }
   });
 
-  it('honours custom bounds and treats odd attempts as the first', () => {
-    expect(backoffDelay(3, { initialMs: 10, maxMs: 50, jitter: 0 })).toBe(50);
-    expect(backoffDelay(-3, { jitter: 0 })).toBe(250);
-    expect(backoffDelay(Number.NaN, { jitter: 0 })).toBe(250);
-  });
-});
-
-describe('Backoff', () => {
-  it('grows with each failure and starts over after reset', () => {
-    const backoff = new Backoff({ jitter: 0 });
-    expect([backoff.next(), backoff.next(), backoff.next()]).toEqual([250, 500, 1000]);
-    backoff.reset();
-    expect(backoff.next()).toBe(250);
+  it('honours custom bounds, and starts over after reset', () => {
+    const custom = new ReconnectBackoff({ initialMs: 10, maxMs: 50, factor: 3 }, () => 1);
+    expect([custom.next(), custom.next(), custom.next()]).toEqual([10, 30, 50]);
+    custom.reset();
+    expect(custom.next()).toBe(10);
   });
 });

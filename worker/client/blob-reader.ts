@@ -1,4 +1,4 @@
-import { sha256Hex } from '../../shared/index.js';
+import { backoffDelay, sha256Hex } from '../../shared/index.js';
 import { BlobFetchError, BlobIntegrityError } from '../errors.js';
 import { blobUrl } from './endpoints.js';
 import type { BlobCache } from '../store/store.js';
@@ -21,7 +21,7 @@ export interface BlobReaderOptions {
    */
   attempts?: number;
   /**
-   * Wait before the second try, doubling after that.
+   * Wait before the second try, doubling after that (`backoffDelay`, with equal jitter).
    * @default 250
    */
   retryDelayMs?: number;
@@ -78,15 +78,15 @@ async function downloadVerified(sha256: string, options: BlobReaderOptions): Pro
 async function downloadWithRetries(sha256: string, options: BlobReaderOptions): Promise<Uint8Array> {
   const attempts = Math.max(1, options.attempts ?? 3);
   const timers = options.timers ?? systemTimers;
-  let delay = options.retryDelayMs ?? 250;
+  const backoff = { initialMs: options.retryDelayMs ?? 250, factor: 2, maxMs: 10_000 };
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await download(sha256, options);
     } catch (error) {
       if (attempt >= attempts || !isWorthRetrying(error)) throw error;
     }
+    const delay = backoffDelay(backoff, attempt);
     await new Promise<void>((resolve) => timers.setTimeout(resolve, delay));
-    delay *= 2;
   }
 }
 

@@ -106,8 +106,8 @@ export interface WorkerClientOptions {
    */
   concurrency?: number;
   /**
-   * Delays between reconnection attempts.
-   * @default { initialMs: 250, maxMs: 10_000, jitter: 0.5 }
+   * Delays between reconnection attempts (`backoffDelay`: doubling by `factor`, capped, equal jitter).
+   * @default { initialMs: 250, factor: 2, maxMs: 10_000 }
    */
   backoff?: BackoffOptions;
   /**
@@ -117,6 +117,9 @@ export interface WorkerClientOptions {
   progressIntervalMs?: number;
   /** @default systemTimers */
   timers?: Timers;
-  /** @default Math.random */
+  /**
+   * Draws the reconnect backoff's jitter: 0 waits half of each delay, 1 all of it.
+   * @default Math.random
+   */
   random?: () => number;
 }

@@ -26,7 +26,8 @@ function setUp(options: Partial<WorkerClientOptions> = {}) {
       return Promise.resolve(`export default (x) => x // ${sha.slice(0, 4)}`);
     },
     capabilities,
-    random: () => 0,
+    // The top of the reconnect backoff's jitter: whole delays (250 ms, 500 ms, ...).
+    random: () => 1,
     ...options,
   });
   client.subscribe((event) => events.push(event));

@@ -1,4 +1,4 @@
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { ReconnectBackoff, type BackoffOptions } from './backoff.js';
 import type { ConnectionState } from './client-events.js';
 import type { SocketFactory, TaskSocket } from './client-ports.js';
 import type { TimerHandle, Timers } from '../timers.js';
@@ -23,6 +23,7 @@ export interface ReconnectingSocketOptions {
   connect: SocketFactory;
   timers: Timers;
   backoff?: BackoffOptions | undefined;
+  /** Draws the backoff's jitter: 0 waits half of each delay, 1 all of it. */
   random?: (() => number) | undefined;
 }
 
@@ -55,13 +56,13 @@ export class ReconnectingSocket {
   #retryTimer: TimerHandle = undefined;
   /** Sockets given up on by `interrupt`, closed once a new connection is good. */
   readonly #abandoned: TaskSocket[] = [];
-  readonly #backoff: Backoff;
+  readonly #backoff: ReconnectBackoff;
 
   constructor(
     private readonly options: ReconnectingSocketOptions,
     private readonly events: SocketEvents,
   ) {
-    this.#backoff = new Backoff(options.backoff, options.random);
+    this.#backoff = new ReconnectBackoff(options.backoff, options.random);
   }
 
   get state(): SocketState {
