@@ -11,6 +11,7 @@ import {
   JobSpec,
   sha256Hex,
   type Capabilities,
+  type ErrorCode,
   type JobSpecInput,
   type TaskLease,
   type WorkerMessageInput,
@@ -257,7 +258,7 @@ export async function readNdjson<S extends z.ZodType>(response: Response, schema
 }
 
 /** Asserts an error answer: status, `{ error: { code, message } }`, and no stack trace in the body. */
-export async function expectError(response: Response, status: number, code: string): Promise<ErrorBody['error']> {
+export async function expectError(response: Response, status: number, code: ErrorCode): Promise<ErrorBody['error']> {
   const text = await response.clone().text();
   expect(response.status, text).toBe(status);
   // A stack would show as escaped newlines followed by "at", or as file positions.

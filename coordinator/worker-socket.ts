@@ -1,5 +1,6 @@
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { MiddlewareHandler } from 'hono';
+import type { CoordinatorMessage, ErrorCode } from '../shared/index.js';
 import type { WorkerGateway, WorkerSession } from './gateway/index.js';
 
 /** Binds the gateway to Hono's WebSocket upgrade: one session per socket. */
@@ -16,12 +17,12 @@ export function workerSocketHandler(upgradeWebSocket: UpgradeWebSocket<unknown>,
       onMessage(event, ws) {
         if (!session) return;
         if (typeof event.data !== 'string') {
-          ws.send(JSON.stringify({ type: 'error', code: 'bad_message', message: 'expected a text frame' }));
+          ws.send(errorFrame('bad_message', 'expected a text frame'));
           return;
         }
         gateway.receive(session, event.data).catch((error: unknown) => {
           console.error('worker message failed:', error);
-          ws.send(JSON.stringify({ type: 'error', code: 'internal', message: 'the coordinator could not handle that message' }));
+          ws.send(errorFrame('internal', 'the coordinator could not handle that message'));
         });
       },
       onClose() {
@@ -32,4 +33,9 @@ export function workerSocketHandler(upgradeWebSocket: UpgradeWebSocket<unknown>,
       },
     };
   });
+}
+
+function errorFrame(code: ErrorCode, message: string): string {
+  const frame: CoordinatorMessage = { type: 'error', code, message };
+  return JSON.stringify(frame);
 }

@@ -20,7 +20,7 @@ import {
 describe('error tree', () => {
   test('every error is a TabgridError and an Error, with a constant name', () => {
     const errors = [
-      new HTTPError({ status: 404, code: 'NOT_FOUND', message: 'no job x', details: undefined, response: new Response(), method: 'GET' }),
+      new HTTPError({ status: 404, code: 'not_found', message: 'job x not found', details: undefined, response: new Response(), method: 'GET' }),
       new TimeoutError('too slow', 10),
       new NetworkError('down', 'http://x', new TypeError('fetch failed')),
       new JobFailedError({ jobId: 'j', state: 'FAILED', message: 'boom', taskIndex: 2 }),

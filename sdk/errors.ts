@@ -1,4 +1,4 @@
-import type { JobState, JobStatus } from '../shared/index.js';
+import type { ErrorCode, JobState, JobStatus } from '../shared/index.js';
 import { hasErrorName } from '../shared/index.js';
 
 /**
@@ -23,20 +23,26 @@ export interface SpecIssue {
 
 /**
  * The coordinator answered with a status outside 2xx. `code`, `message` and `details`
- * come from its error body `{ error: { code, message, details } }`.
+ * come from its error body `{ error: { code, message, details } }`; `code` is one of the
+ * shared {@link ErrorCode}s, so a `switch` on it is checked by the compiler.
  * @example
  * try {
  *   await grid.job('nope').status();
  * } catch (error) {
- *   if (isHTTPError(error) && error.status === 404) console.log('no such job');
+ *   if (isHTTPError(error) && error.code === 'not_found') console.log('no such job');
  * }
  */
 export class HTTPError extends TabgridError {
   override name = 'HTTPError' as const;
   /** HTTP status, e.g. 404. */
   readonly status: number;
-  /** Machine-readable error code from the body, e.g. `NOT_FOUND`, or `HTTP_<status>` when the body had none. */
-  readonly code: string;
+  /**
+   * The error code from the body, e.g. `not_found`, `unauthorized`, `conflict`, `invalid_spec`;
+   * undefined when the body had none (a proxy's 502 page) or a code this SDK does not know.
+   */
+  readonly code: ErrorCode | undefined;
+  /** The code exactly as the body had it, known or not (a newer coordinator may send new ones); undefined without one. */
+  readonly rawCode: string | undefined;
   /** Extra facts from the body; for an invalid spec a list of `{ path, message }`. */
   readonly details: unknown;
   /** The response; its body has already been read. */
@@ -46,10 +52,21 @@ export class HTTPError extends TabgridError {
   /** The body, parsed as JSON; undefined when it was not JSON. */
   readonly body: unknown;
 
-  constructor(init: { status: number; code: string; message: string; details: unknown; response: Response; method: string; body?: unknown }) {
+  constructor(init: {
+    status: number;
+    code: ErrorCode | undefined;
+    /** @default code */
+    rawCode?: string | undefined;
+    message: string;
+    details: unknown;
+    response: Response;
+    method: string;
+    body?: unknown;
+  }) {
     super(init.message);
     this.status = init.status;
     this.code = init.code;
+    this.rawCode = init.rawCode ?? init.code;
     this.details = init.details;
     this.response = init.response;
     this.method = init.method;
@@ -203,7 +220,7 @@ export function isTabgridError(error: unknown): error is TabgridError {
   return error instanceof TabgridError || (error instanceof Error && SDK_ERROR_NAMES.has(error.name));
 }
 
-/** @example if (isHTTPError(error) && error.status === 404) console.log('not found'); */
+/** @example if (isHTTPError(error) && error.code === 'unauthorized') console.log('check the admin token'); */
 export function isHTTPError(error: unknown): error is HTTPError {
   return hasErrorName(error, 'HTTPError');
 }

@@ -8,8 +8,8 @@ import type { JobEvent } from '../shared/index.js';
 import { Tabgrid } from './client.js';
 import { isJobRejectedError } from './errors.js';
 
-// The SDK against a real coordinator on a real port: the fake in sdk/testing stands in for it
-// elsewhere, so here the SSE streams, pause/resume, idempotency and rejections meet the real thing.
+// The SDK against a real coordinator on a real port, driven without test-support.ts: the SSE
+// streams, pause/resume, idempotency and rejections, as a user's program would meet them.
 
 const running: { coordinator: Coordinator; dir: string }[] = [];
 

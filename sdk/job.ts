@@ -183,8 +183,8 @@ export class Job {
   }
 
   /**
-   * The output of the job's `reduce` step. Rejects with an `HTTPError`: 404 when the job
-   * has no reduce step, 409 when it has not COMPLETED (yet).
+   * The output of the job's `reduce` step. Rejects with an `HTTPError`: 404 `not_found` when
+   * the job has no reduce step, 409 `conflict` when it has not COMPLETED (yet).
    * @example
    * await job.wait();
    * const total = (await job.result()) as number;
@@ -195,7 +195,7 @@ export class Job {
 
   /**
    * Cancels the job: no more tasks are handed out, running ones are revoked.
-   * Rejects with an `HTTPError` (status 409) when the job has already ended.
+   * Rejects with an `HTTPError` (409 `conflict`) when the job has already ended.
    * @example const { state } = await job.cancel(); // 'CANCELLED'
    */
   cancel(options: ReadOptions = {}): Promise<JobStatus> {
@@ -204,7 +204,7 @@ export class Job {
 
   /**
    * Pauses a PENDING or RUNNING job: no new tasks are handed out (running ones finish) until
-   * `resume()`. Rejects with an `HTTPError` (status 409) for a job in any other state.
+   * `resume()`. Rejects with an `HTTPError` (409 `conflict`) for a job in any other state.
    * @example const { state, waitingReason } = await job.pause(); // 'PAUSED', 'paused: ...'
    */
   pause(options: ReadOptions = {}): Promise<JobStatus> {
@@ -213,7 +213,7 @@ export class Job {
 
   /**
    * Lets a PAUSED job (paused by `pause()` or submitted with `runMode: 'paused'`) run again.
-   * Rejects with an `HTTPError` (status 409) when the job is not paused.
+   * Rejects with an `HTTPError` (409 `conflict`) when the job is not paused.
    * @example const { state } = await job.resume(); // 'PENDING' or 'RUNNING'
    */
   resume(options: ReadOptions = {}): Promise<JobStatus> {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ErrorBody, backoffDelay } from '../shared/index.js';
+import { backoffDelay, readErrorBody } from '../shared/index.js';
 import { HTTPError, NetworkError, ResponseError, isHTTPError, isNetworkError } from './errors.js';
 
 /**
@@ -89,13 +89,13 @@ export class RestClient {
 async function httpErrorOf(response: Response, method: string, url: string): Promise<HTTPError> {
   const text = await response.text().catch(() => '');
   const json = parseJsonOrUndefined(text);
-  const body = ErrorBody.safeParse(json);
-  const fallback = `${method} ${url} failed with ${response.status} ${response.statusText}`.trim();
+  const received = readErrorBody(json);
   return new HTTPError({
     status: response.status,
-    code: body.success ? body.data.error.code : `HTTP_${response.status}`,
-    message: body.success ? body.data.error.message : fallback,
-    details: body.success ? body.data.error.details : undefined,
+    code: received?.code,
+    rawCode: received?.rawCode,
+    message: received?.message ?? `${method} ${url} failed with ${response.status} ${response.statusText}`.trim(),
+    details: received?.details,
     response,
     method,
     body: json,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Sha256 } from './sha256.js';
+import { ErrorCode } from './errors.js';
 import { LogLevel } from './job.js';
 
 const BackendName = z.string().min(1).max(20);
@@ -193,6 +194,7 @@ export const CoordinatorMessage = z.discriminatedUnion('type', [
   }),
   /** Stop working on this lease (job cancelled or failed, lease lapsed). */
   z.object({ type: z.literal('revoke'), leaseId: LeaseId, reason: z.string() }),
-  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+  /** A message was refused (`bad_message`, `hello_first`, `out_of_turn`) or failed (`internal`); too many refusals close the socket. */
+  z.object({ type: z.literal('error'), code: ErrorCode, message: z.string() }),
 ]);
 export type CoordinatorMessage = z.infer<typeof CoordinatorMessage>;

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
-import type { ErrorBody } from '../../shared/index.js';
+import type { ErrorBody, ErrorCode } from '../../shared/index.js';
 
 /** What handlers throw: the one error boundary turns it into `{ error: { code, message, details } }`. */
 export class ApiError extends Error {
@@ -9,7 +9,7 @@ export class ApiError extends Error {
 
   constructor(
     readonly status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
   ) {
@@ -26,7 +26,7 @@ export function tooLarge(limit: number): () => never {
   };
 }
 
-function body(code: string, message: string, details?: unknown): ErrorBody {
+function body(code: ErrorCode, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
@@ -34,7 +34,7 @@ function body(code: string, message: string, details?: unknown): ErrorBody {
 export function answerError(error: Error, c: Context): Response {
   if (error instanceof ApiError) return c.json(body(error.code, error.message, error.details), error.status);
   if (error instanceof HTTPException) {
-    const code = error.status === 413 ? 'too_large' : error.status === 401 ? 'unauthorized' : 'http_error';
+    const code: ErrorCode = error.status === 413 ? 'too_large' : error.status === 401 ? 'unauthorized' : 'http_error';
     return c.json(body(code, error.message || 'request refused'), error.status);
   }
   console.error('unexpected error answering', c.req.method, c.req.path, error);

@@ -1,4 +1,4 @@
-import { WorkerMessage, summarizeIssues, type WorkerStatus } from '../../shared/index.js';
+import { WorkerMessage, summarizeIssues, type ErrorCode, type WorkerStatus } from '../../shared/index.js';
 import { newId, type Asker, type Scheduler } from '../scheduler/index.js';
 import { WorkerSession, type WorkerSocket } from './session.js';
 
@@ -141,7 +141,7 @@ export class WorkerGateway {
     session.send({ type: 'welcome', workerId, heartbeatMs: this.options.heartbeatMs, leaseMs: this.options.leaseMs, kept });
   }
 
-  private strike(session: WorkerSession, code: string, message: string): void {
+  private strike(session: WorkerSession, code: ErrorCode, message: string): void {
     session.strikes++;
     session.send({ type: 'error', code, message });
     if (session.strikes >= (this.options.maxStrikes ?? 5)) {

@@ -1,4 +1,4 @@
-import type { JobStatus } from '../../shared/index.js';
+import type { ErrorCode, JobStatus } from '../../shared/index.js';
 import { isHTTPError, isTabgridError } from '../errors.js';
 
 /** One line for any error: its message, plus the field list of a rejected spec. */
@@ -6,13 +6,22 @@ export function formatError(error: unknown, showStack = false): string {
   if (!(error instanceof Error)) return String(error);
   if (isHTTPError(error)) {
     const details = describeDetails(error.details);
-    return `${error.message}${details ? `: ${details}` : ''} (HTTP ${error.status} ${error.code})`;
+    const code = error.rawCode === undefined ? '' : ` ${error.rawCode}`;
+    const hint = error.code === undefined ? undefined : NEXT_STEPS[error.code];
+    return `${error.message}${details ? `: ${details}` : ''} (HTTP ${error.status}${code})${hint ? `; ${hint}` : ''}`;
   }
   // Our own errors explain themselves; a stack only helps with a bug.
   const stack = error.stack;
   if (showStack && stack !== undefined && !isTabgridError(error)) return stack;
   return error.message;
 }
+
+/** What to do about an error code, where the coordinator's message alone does not say. */
+const NEXT_STEPS: Partial<Record<ErrorCode, string>> = {
+  unauthorized: 'pass the admin token `tabgrid serve` printed as --token or TABGRID_TOKEN',
+  too_large: 'put large inputs in a blob and refer to it with { blob: sha256 }',
+  internal: "the coordinator's log says why",
+};
 
 function describeDetails(details: unknown): string {
   if (!Array.isArray(details)) return '';

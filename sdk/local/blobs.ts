@@ -14,7 +14,7 @@ export function storedBlobFetcher(rest: RestClient): BlobFetcher {
       const response = await rest.send(`/api/v1/blobs/${encodeURIComponent(sha256)}`);
       return new Uint8Array(await response.arrayBuffer());
     } catch (error) {
-      if (isHTTPError(error) && error.status === 404) return undefined;
+      if (isHTTPError(error) && error.code === 'not_found') return undefined;
       throw error;
     }
   };

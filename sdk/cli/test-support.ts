@@ -1,0 +1,71 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ADMIN_TOKEN, type RealGrid } from '../test-support.js';
+import type { CliIO } from './io.js';
+import { runCli, type CliOverrides } from './program.js';
+
+// Runs `tabgrid` in-process for the CLI's tests, talking to a real coordinator (../test-support.ts).
+
+/** What one `tabgrid` run printed, and how it ended. */
+export interface CliRun {
+  /** The exit code; -1 while it runs. */
+  code: number;
+  stdout: string[];
+  stderr: string[];
+  /** What it asked to run on SIGINT/SIGTERM. */
+  stops: (() => Promise<void>)[];
+}
+
+export interface CliTarget {
+  /** The folder relative paths are read from. */
+  cwd: string;
+  /** The coordinator it talks to, through TABGRID_URL and TABGRID_TOKEN and the recording fetch. */
+  grid?: RealGrid;
+  /** The environment; the grid's URL and token by default. */
+  env?: Record<string, string>;
+  overrides?: CliOverrides;
+}
+
+/** Starts `tabgrid args`; `run` fills as it prints, `done` resolves when it exits. */
+export function startCli(args: string[], target: CliTarget): { run: CliRun; done: Promise<CliRun> } {
+  const run: CliRun = { code: -1, stdout: [], stderr: [], stops: [] };
+  const { grid } = target;
+  const io: CliIO = {
+    out: (line) => run.stdout.push(line),
+    err: (line) => run.stderr.push(line),
+    writeRaw: (stream, text) => (stream === 'out' ? run.stdout : run.stderr).push(text.trimEnd()),
+    env: target.env ?? (grid ? { TABGRID_URL: grid.coordinator.url, TABGRID_TOKEN: ADMIN_TOKEN } : {}),
+    cwd: target.cwd,
+    onShutdown: (stop) => run.stops.push(stop),
+  };
+  if (grid) io.fetch = grid.fetch;
+  const done = runCli(args, io, target.overrides).then((code) => {
+    run.code = code;
+    return run;
+  });
+  return { run, done };
+}
+
+/** Runs `tabgrid args` to its end. */
+export function cli(args: string[], target: CliTarget): Promise<CliRun> {
+  return startCli(args, target).done;
+}
+
+/** A temp folder with the job files the CLI's tests submit. */
+export async function writeJobFiles(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tabgrid-cli-'));
+  const files: Record<string, string> = {
+    'square.js': 'export default (x) => x * x;\n',
+    'squares.yaml': 'name: squares\ncodeFile: square.js\ninput:\n  items: [1, 2, 3]\n  chunkSize: 2\n',
+    'fails.yaml':
+      'name: fails\ncode: "export default (x, ctx) => { ctx.log(`item ${x}`); if (x > 1) throw new Error(`bad ${x}`); return x; }"\n' +
+      'input: { items: [1, 2] }\nretry: { maxAttempts: 1 }\n',
+    'broken.yaml': 'name: [oops\n',
+    'keyed.yaml': 'name: keyed\ncodeFile: square.js\ninput: { items: [1] }\nidempotencyKey: once\n',
+    'paused.yaml': 'name: later\ncodeFile: square.js\ninput: { items: [1] }\nrunMode: paused\n',
+    'chatty.yaml': 'name: chatty\ncode: "export default (x, ctx) => { ctx.log(`squaring ${x}`); return x * x; }"\ninput: { items: [1, 2] }\n',
+  };
+  await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text)));
+  return dir;
+}
