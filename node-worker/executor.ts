@@ -4,6 +4,7 @@ import {
   describeFailure,
   GangMembers,
   inProcessGangs,
+  peekMessage,
   relayTaskReply,
   runRequest,
   TaskAbortedError,
@@ -14,7 +15,6 @@ import {
   type RunSettings,
   type TaskExecutor,
   type TaskHooks,
-  type TaskWorkerReply,
   type TaskWorkerRequest,
 } from '../worker/index.js';
 
@@ -115,16 +115,17 @@ export class NodeExecutor implements TaskExecutor {
     const worker = this.#startThread();
     worker.unref();
     const thread: TaskThread = { worker, current: undefined };
-    worker.on('message', (reply: TaskWorkerReply) => this.#receive(thread, reply));
+    worker.on('message', (data: unknown) => this.#receive(thread, data));
     worker.on('error', (error) => this.#lose(thread, `uncaught error in the task's thread: ${describeFailure(error).message}`));
     worker.on('exit', (code) => this.#lose(thread, `the task's thread exited with code ${code}`));
     return thread;
   }
 
-  #receive(thread: TaskThread, reply: TaskWorkerReply): void {
+  /** A reply of the thread: checked against its schema by the relay. */
+  #receive(thread: TaskThread, data: unknown): void {
     const current = thread.current;
-    if (!current || reply.leaseId !== current.leaseId) return;
-    const outcome = relayTaskReply(reply, current.hooks, (request) => this.#post(thread, request));
+    if (!current || peekMessage(data).leaseId !== current.leaseId) return;
+    const outcome = relayTaskReply(data, current.hooks, (request) => this.#post(thread, request));
     if (!outcome) return;
     this.#release(thread);
     this.#idle.push(thread);

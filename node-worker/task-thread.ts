@@ -4,7 +4,7 @@
  * The executor terminates the thread to abort a task.
  */
 import { parentPort } from 'node:worker_threads';
-import { cpuTensorProvider, TaskHost, type TaskWorkerRequest } from '../worker/index.js';
+import { cpuTensorProvider, TaskHost } from '../worker/index.js';
 import { importModuleSource } from './module-source.js';
 
 const port = parentPort;
@@ -12,4 +12,5 @@ if (!port) throw new Error('task-thread runs as a worker thread, started by Node
 
 // ctx.tensor is the CPU reference tensor core here.
 const host = new TaskHost({ post: (reply) => port.postMessage(reply), importModule: importModuleSource, tensor: cpuTensorProvider() });
-port.on('message', (request: TaskWorkerRequest) => host.receive(request));
+// The host checks each request against its schema.
+port.on('message', (data: unknown) => host.receive(data));

@@ -3,8 +3,7 @@ import type { RunSettings, TaskExecutor, TaskHooks } from '../worker/index.js';
 import { TaskAbortedError, TaskFailedError } from '../worker/index.js';
 import { GangMembers, type GangConnector, type GangPort } from '../worker/index.js';
 import type { BlobAccess } from '../worker/index.js';
-import { relayTaskReply } from '../worker/index.js';
-import { runRequest, type TaskWorkerReply, type TaskWorkerRequest } from '../worker/index.js';
+import { peekMessage, relayTaskReply, runRequest, type TaskWorkerRequest } from '../worker/index.js';
 
 /** Starts a task Web Worker (the default starts `task-worker.ts` as a module worker). */
 export type TaskWorkerFactory = () => Worker;
@@ -64,8 +63,9 @@ export class BrowserExecutor implements TaskExecutor {
     const post = (request: TaskWorkerRequest): void => worker.postMessage(request);
     return new Promise<unknown[]>((resolve, reject) => {
       this.#busy.set(leaseId, { worker, reject });
-      worker.onmessage = (event: MessageEvent<TaskWorkerReply>) => {
-        if (event.data.leaseId !== leaseId) return;
+      // Checked against its schema by the relay; `tensor-chosen` (no lease) is the page's.
+      worker.onmessage = (event: MessageEvent<unknown>) => {
+        if (peekMessage(event.data).leaseId !== leaseId) return;
         const outcome = relayTaskReply(event.data, hooks, post);
         if (!outcome) return;
         this.#busy.delete(leaseId);

@@ -9,14 +9,14 @@
  * `tensor-chosen`, for the join page and the coordinator.
  */
 import { TabTensors } from './tab-tensors.js';
-import { TaskHost } from '../worker/index.js';
-import type { TaskWorkerReply, TaskWorkerRequest } from '../worker/index.js';
-import { isTensorSetup, type TensorChosen, type TensorSetup } from './tensor-messages.js';
+import { peekMessage, readMessage, TaskHost } from '../worker/index.js';
+import type { TaskWorkerReply } from '../worker/index.js';
+import { TensorSetup, type TensorChosen } from './tensor-messages.js';
 
 /** The part of `DedicatedWorkerGlobalScope` used here (the WebWorker lib is not loaded). */
 interface TaskWorkerScope {
   postMessage(reply: TaskWorkerReply | TensorChosen): void;
-  onmessage: ((event: MessageEvent<TaskWorkerRequest | TensorSetup>) => void) | null;
+  onmessage: ((event: MessageEvent<unknown>) => void) | null;
   addEventListener(type: 'securitypolicyviolation', listener: (event: SecurityPolicyViolationEvent) => void): void;
 }
 
@@ -33,9 +33,16 @@ async function importSource(source: string): Promise<unknown> {
 
 const tensors = new TabTensors({ onReport: (report) => scope.postMessage({ type: 'tensor-chosen', report }) });
 const host = new TaskHost({ post: (reply) => scope.postMessage(reply), importModule: importSource, tensor: tensors });
+// Every message is checked against its schema where it enters: `tensor-setup` here, the task
+// messages by the host (which answers a malformed one).
 scope.onmessage = (event) => {
-  if (isTensorSetup(event.data)) void tensors.start(event.data.prefer);
-  else host.receive(event.data);
+  if (peekMessage(event.data).type !== 'tensor-setup') {
+    host.receive(event.data);
+    return;
+  }
+  const setup = readMessage(TensorSetup, event.data);
+  if (setup.ok) void tensors.start(setup.message.prefer);
+  else console.warn(`the task's Web Worker ignored a malformed 'tensor-setup' message: ${setup.reason}`);
 };
 // The Content Security Policy (sent with this script by the coordinator) lets task code reach
 // only the coordinator; what it blocks is told to the task's log and to its failure.

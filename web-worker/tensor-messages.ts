@@ -1,29 +1,27 @@
-import type { TensorReport } from '../shared/index.js';
+import { z } from 'zod';
+import { TensorReport } from '../shared/index.js';
+
+const TensorBackend = z.enum(['webgpu', 'wasm', 'cpu']);
 
 /** A tensor backend a tab may use. */
-export type TensorBackendName = 'webgpu' | 'wasm' | 'cpu';
+export type TensorBackendName = z.infer<typeof TensorBackend>;
 
 /** The backends a volunteer may force with `?tensor=` on the join page. */
-export const TENSOR_BACKENDS: readonly TensorBackendName[] = ['webgpu', 'wasm', 'cpu'];
+export const TENSOR_BACKENDS: readonly TensorBackendName[] = TensorBackend.options;
 
-/** Page → task Web Worker, right after it started: measure now (only `prefer`, if named). */
-export interface TensorSetup {
-  type: 'tensor-setup';
-  prefer?: TensorBackendName;
-}
+/**
+ * Page → task Web Worker, right after it started: measure now (only `prefer`, if named). The
+ * worker's other messages are `TaskWorkerRequest`s; `type` tells them apart.
+ */
+export const TensorSetup = z.object({
+  type: z.literal('tensor-setup'),
+  prefer: TensorBackend.exactOptional(),
+});
+export type TensorSetup = z.infer<typeof TensorSetup>;
 
-/** Task Web Worker → page: what it measured and chose. */
-export interface TensorChosen {
-  type: 'tensor-chosen';
-  report: TensorReport;
-}
-
-/** @example if (isTensorSetup(event.data)) tensors.start(event.data.prefer) */
-export function isTensorSetup(message: unknown): message is TensorSetup {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'tensor-setup';
-}
-
-/** @example if (isTensorChosen(event.data)) show(event.data.report) */
-export function isTensorChosen(message: unknown): message is TensorChosen {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'tensor-chosen';
-}
+/**
+ * Task Web Worker → page: what it measured and chose. The page's other messages from it are
+ * `TaskWorkerReply`s; `type` tells them apart.
+ */
+export const TensorChosen = z.object({ type: z.literal('tensor-chosen'), report: TensorReport });
+export type TensorChosen = z.infer<typeof TensorChosen>;

@@ -45,6 +45,11 @@ export class TaskFailedError extends Error {
   }
 }
 
+/** A task's output cannot be reported: JSON would not carry it as it is (see `taskOutputProblem`). */
+export class TaskOutputError extends TypeError {
+  override readonly name = 'TaskOutputError';
+}
+
 /** A task was stopped before it finished (revoked, or its lease was not kept). */
 export class TaskAbortedError extends Error {
   override readonly name = 'TaskAbortedError';

@@ -75,6 +75,17 @@ export interface TaskContext {
    * Saves state to resume from: a later attempt of this task gets it as `ctx.restored`.
    * Resolves true once the coordinator stored it, false when it was refused (too large: a
    * warning is logged and the task goes on) or the lease is no longer current.
+   *
+   * The state travels as JSON and must come back as it went: plain objects, arrays, strings,
+   * finite numbers, booleans and null. Anything else rejects the call at once, with a
+   * `CheckpointStateError` whose message says where in the state it is and what to do instead:
+   * typed arrays, ArrayBuffers and DataViews, Maps, Sets, Dates (JSON would make them strings:
+   * store `getTime()` or `toISOString()`), undefined inside objects or arrays, BigInts, functions,
+   * symbols, NaN and ±Infinity, cycles, and instances of classes. Nothing is saved then, and the
+   * last saved state stands.
+   * @example await ctx.checkpoint({ step, weights: Array.from(weights) }); // not the Float32Array itself
+   * @throws {CheckpointStateError} (as a rejection) for a state JSON cannot carry, e.g.
+   * `checkpoint state at .weights is a Float32Array, which JSON cannot carry; convert it (Array.from) or store it as a blob`
    */
   checkpoint(state: unknown): Promise<boolean>;
   /**

@@ -1,6 +1,7 @@
 import type { Capabilities, TensorReport } from '../../shared/index.js';
 import { createTaskWorker, type TaskWorkerFactory } from '../browser-executor.js';
-import { isTensorChosen, TENSOR_BACKENDS, type TensorBackendName, type TensorSetup } from '../tensor-messages.js';
+import { peekMessage, readMessage } from '../../worker/index.js';
+import { TENSOR_BACKENDS, TensorChosen, type TensorBackendName, type TensorSetup } from '../tensor-messages.js';
 import type { AdapterInfo } from './capabilities.js';
 
 const LABELS: Readonly<Record<string, string>> = { webgpu: 'WebGPU', wasm: 'WASM', cpu: 'CPU' };
@@ -23,8 +24,12 @@ export function tensorPreference(params: URLSearchParams): TensorBackendName | u
 export function measuringTaskWorkers(prefer: TensorBackendName | undefined, onReport: (report: TensorReport) => void): TaskWorkerFactory {
   return () => {
     const worker = createTaskWorker();
+    // The task messages are the executor's; this one is checked here, where it enters.
     worker.addEventListener('message', (event: MessageEvent<unknown>) => {
-      if (isTensorChosen(event.data)) onReport(event.data.report);
+      if (peekMessage(event.data).type !== 'tensor-chosen') return;
+      const chosen = readMessage(TensorChosen, event.data);
+      if (chosen.ok) onReport(chosen.message.report);
+      else console.warn(`ignored a malformed 'tensor-chosen' message from a task Web Worker: ${chosen.reason}`);
     });
     const setup: TensorSetup = prefer ? { type: 'tensor-setup', prefer } : { type: 'tensor-setup' };
     worker.postMessage(setup);

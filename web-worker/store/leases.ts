@@ -18,11 +18,11 @@ export function saveLease(db: VolunteerDatabase, tabKey: string, lease: TaskLeas
 }
 
 /**
- * Replaces a lease's checkpoint, in a transaction that checks the lease is still this tab's:
- * a checkpoint that arrives after its task ended writes nothing.
+ * Replaces a lease's checkpoint (undefined: none), in a transaction that checks the lease is
+ * still this tab's: a checkpoint that arrives after its task ended writes nothing.
  */
 export function saveCheckpoint(db: VolunteerDatabase, tabKey: string, leaseId: string, checkpoint: unknown): Promise<void> {
-  const checkpointJson = JSON.stringify(checkpoint);
+  const checkpointJson = checkpoint === undefined ? null : JSON.stringify(checkpoint);
   return storageStep('saving a checkpoint', () =>
     db.transaction('rw', db.leases, async () => {
       const row = await db.leases.get(leaseId);

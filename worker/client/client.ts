@@ -1,11 +1,11 @@
-import type { CheckpointAck } from '../../shared/index.js';
+import { checkpointProblem, type CheckpointAck } from '../../shared/index.js';
 import type { Capabilities, CoordinatorMessage, TaskLease, WorkerMessageInput } from '../../shared/index.js';
 import type { BlobReader } from './blob-reader.js';
 import type { WorkerClientEvent, WorkerClientListener, WorkerClientSnapshot } from './client-events.js';
 import type { WorkerClientOptions } from './client-ports.js';
 import { CpuRest } from './cpu-rest.js';
 import { BlobFetchError } from '../errors.js';
-import { LeaseCheckpoints, unsendableReason } from './lease-checkpoints.js';
+import { LeaseCheckpoints } from './lease-checkpoints.js';
 import { logMessage, parseCoordinatorMessage, progressMessage, type TaskReport } from './messages.js';
 import { connectionStateOf, ReconnectingSocket, type SocketEvents } from './reconnecting-socket.js';
 import { ReportOutbox } from './report-outbox.js';
@@ -195,14 +195,17 @@ export class WorkerClient {
 
   /**
    * Writes the checkpoint to the store, then sends it. Unanswered checkpoints wait across a
-   * reconnect: the latest is sent again after the welcome.
+   * reconnect: the latest is sent again after the welcome. One the coordinator refuses is taken
+   * back from the store (see {@link #checkpointed}). It is numbered before it is written, so that
+   * a refusal of the one before knows a newer one is on its way to the store.
    */
   async #checkpoint(leaseId: string, state: unknown): Promise<CheckpointAck> {
-    const unsendable = unsendableReason(state);
-    if (unsendable !== undefined) return { status: 'refused', reason: `the checkpoint is not JSON: ${unsendable}` };
-    await this.#ledger.keepNow(`keep a checkpoint of ${leaseId}`, (store) => store.saveCheckpoint(leaseId, state));
+    const problem = checkpointProblem(state);
+    if (problem !== undefined) return { status: 'refused', reason: problem };
     if (!this.#tasks.has(leaseId)) return { status: 'ignored', reason: 'the task is no longer running here' };
-    const { message, answer } = this.#checkpoints.add(leaseId, state);
+    const { seq, answer } = this.#checkpoints.add(leaseId, state);
+    await this.#ledger.keepNow(`keep a checkpoint of ${leaseId}`, (store) => store.saveCheckpoint(leaseId, state));
+    const message = this.#checkpoints.written(leaseId, seq);
     if (message && this.#welcomed) this.#send(message);
     return answer;
   }
@@ -273,15 +276,23 @@ export class WorkerClient {
     this.#askForWork();
   }
 
-  /** Leases from before a reload: the kept ones run again from their latest checkpoint, the others are dropped. */
+  /**
+   * Leases from before a reload: the kept ones run again from their latest local checkpoint, the
+   * others are dropped. The local checkpoint is never one the coordinator refused before the
+   * reload (that one was taken back); one whose answer the reload cut off is resumed from and
+   * sent again: work done offline is not lost. If the coordinator refuses it now, the store goes
+   * back to what the lease came with, and the task, already running from it, goes on.
+   */
   #resumeSavedLeases(kept: ReadonlySet<string>): void {
     this.#resumable.settle(kept, {
-      resume: (lease, checkpoint) => {
+      resume: (lease, saved) => {
+        this.#checkpoints.begin(lease.leaseId, saved.lease.restored);
         this.#tasks.start(lease);
         this.#emit({ type: 'task-start', lease, resumed: true });
-        if (checkpoint === undefined) return;
-        // The coordinator may not have the latest local checkpoint: it gets it now.
-        const { message } = this.#checkpoints.add(lease.leaseId, checkpoint);
+        if (saved.checkpoint === undefined) return;
+        // The coordinator may not have the latest local checkpoint (already in the store): it gets it now.
+        const { seq } = this.#checkpoints.add(lease.leaseId, saved.checkpoint);
+        const message = this.#checkpoints.written(lease.leaseId, seq);
         if (message) this.#send(message);
       },
       drop: ({ leaseId, jobName, taskIndex }) => {
@@ -295,6 +306,7 @@ export class WorkerClient {
     this.#openAsks = Math.max(0, this.#openAsks - 1);
     if (this.#tasks.has(lease.leaseId) || this.#outbox.has(lease.leaseId)) return;
     this.#ledger.keep(`keep ${lease.leaseId}`, (store) => store.saveLease(lease));
+    this.#checkpoints.begin(lease.leaseId, lease.restored);
     // A lease that crossed a `withdraw` is still this worker's: it runs even when paused.
     this.#tasks.start(lease);
     this.#emit({ type: 'task-start', lease });
@@ -325,7 +337,9 @@ export class WorkerClient {
 
   #checkpointed(message: Extract<CoordinatorMessage, { type: 'checkpointed' }>): void {
     const { leaseId, seq, status, reason } = message;
-    this.#checkpoints.answer(leaseId, seq, reason === undefined ? { status } : { status, reason });
+    const { restore } = this.#checkpoints.answer(leaseId, seq, reason === undefined ? { status } : { status, reason });
+    // The store held the refused checkpoint: a reload must not resume from it.
+    if (restore) this.#ledger.keep(`take back the refused checkpoint of ${leaseId}`, (store) => store.saveCheckpoint(leaseId, restore.checkpoint));
     this.#emit({ type: 'checkpointed', leaseId, seq, status, ...(reason === undefined ? {} : { reason }) });
   }
 

@@ -1,4 +1,4 @@
-import { CoordinatorMessage, summarizeIssues, type LogLevel, type WorkerMessageInput } from '../../shared/index.js';
+import { CoordinatorMessage, summarizeIssues, taskOutputProblem, type LogLevel, type WorkerMessageInput } from '../../shared/index.js';
 import { describeFailure } from '../errors.js';
 import { truncate } from '../task/log-format.js';
 
@@ -33,15 +33,15 @@ function frameText(data: unknown): string | undefined {
 export type TaskReport = Extract<WorkerMessageInput, { type: 'result' | 'fail' }>;
 
 /**
- * The `result` message of a task, or a `fail` one when its outputs cannot travel as JSON.
+ * The `result` message of a task, or a `fail` one when its outputs cannot travel as JSON as they
+ * are (see `taskOutputProblem`; an output that is undefined is sent as null).
  * @example resultReport('l1', [1, 4, 9]) // { type: 'result', leaseId: 'l1', outputs: [1, 4, 9] }
  */
 export function resultReport(leaseId: string, outputs: unknown): TaskReport {
   if (!Array.isArray(outputs)) return failReport(leaseId, new TypeError('task outputs must be an array'));
-  try {
-    JSON.stringify(outputs);
-  } catch (error) {
-    return failReport(leaseId, { message: `task outputs are not JSON-serialisable: ${describeFailure(error).message}` });
+  for (const [index, output] of outputs.entries()) {
+    const problem = taskOutputProblem(output, `output ${index}`);
+    if (problem !== undefined) return failReport(leaseId, { message: `task outputs are not JSON-serialisable: ${problem}` });
   }
   return { type: 'result', leaseId, outputs };
 }

@@ -3,8 +3,11 @@ import type { SavedLease } from '../store/store.js';
 
 /** What {@link ResumableLeases.settle} does with each lease. */
 export interface ResumeHandlers {
-  /** A kept lease, with the latest local checkpoint as its `restored`. */
-  resume(lease: TaskLease, checkpoint: unknown): void;
+  /**
+   * A kept lease, with the latest local checkpoint as its `restored`; `saved` is what the store
+   * kept (the lease as the coordinator gave it, and that checkpoint).
+   */
+  resume(lease: TaskLease, saved: SavedLease): void;
   /** A lease the coordinator no longer holds for this worker (it lapsed while the tab was away). */
   drop(lease: TaskLease): void;
 }
@@ -12,8 +15,8 @@ export interface ResumeHandlers {
 /**
  * Leases a previous run of this worker held (read from the store after a reload), until the
  * first welcome says which are still its own: those resume from the checkpoint the store kept,
- * which may be newer than the coordinator's (it was written before it was sent); the others
- * are dropped, since their tasks moved on.
+ * which may be newer than the coordinator's (it was written before it was sent) but is not one
+ * it refused (that one was taken back); the others are dropped, since their tasks moved on.
  * @example
  * const resumable = new ResumableLeases(saved.leases);
  * hello.leases.push(...resumable.ids());
@@ -34,14 +37,15 @@ export class ResumableLeases {
   settle(kept: ReadonlySet<string>, handlers: ResumeHandlers): void {
     const leases = [...this.#leases.values()];
     this.#leases.clear();
-    for (const { lease, checkpoint } of leases) {
+    for (const saved of leases) {
+      const { lease, checkpoint } = saved;
       if (!kept.has(lease.leaseId)) {
         handlers.drop(lease);
         continue;
       }
       const resumed: TaskLease = { ...lease };
       if (checkpoint !== undefined) resumed.restored = checkpoint;
-      handlers.resume(resumed, checkpoint);
+      handlers.resume(resumed, saved);
     }
   }
 }

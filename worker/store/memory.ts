@@ -100,7 +100,8 @@ export class MemoryWorkerStore implements WorkerStore {
 
   saveCheckpoint(leaseId: string, checkpoint: unknown): Promise<void> {
     const saved = this.#leases.get(leaseId);
-    if (saved) saved.checkpoint = copy(checkpoint);
+    if (saved && checkpoint === undefined) delete saved.checkpoint;
+    else if (saved) saved.checkpoint = copy(checkpoint);
     return Promise.resolve();
   }
 

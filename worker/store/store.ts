@@ -66,7 +66,10 @@ export interface WorkerStore {
   saveStats(stats: WorkerStats): Promise<void>;
   /** Records a lease as held, with no checkpoint yet (or the one it came with as `restored`). */
   saveLease(lease: TaskLease): Promise<void>;
-  /** Replaces the lease's checkpoint; a lease no longer held is left alone. */
+  /**
+   * Replaces the lease's checkpoint (undefined: it has none, as before its first); a lease no
+   * longer held is left alone.
+   */
   saveCheckpoint(leaseId: string, checkpoint: unknown): Promise<void>;
   /** In one transaction: the lease is no longer held, and its report waits in the outbox. */
   finishLease(leaseId: string, report: TaskReport): Promise<void>;

@@ -1,3 +1,4 @@
+import { CheckpointStateError, checkpointStateProblem } from '../../shared/index.js';
 import type { CheckpointAck, CheckpointEnvelope, ContextExtras, Predecessor, TaskContext, TaskInfo } from '../../shared/index.js';
 import type { LogLevel, TaskLease } from '../../shared/index.js';
 import { describeFailure } from '../errors.js';
@@ -113,8 +114,11 @@ export class TaskAttempt {
     this.log('warn', `checkpoint refused: ${ack.reason ?? 'too large'}; a new attempt would start from the last stored one`);
   }
 
+  /** `ctx.checkpoint`: rejects, saving nothing, a state that would not come back as it went. */
   async #saveUserState(state: unknown): Promise<boolean> {
     if (this.#finished) return false;
+    const problem = checkpointStateProblem(state);
+    if (problem !== undefined) throw new CheckpointStateError(problem);
     const saved = { state };
     this.#user = saved;
     const ack = await this.#send();

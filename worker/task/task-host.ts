@@ -11,7 +11,7 @@ import { blobBytes, RecentBlobs, WasmModules } from './task-blobs.js';
 import { taskComm } from './task-comm.js';
 import { runTask, taskFunctionOf, type TaskOutcome } from './task-runner.js';
 import { mayUseTensor, TaskTensors, type TensorProvider } from './task-tensor.js';
-import type { TaskWorkerReply, TaskWorkerRequest } from './task-worker-messages.js';
+import { readMessage, TaskWorkerRequest, type ReadMessage, type TaskWorkerReply } from './task-worker-messages.js';
 import { Throttle, systemTimers, type Timers } from '../timers.js';
 
 /** Imports ES module source text: through a `blob:` URL in browsers, a `data:` URL under Node. */
@@ -37,6 +37,12 @@ export interface TaskHostOptions {
   progressIntervalMs?: number;
   /** @default systemTimers */
   timers?: Timers;
+  /**
+   * Told of a malformed request that names no lease (one that names a lease is answered in that
+   * lease's log, or its failure).
+   * @default console.warn
+   */
+  warn?(message: string): void;
 }
 
 type BlobAnswer = { bytes: Uint8Array } | { error: TaskFailure };
@@ -65,7 +71,18 @@ export class TaskHost {
 
   constructor(private readonly options: TaskHostOptions) {}
 
-  receive(request: TaskWorkerRequest): void {
+  /**
+   * Takes a message from the executor, checked against {@link TaskWorkerRequest} first. A
+   * malformed one is not acted on: a `run` is answered as a failed task, others are logged to
+   * their lease, or told to `warn` when they name none.
+   */
+  receive(data: unknown): void {
+    const read = readMessage(TaskWorkerRequest, data);
+    if (!read.ok) {
+      this.#refuse(read);
+      return;
+    }
+    const request = read.message;
     switch (request.type) {
       case 'run':
         void this.#run(request);
@@ -74,9 +91,21 @@ export class TaskHost {
         this.#checkpoints.answer(request.id, request.ack);
         return;
       case 'blob':
-        this.#blobs.answer(request.id, 'bytes' in request ? { bytes: request.bytes } : { error: request.error });
+        this.#blobs.answer(request.id, { bytes: request.bytes });
+        return;
+      case 'blob-failed':
+        this.#blobs.answer(request.id, { error: request.error });
         return;
     }
+  }
+
+  #refuse(read: Extract<ReadMessage<TaskWorkerRequest>, { ok: false }>): void {
+    const message = `the task's worker ignored a malformed ${read.type === undefined ? 'message' : `'${read.type}' message`}: ${read.reason}`;
+    const { leaseId } = read;
+    if (leaseId === undefined) (this.options.warn ?? ((line: string) => console.warn(line)))(message);
+    // Nothing else would end a run that never started.
+    else if (read.type === 'run') this.#post({ type: 'done', leaseId, outcome: { ok: false, error: { message } } });
+    else this.#post({ type: 'log', leaseId, level: 'error', message });
   }
 
   /**

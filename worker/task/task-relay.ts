@@ -1,23 +1,30 @@
 import type { TaskHooks } from '../client/client-ports.js';
 import { describeFailure } from '../errors.js';
 import type { TaskOutcome } from './task-runner.js';
-import type { TaskWorkerReply, TaskWorkerRequest } from './task-worker-messages.js';
+import { readMessage, TaskWorkerReply, type TaskWorkerRequest } from './task-worker-messages.js';
 
 /**
- * The executor's side of the channel to an isolated task runtime: passes a reply's log,
- * progress and idle time to the task's hooks, sends its checkpoints on and fetches the blobs it
- * asks for, posting back their answers; answers the outcome once the task is done.
+ * The executor's side of the channel to an isolated task runtime: checks a reply against
+ * {@link TaskWorkerReply}, passes its log, progress and idle time to the task's hooks, sends its
+ * checkpoints on and fetches the blobs it asks for, posting back their answers; answers the
+ * outcome once the task is done. A malformed reply is logged to the task as an error, and a
+ * malformed `done` fails the task (its end cannot be read, and no other will come).
  * @example
  * worker.onmessage = (event) => {
+ *   if (peekMessage(event.data).leaseId !== leaseId) return;
  *   const outcome = relayTaskReply(event.data, hooks, (request) => worker.postMessage(request));
  *   if (outcome) settle(outcome);
  * };
  */
-export function relayTaskReply(
-  reply: TaskWorkerReply,
-  hooks: TaskHooks,
-  post: (request: TaskWorkerRequest) => void,
-): TaskOutcome | undefined {
+export function relayTaskReply(data: unknown, hooks: TaskHooks, post: (request: TaskWorkerRequest) => void): TaskOutcome | undefined {
+  const read = readMessage(TaskWorkerReply, data);
+  if (!read.ok) {
+    const message = `the task's worker sent a malformed ${read.type === undefined ? 'message' : `'${read.type}' message`}: ${read.reason}`;
+    if (read.type === 'done') return { ok: false, error: { message } };
+    hooks.log('error', message);
+    return undefined;
+  }
+  const reply = read.message;
   switch (reply.type) {
     case 'log':
       hooks.log(reply.level, reply.message);
@@ -37,7 +44,7 @@ export function relayTaskReply(
       const { leaseId, id } = reply;
       void hooks.blob(reply.sha256).then(
         (bytes) => postQuietly(post, { type: 'blob', leaseId, id, bytes }),
-        (error: unknown) => postQuietly(post, { type: 'blob', leaseId, id, error: describeFailure(error) }),
+        (error: unknown) => postQuietly(post, { type: 'blob-failed', leaseId, id, error: describeFailure(error) }),
       );
       return undefined;
     }

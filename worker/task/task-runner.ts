@@ -1,6 +1,6 @@
-import { readCheckpoint, type ContextExtras, type Predecessor, type TaskContext, type TaskFunction } from '../../shared/index.js';
+import { readCheckpoint, taskOutputProblem, type ContextExtras, type Predecessor, type TaskContext, type TaskFunction } from '../../shared/index.js';
 import type { TaskInput, TaskLease } from '../../shared/index.js';
-import { describeFailure, TaskCodeError, type TaskFailure } from '../errors.js';
+import { describeFailure, TaskCodeError, TaskOutputError, type TaskFailure } from '../errors.js';
 import { shardRecords, type BlobShard } from './shard-reader.js';
 import { TaskAttempt, type TaskPorts } from './task-attempt.js';
 
@@ -80,7 +80,7 @@ async function runItems(fn: TaskFunction, attempt: TaskAttempt, input: ItemsInpu
       scaleProgress: (fraction) => (i + fraction) / count,
     });
     attempt.debug(() => `item ${itemIndex} input: ${describeValue(item)}`);
-    const output = await callTask(fn, item, ctx, attempt.lease.debug === true);
+    const output = checkedOutput(await callTask(fn, item, ctx, attempt.lease.debug === true), `the output of item ${itemIndex}`);
     outputs.push(output);
     attempt.debug(() => `item ${itemIndex} output: ${describeValue(output)}`);
     if (i < count - 1) {
@@ -104,8 +104,19 @@ function resumedOutputs(attempt: TaskAttempt, count: number): unknown[] {
 async function callOnce(fn: TaskFunction, attempt: TaskAttempt, input: unknown, predecessors: Predecessor[]): Promise<unknown> {
   const ctx = attempt.context({ predecessors, scaleProgress: (fraction) => fraction });
   attempt.debug(() => `input: ${describeValue(input)}`);
-  const output = await callTask(fn, input, ctx, attempt.lease.debug === true);
+  const output = checkedOutput(await callTask(fn, input, ctx, attempt.lease.debug === true), "the task's output");
   attempt.debug(() => `output: ${describeValue(output)}`);
+  return output;
+}
+
+/**
+ * The output, checked where task code made it (inside the task's worker, before it is posted:
+ * posting would keep a typed array, and lose a class, unnoticed); one JSON cannot carry fails the
+ * task at once, the way it would fail at the end.
+ */
+function checkedOutput(output: unknown, label: string): unknown {
+  const problem = taskOutputProblem(output, label);
+  if (problem !== undefined) throw new TaskOutputError(`task outputs are not JSON-serialisable: ${problem}`);
   return output;
 }
 
