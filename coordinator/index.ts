@@ -1,7 +1,9 @@
-export { startCoordinator, type Coordinator } from './server.js';
+/**
+ * The coordinator's face: start one (`startCoordinator`), and the scheduler over a store for the
+ * SDK's parity test of the job rules.
+ * @example const coordinator = await startCoordinator({ port: 0, dataDir });
+ */
 export type { CoordinatorOptions } from './options.js';
-export { createApp, type AppOptions } from './api/app.js';
-export type { ApiDeps } from './api/deps.js';
-export { Scheduler, type SchedulerOptions } from './scheduler/index.js';
-export { WorkerGateway } from './gateway/index.js';
+export { Scheduler } from './scheduler/index.js';
+export { startCoordinator, type Coordinator } from './server.js';
 export { openSqliteStore, type Store } from './store/index.js';
