@@ -78,7 +78,10 @@ test('pause stops new leases and lets running tasks finish; resume completes the
   await expect.poll(async () => (await job.status()).progress.running, { timeout: 10_000 }).toBe(0);
   const paused = await job.status();
   expect(paused.state).toBe('PAUSED');
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // Another job runs to its end on the same two tabs: each of its four tasks answered an ask
+  // that the paused job, older and taking turns with it, would have had its share of.
+  const probe = await grid.submit({ name: 'probe', code: sleepThenEcho(10), input: { items: [1, 2, 3, 4], chunkSize: 1 } });
+  expect((await probe.wait({ timeoutMs: 60_000 })).state).toBe('COMPLETED');
   const still = await job.status();
   expect(still.progress.done).toBe(paused.progress.done);
   expect(still.progress.done).toBeLessThan(40);

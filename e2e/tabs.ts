@@ -32,6 +32,36 @@ export function consoleOf(page: Page): string[] {
   return consoleLines.get(page) ?? [];
 }
 
+/** What a tab sends the coordinator on its worker sockets: the message types, in order. */
+export interface SentMessages {
+  readonly types: readonly string[];
+  /** Resolves once the tab has sent a message of `type` (tests wait on it, not on a clock). */
+  waitFor(type: string): Promise<void>;
+}
+
+/**
+ * Records the worker-protocol messages `page` sends on the sockets it opens from now on (a
+ * reload's included; sockets already open are not watched).
+ * @example const sent = recordSentMessages(tab); await tab.reload(); await sent.waitFor('heartbeat');
+ */
+export function recordSentMessages(page: Page): SentMessages {
+  const types: string[] = [];
+  const waiters: (() => void)[] = [];
+  page.on('websocket', (socket) => {
+    if (!socket.url().includes('/api/v1/worker')) return;
+    socket.on('framesent', ({ payload }) => {
+      const text = typeof payload === 'string' ? payload : payload.toString('utf8');
+      const { type } = JSON.parse(text) as { type: string };
+      types.push(type);
+      for (const wake of waiters.splice(0)) wake();
+    });
+  });
+  const waitFor = async (type: string): Promise<void> => {
+    while (!types.includes(type)) await new Promise<void>((resolve) => waiters.push(resolve));
+  };
+  return { types, waitFor };
+}
+
 /** `window.tabgrid` of a join page, or undefined before the page set it. */
 export async function readJoinPage(page: Page): Promise<JoinPageState | undefined> {
   return page.evaluate(() => {

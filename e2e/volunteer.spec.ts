@@ -5,7 +5,7 @@ import type { VolunteerStatus } from '../web-worker/page/status.js';
 import { getJson, getLines } from './api.js';
 import type { CoordinatorProcess } from './coordinator.js';
 import { expect, test } from './fixtures.js';
-import { consoleOf } from './tabs.js';
+import { consoleOf, recordSentMessages } from './tabs.js';
 
 /**
  * The volunteer's tab: progress kept in IndexedDB across a reload and a lost network, tabs of
@@ -164,38 +164,46 @@ test('two tabs of one browser, and a duplicate of one, work side by side as thre
   }
 });
 
-test('pause on the page stops new tasks, and is remembered; resume and "only while visible" work too', async ({ coordinator, joinTabs }) => {
-  const [tab] = await joinTabs(1);
-  const code = `export default async (x) => { await new Promise((r) => setTimeout(r, 200)); return x; }`;
-  const job = await grid(coordinator).submit({ name: 'pausable', code, input: { items: Array.from({ length: 20 }, (_, i) => i), chunkSize: 1 } });
-  await expect.poll(async () => (await job.status()).progress.done, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+test.describe('the pause control', () => {
+  // Heartbeats every second: the paused tab's first one after a reload is what the test waits for.
+  test.use({ coordinatorOptions: { heartbeatMs: 1000 } });
 
-  await tab!.getByTestId('pause').click();
-  await expect(tab!.getByTestId('pause')).toHaveText('Resume');
-  await expect.poll(async () => (await status(tab!))?.tasks?.length, { timeout: 10_000 }).toBe(0);
-  const workerId = (await status(tab!))?.workerId;
-  expect((await status(tab!))?.state).toBe('paused');
-  // Paused across a reload too: the choice is remembered.
-  await tab!.reload();
-  await waitForState(tab!, 'paused');
-  const paused = (await job.status()).progress.done;
-  // Long enough for several heartbeats and asks, were the tab asking.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  expect((await job.status()).progress.done).toBe(paused);
-  const { workers } = await getJson<{ workers: WorkerStatus[] }>(coordinator, '/workers');
-  expect(workers.find((worker) => worker.id === workerId)?.currentTasks).toEqual([]);
+  test('pause on the page stops new tasks, and is remembered; resume and "only while visible" work too', async ({ coordinator, joinTabs }) => {
+    const [tab] = await joinTabs(1);
+    const code = `export default async (x) => { await new Promise((r) => setTimeout(r, 200)); return x; }`;
+    const job = await grid(coordinator).submit({ name: 'pausable', code, input: { items: Array.from({ length: 20 }, (_, i) => i), chunkSize: 1 } });
+    await expect.poll(async () => (await job.status()).progress.done, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
 
-  await tab!.getByTestId('pause').click();
-  await expect.poll(async () => (await job.status()).progress.done, { timeout: 30_000 }).toBeGreaterThan(paused);
+    await tab!.getByTestId('pause').click();
+    await expect(tab!.getByTestId('pause')).toHaveText('Resume');
+    await expect.poll(async () => (await status(tab!))?.tasks?.length, { timeout: 10_000 }).toBe(0);
+    const workerId = (await status(tab!))?.workerId;
+    expect((await status(tab!))?.state).toBe('paused');
+    // Paused across a reload too: the choice is remembered.
+    const sent = recordSentMessages(tab!);
+    await tab!.reload();
+    await waitForState(tab!, 'paused');
+    const paused = (await job.status()).progress.done;
+    // A tab that asks does so when it is welcomed; its first heartbeat comes after, on the same
+    // socket, so the coordinator would have leased it a task by the time it has that heartbeat.
+    await sent.waitFor('heartbeat');
+    expect(sent.types).not.toContain('ask');
+    expect((await job.status()).progress.done).toBe(paused);
+    const { workers } = await getJson<{ workers: WorkerStatus[] }>(coordinator, '/workers');
+    expect(workers.find((worker) => worker.id === workerId)?.currentTasks).toEqual([]);
 
-  // Only while visible: hidden, it stops asking; visible again, it goes on.
-  await tab!.getByTestId('visible-only').check();
-  await setVisibility(tab!, 'hidden');
-  await expect.poll(async () => (await status(tab!))?.pausedBecause, { timeout: 10_000 }).toBe('hidden');
-  await expect(tab!.getByTestId('state')).toHaveText('paused while this tab is hidden');
-  await setVisibility(tab!, 'visible');
-  expect((await job.wait({ timeoutMs: 60_000 })).state).toBe('COMPLETED');
-  expect(await tab!.evaluate(() => localStorage.getItem('tabgrid.settings'))).toBe(JSON.stringify({ paused: false, visibleOnly: true, cpuShare: 1 }));
+    await tab!.getByTestId('pause').click();
+    await expect.poll(async () => (await job.status()).progress.done, { timeout: 30_000 }).toBeGreaterThan(paused);
+
+    // Only while visible: hidden, it stops asking; visible again, it goes on.
+    await tab!.getByTestId('visible-only').check();
+    await setVisibility(tab!, 'hidden');
+    await expect.poll(async () => (await status(tab!))?.pausedBecause, { timeout: 10_000 }).toBe('hidden');
+    await expect(tab!.getByTestId('state')).toHaveText('paused while this tab is hidden');
+    await setVisibility(tab!, 'visible');
+    expect((await job.wait({ timeoutMs: 60_000 })).state).toBe('COMPLETED');
+    expect(await tab!.evaluate(() => localStorage.getItem('tabgrid.settings'))).toBe(JSON.stringify({ paused: false, visibleOnly: true, cpuShare: 1 }));
+  });
 });
 
 /** Headless tabs are always visible: the page is told otherwise. */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLevel, TaskInput, TaskLease } from '../shared/index.js';
 import { WorkerClient, type TaskHooks } from '../worker/index.js';
-import { FakeSocketServer } from '../worker/testing.js';
+import { FakeSocketServer, rejection } from '../worker/testing.js';
 import { NodeExecutor } from './executor.js';
 
 function lease(leaseId: string, input: TaskInput, overrides: Partial<TaskLease> = {}): TaskLease {
@@ -14,8 +14,18 @@ function lease(leaseId: string, input: TaskInput, overrides: Partial<TaskLease> 
 function recordingHooks(answer: CheckpointAck = { status: 'stored' }) {
   const logs: { level: LogLevel; message: string }[] = [];
   const checkpoints: unknown[] = [];
+  const logWaiters: { count: number; wake(): void }[] = [];
+  /** Resolves once `count` lines have been logged: a thread's start takes seconds on a busy machine. */
+  const logged = (count: number): Promise<void> =>
+    logs.length >= count ? Promise.resolve() : new Promise((wake) => logWaiters.push({ count, wake }));
   const hooks: TaskHooks = {
-    log: (level, message) => logs.push({ level, message }),
+    log: (level, message) => {
+      logs.push({ level, message });
+      for (const waiter of logWaiters.splice(0)) {
+        if (logs.length >= waiter.count) waiter.wake();
+        else logWaiters.push(waiter);
+      }
+    },
     progress: () => {},
     checkpoint: (state) => {
       checkpoints.push(state);
@@ -24,7 +34,7 @@ function recordingHooks(answer: CheckpointAck = { status: 'stored' }) {
     blob: (sha256) => Promise.reject(new Error(`no blob ${sha256}`)),
     idle: () => {},
   };
-  return { hooks, logs, checkpoints };
+  return { hooks, logs, checkpoints, logged };
 }
 
 const items = (values: unknown[]): TaskInput => ({ kind: 'items', firstItem: 0, items: values });
@@ -83,11 +93,13 @@ describe('NodeExecutor (real worker threads)', () => {
 
   it('terminates the thread of an aborted task, even one stuck in a loop, and runs the next in a fresh one', async () => {
     executor = new NodeExecutor();
-    const { hooks, logs } = recordingHooks();
-    const stuck = executor.run(lease('l-1', items([1])), `export default (x, ctx) => { ctx.log('looping'); for (;;) {} }`, hooks);
-    await expect.poll(() => logs.length).toBe(1);
+    const { hooks, logs, logged } = recordingHooks();
+    // Handled from the start: should the test fail before the abort, closing the executor rejects it.
+    const stuck = rejection(executor.run(lease('l-1', items([1])), `export default (x, ctx) => { ctx.log('looping'); for (;;) {} }`, hooks));
+    await logged(1);
+    expect(logs.map((line) => line.message)).toEqual(['looping']);
     executor.abort('l-1');
-    await expect(stuck).rejects.toMatchObject({ name: 'TaskAbortedError' });
+    expect(await stuck).toMatchObject({ name: 'TaskAbortedError' });
     expect(await executor.run(lease('l-2', items([5])), 'export default (x) => x + 1', hooks)).toEqual([6]);
   });
 
@@ -115,9 +127,8 @@ describe('NodeExecutor (real worker threads)', () => {
     socket.open();
     socket.receive({ type: 'welcome', workerId: 'w-1', heartbeatMs: 0, leaseMs: 5000, kept: [] });
     socket.receive(lease('l-1', items([1]), { timeoutMs: 300 }));
-    await expect.poll(() => socket.sentOfType('fail'), { timeout: 5000 }).toEqual([
-      { type: 'fail', leaseId: 'l-1', error: { message: 'task timed out after 300 ms' } },
-    ]);
+    await socket.waitForSent('fail');
+    expect(socket.sentOfType('fail')).toEqual([{ type: 'fail', leaseId: 'l-1', error: { message: 'task timed out after 300 ms' } }]);
     expect(client.snapshot().tasks).toEqual([]);
     client.stop();
   });

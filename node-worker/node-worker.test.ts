@@ -24,6 +24,19 @@ describe('parseJoinUrl and nodeCapabilities', () => {
   });
 });
 
+/** Resolves once the worker's client is welcomed: on its state event, not on a poll. */
+function connected(worker: NodeWorker): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (worker.client.snapshot().connection !== 'connected') return;
+      stop();
+      resolve();
+    };
+    const stop = worker.client.subscribe(check);
+    check();
+  });
+}
+
 describe('a Node worker joined to a real coordinator', () => {
   let dataDir: string;
   let coordinator: Coordinator;
@@ -36,7 +49,7 @@ describe('a Node worker joined to a real coordinator', () => {
     coordinator = await startCoordinator({ dataDir, port: 0, adminToken: 'admin', maxCheckpointBytes: 400 });
     worker = startNodeWorker({ joinUrl: coordinator.joinUrl, concurrency: 2 });
     grid = new Tabgrid({ url: coordinator.url, token: 'admin', pollIntervalMs: 50 });
-    while (worker.client.snapshot().connection !== 'connected') await new Promise((resolve) => setTimeout(resolve, 20));
+    await connected(worker);
   });
   afterAll(async () => {
     await worker.stop();

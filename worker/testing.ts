@@ -9,6 +9,7 @@ import { TaskAbortedError } from './errors.js';
 export class FakeSocket implements TaskSocket {
   readyState = 0;
   readonly sent: WorkerMessage[] = [];
+  readonly #sendWaiters: (() => void)[] = [];
   onopen: ((event: never) => void) | null = null;
   onmessage: ((event: never) => void) | null = null;
   onclose: ((event: never) => void) | null = null;
@@ -19,6 +20,7 @@ export class FakeSocket implements TaskSocket {
   send(data: string): void {
     if (this.readyState !== 1) throw new Error('FakeSocket: send while not open');
     this.sent.push(WorkerMessage.parse(JSON.parse(data)));
+    for (const wake of this.#sendWaiters.splice(0)) wake();
   }
 
   close(): void {
@@ -48,6 +50,19 @@ export class FakeSocket implements TaskSocket {
   /** Sent messages of one type. */
   sentOfType<T extends WorkerMessage['type']>(type: T): Extract<WorkerMessage, { type: T }>[] {
     return this.sent.filter((message): message is Extract<WorkerMessage, { type: T }> => message.type === type);
+  }
+
+  /**
+   * Resolves with the `count`-th sent message of one type (1-based) once the client has sent it:
+   * a test waits on the message, not on a clock that a busy machine outruns.
+   * @example expect(await socket.waitForSent('fail')).toMatchObject({ leaseId: 'l-1' });
+   */
+  async waitForSent<T extends WorkerMessage['type']>(type: T, count = 1): Promise<Extract<WorkerMessage, { type: T }>> {
+    for (;;) {
+      const found = this.sentOfType(type)[count - 1];
+      if (found) return found;
+      await new Promise<void>((wake) => this.#sendWaiters.push(wake));
+    }
   }
 }
 

@@ -110,12 +110,25 @@ describe.each(SIZES)('a gang of %i', (size) => {
   });
 
   it('passes a barrier only once every rank reached it', async () => {
-    const { comms } = gang(size);
+    const { comms, network } = gang(size);
     const passed: number[] = [];
     let lateArrived = false;
+    // The last rank arrives once the others have heard each other's barrier messages and had a
+    // turn to act on them: a barrier that did not wait for it would have let them through by then.
+    const others = size - 1;
+    let heard = 0;
+    let othersHeardEachOther!: () => void;
+    const othersReady = new Promise<void>((resolve) => (othersHeardEachOther = resolve));
+    if (others === 1) othersHeardEachOther();
+    for (const transport of network.transports.slice(0, others)) {
+      transport.onMessage((from) => {
+        if (from < others && ++heard === others * (others - 1)) othersHeardEachOther();
+      });
+    }
     await onEvery(comms, async (comm) => {
       if (comm.rank === size - 1) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await othersReady;
+        await new Promise((resolve) => setImmediate(resolve));
         lateArrived = true;
       }
       await comm.barrier();

@@ -29,6 +29,20 @@ function relayedGang(size: number, options: { maxMessageBytes?: number; lowWater
   return { network, transports };
 }
 
+/** The sizes of the messages `transport` hears, and a wait until it has heard `n` (not a sleep). */
+function hearing(transport: Transport): { sizes: number[]; count(n: number): Promise<void> } {
+  const sizes: number[] = [];
+  const waiters: (() => void)[] = [];
+  transport.onMessage((_from, bytes) => {
+    sizes.push(bytes.byteLength);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const count = async (n: number): Promise<void> => {
+    while (sizes.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
+  };
+  return { sizes, count };
+}
+
 function commsOf(transports: Transport[], timeoutMs = 5000): Comm[] {
   const made = transports.map((transport) => createComm(transport, { timeoutMs }));
   comms.push(...made);
@@ -80,11 +94,10 @@ describe('a transport relayed over a MessagePort', () => {
     const { network, transports } = relayedGang(2);
     const gang = commsOf(transports);
     gang[1]!.close();
-    const heard: number[] = [];
-    network.transports[1]!.onMessage((_from, bytes) => heard.push(bytes.byteLength));
+    const heard = hearing(network.transports[1]!);
     await gang[0]!.send(1, Float32Array.of(1, 2, 3));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(heard).toHaveLength(1);
+    await heard.count(1);
+    expect(heard.sizes).toHaveLength(1);
     const waiting = gang[0]!.recv(1);
     network.transports[1]!.close();
     expect((await rejection(waiting)).name).toBe('PeerLostError');
@@ -101,13 +114,12 @@ describe('a transport relayed over a MessagePort', () => {
 
   it('counts bytes on their way as buffered, and waitForDrain resolves once the links have taken them', async () => {
     const [sender, receiver] = relayedGang(2, { lowWaterBytes: 100 }).transports;
-    const heard: number[] = [];
-    receiver!.onMessage((_from, bytes) => heard.push(bytes.byteLength));
+    const heard = hearing(receiver!);
     for (let i = 0; i < 4; i++) sender!.send(1, new Uint8Array(1000));
     expect(sender!.bufferedAmount(1)).toBe(4000);
     await sender!.waitForDrain(1);
     expect(sender!.bufferedAmount(1)).toBeLessThanOrEqual(100);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(heard).toEqual([1000, 1000, 1000, 1000]);
+    await heard.count(4);
+    expect(heard.sizes).toEqual([1000, 1000, 1000, 1000]);
   });
 });

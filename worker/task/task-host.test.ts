@@ -29,7 +29,8 @@ function channel(
   tensor?: TensorProvider,
 ) {
   const logs: { level: LogLevel; message: string }[] = [];
-  const outcomes = new Map<string, TaskOutcome>();
+  /** Who waits for which lease's outcome. */
+  const finished = new Map<string, (outcome: TaskOutcome) => void>();
   const imported: string[] = [];
   const blobsAsked: string[] = [];
   const idled: number[] = [];
@@ -50,7 +51,7 @@ function channel(
       const copy = structuredClone(reply);
       queueMicrotask(() => {
         const outcome = relayTaskReply(copy, hooks, toHost);
-        if (outcome) outcomes.set(copy.leaseId, outcome);
+        if (outcome) finished.get(copy.leaseId)?.(outcome);
       });
     },
     importModule: (source) => {
@@ -59,11 +60,11 @@ function channel(
     },
     ...(tensor ? { tensor } : {}),
   });
-  const run = async (taskLease: TaskLease, source: string, cpuShare?: number): Promise<TaskOutcome> => {
-    toHost({ type: 'run', lease: taskLease, source, ...(cpuShare === undefined ? {} : { cpuShare }) });
-    while (!outcomes.has(taskLease.leaseId)) await new Promise((resolve) => setTimeout(resolve, 1));
-    return outcomes.get(taskLease.leaseId)!;
-  };
+  const run = (taskLease: TaskLease, source: string, cpuShare?: number): Promise<TaskOutcome> =>
+    new Promise((resolve) => {
+      finished.set(taskLease.leaseId, resolve);
+      toHost({ type: 'run', lease: taskLease, source, ...(cpuShare === undefined ? {} : { cpuShare }) });
+    });
   return { run, logs, imported, blobsAsked, idled, host };
 }
 
@@ -236,13 +237,21 @@ describe('TaskHost and relayTaskReply', () => {
     let lent = 0;
     let choose!: () => void;
     const chosen = new Promise<void>((resolve) => (choose = resolve));
-    const provider: TensorProvider = { ready: () => chosen, lend: () => ((lent += 1), cpuTensorProvider().lend()) };
+    let asked!: () => void;
+    const readyAsked = new Promise<void>((resolve) => (asked = resolve));
+    const provider: TensorProvider = {
+      ready: () => (asked(), chosen),
+      lend: () => ((lent += 1), cpuTensorProvider().lend()),
+    };
     const tensorTask = { default: (_: unknown, ctx: { tensor: TaskTensorCore }) => ctx.tensor.backendName };
     const { run } = channel({ plain: { default: (x: number) => x + 1 }, 'uses tensor': tensorTask }, () => ({ status: 'stored' }), {}, provider);
     expect(await run(lease('l-1', [1]), 'plain')).toEqual({ ok: true, outputs: [2] });
     expect(lent).toBe(0);
     const waiting = run(lease('l-2', [1], 'b'.repeat(64)), 'uses tensor');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The host has asked for the choice, and has since run another task to its end: a host that
+    // went on without waiting would have lent a core by now.
+    await readyAsked;
+    expect(await run(lease('l-3', [2]), 'plain')).toEqual({ ok: true, outputs: [3] });
     expect(lent).toBe(0);
     choose();
     expect(await waiting).toEqual({ ok: true, outputs: ['cpu'] });

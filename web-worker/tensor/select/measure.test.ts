@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ComputeBackend, createCpuBackend } from '../../../shared/tensor/index.js';
 import { testKernels } from '../wasm/test-support.js';
 import { type WasmBackend, createWasmBackend } from '../wasm-backend/index.js';
@@ -45,15 +45,25 @@ describe('measureBackends and the selected core, on the real WASM and CPU backen
   });
 
   it('measures a backend whose time does not grow at larger sizes, up to maxSize', async () => {
-    // Latency-bound, like a real GPU at small sizes: every readback waits 5 ms whatever the size.
-    const cpuBackend = createCpuBackend();
-    const latent: ComputeBackend = {
-      ...cpuBackend,
-      name: 'webgpu',
-      download: (id) => new Promise((resolve) => setTimeout(() => resolve(cpuBackend.download(id)), 5)),
-    };
-    const figures = await measureBackends({ webgpu: latent }, { sizes: [8, 16], runs: 1, maxSize: 64 });
-    expect(figures.map(({ size }) => size)).toEqual([8, 16, 32, 64]);
+    // Latency-bound, like a real GPU at small sizes: every readback takes 5 ms whatever the size.
+    // The clock is the test's (the product itself takes none of it), so a busy machine's pauses
+    // cannot make the time look as if it grew.
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const cpuBackend = createCpuBackend();
+      const latent: ComputeBackend = {
+        ...cpuBackend,
+        name: 'webgpu',
+        download: (id) => {
+          vi.advanceTimersByTime(5);
+          return cpuBackend.download(id);
+        },
+      };
+      const figures = await measureBackends({ webgpu: latent }, { sizes: [8, 16], runs: 1, maxSize: 64 });
+      expect(figures.map(({ size }) => size)).toEqual([8, 16, 32, 64]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('falls back to a backend at hand when the policy knows none of them', () => {
