@@ -25,8 +25,17 @@ export function createHttpServer(app: Hono, sockets: NodeWebSocket, signalling: 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!signalling.handleUpgrade(request, socket, head)) honoUpgrade(request, socket, head);
   });
+  // Idle keep-alive connections outlive the clients' own idle timeout (undici keeps one a second
+  // under the server's hint): with Node's 5 s default, a client on a loaded machine reused a
+  // connection the server was closing at that moment ("other side closed"). Load balancers keep
+  // this rule too (the server's idle timeout above the balancer's).
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   return server;
 }
+
+/** How long the coordinator keeps an idle HTTP connection open. */
+export const KEEP_ALIVE_MS = 65_000;
 
 /** Listens; resolves once bound (port 0 picks a free port). */
 export function listen(server: Server, port: number, host: string): Promise<void> {

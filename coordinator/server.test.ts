@@ -79,6 +79,8 @@ describe('real server: REST', () => {
     const coordinator = await start();
     const health = await api(coordinator, 'GET', '/api/v1/health', { token: null });
     expect(health.status).toBe(200);
+    // Idle connections outlive a client's idle timeout, so a client never reuses one being closed.
+    expect(health.headers.get('keep-alive')).toBe('timeout=65');
     for (const path of ['/api/v1/jobs', '/api/v1/stats', '/api/v1/workers', '/api/v1/join-url', '/api/v1/jobs/job_x']) {
       await expectError(await api(coordinator, 'GET', path, { token: null }), 401, 'unauthorized');
       await expectError(await api(coordinator, 'GET', path, { token: 'wrong' }), 401, 'unauthorized');
