@@ -174,10 +174,11 @@ test('closing one tab mid-allReduce makes the others reject with PeerLostError a
     await closed;
     await tab.context().close();
   });
-  // The closing tab closed its channels on pagehide, so nobody had to wait for ICE or the timeout.
+  // The closing tab closes its channels on pagehide; on a loaded machine a survivor's ICE check can
+  // still see the loss first (seen under npm run test:stress). Either way it is a loss, not a timeout.
   for (const outcome of survivors) {
     expect(!outcome.ok && outcome.error.name).toBe('PeerLostError');
-    expect(!outcome.ok && outcome.error.message).toMatch(/^rank 3 is lost: the data channel to .* closed$/);
+    expect(!outcome.ok && outcome.error.message).toMatch(/^rank 3 is lost: (the data channel to .* closed|ICE to .* stayed disconnected)/);
   }
 });
 
