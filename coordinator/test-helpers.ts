@@ -314,12 +314,15 @@ export function serverCaller(coordinator: Coordinator): Caller {
   return (method, path, call = {}) => fetch(`${coordinator.url}${path}`, requestInit(method, call, coordinator.adminToken));
 }
 
+/** Tasks a test worker declares it runs at once: enough for the tests that hold several leases. */
+export const TEST_CONCURRENCY = 4;
+
 /** A worker on an in-memory socket that said hello and was welcomed. */
 export async function joinFakeWorker(gateway: WorkerGateway, workerId: string, extra: Partial<Capabilities> = {}, leases: string[] = []) {
   const socket = new FakeSocket();
   const session: WorkerSession = gateway.connect(socket);
   const send = (message: WorkerMessageInput | string) => gateway.receive(session, typeof message === 'string' ? message : JSON.stringify(message));
-  await send({ type: 'hello', workerId, leases, capabilities: { ...capabilities, ...extra } });
+  await send({ type: 'hello', workerId, leases, capabilities: { ...capabilities, ...extra }, concurrency: TEST_CONCURRENCY });
   const welcome = await socket.received.waitFor('welcome');
   return { socket, session, send, welcome };
 }
@@ -355,7 +358,7 @@ export class RealWorker {
   }
 
   async hello(workerId?: string, leases: string[] = []) {
-    this.send({ type: 'hello', capabilities, leases, ...(workerId === undefined ? {} : { workerId }) });
+    this.send({ type: 'hello', capabilities, leases, concurrency: TEST_CONCURRENCY, ...(workerId === undefined ? {} : { workerId }) });
     return this.received.waitFor('welcome');
   }
 }

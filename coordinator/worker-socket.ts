@@ -1,3 +1,4 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { MiddlewareHandler } from 'hono';
 import type { CoordinatorMessage, ErrorCode } from '../shared/index.js';
@@ -5,14 +6,21 @@ import type { WorkerGateway, WorkerSession } from './gateway/index.js';
 
 /** Binds the gateway to Hono's WebSocket upgrade: one session per socket. */
 export function workerSocketHandler(upgradeWebSocket: UpgradeWebSocket<unknown>, gateway: WorkerGateway): MiddlewareHandler {
-  return upgradeWebSocket(() => {
+  return upgradeWebSocket((c) => {
     let session: WorkerSession | undefined;
+    // The peer's address tells hosts apart, so replicas of a task go to distinct machines. Behind a
+    // proxy every worker shares the proxy's: then none is told apart (no forwarded header is
+    // trusted, since a worker could write any).
+    const address = c.env?.incoming ? getConnInfo(c).remote.address : undefined;
     return {
       onOpen(_event, ws: WSContext) {
-        session = gateway.connect({
-          send: (text) => ws.send(text),
-          close: (code, reason) => ws.close(code, reason),
-        });
+        session = gateway.connect(
+          {
+            send: (text) => ws.send(text),
+            close: (code, reason) => ws.close(code, reason),
+          },
+          address,
+        );
       },
       onMessage(event, ws) {
         if (!session) return;

@@ -1,6 +1,30 @@
 import { z } from 'zod';
 import { Capabilities } from './protocol.js';
 
+/**
+ * What the coordinator knows of a worker identity's results: validated results that agreed with
+ * their quorum (`valid`) and that did not (`invalid`), valid ones in a row (`streak`: a long one
+ * earns running tasks alone, spot-checked), attempts that threw or timed out (`errors`), and
+ * whether it is quarantined (no work until an admin releases it) and why.
+ */
+export const WorkerReputation = z.object({
+  id: z.string(),
+  valid: z.number().int(),
+  invalid: z.number().int(),
+  streak: z.number().int(),
+  errors: z.number().int(),
+  quarantined: z.boolean(),
+  note: z.string().nullable(),
+});
+export type WorkerReputation = z.infer<typeof WorkerReputation>;
+
+/** `GET /api/v1/workers`: the connected workers, and every quarantined identity (connected or not). */
+export const WorkerList = z.object({
+  workers: z.array(z.lazy(() => WorkerStatus)),
+  quarantined: z.array(WorkerReputation),
+});
+export type WorkerList = z.infer<typeof WorkerList>;
+
 /** `GET /api/v1/workers`: one per connected worker. */
 export const WorkerStatus = z.object({
   id: z.string(),
@@ -10,6 +34,7 @@ export const WorkerStatus = z.object({
   tasksDone: z.number().int(),
   /** Leases held now: `jobId/taskIndex`. */
   currentTasks: z.array(z.object({ jobId: z.string(), taskIndex: z.number().int(), progress: z.number() })),
+  reputation: WorkerReputation.optional(),
 });
 export type WorkerStatus = z.infer<typeof WorkerStatus>;
 

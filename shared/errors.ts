@@ -39,6 +39,10 @@ export const ErrorCode = z.enum([
   'hello_first',
   /** Worker socket: a message out of turn, e.g. a second `hello` on one socket. */
   'out_of_turn',
+  /** Worker socket: an `ask` while the worker's asks and leases already fill the concurrency it declared (or the coordinator allows), or too many of some message. */
+  'over_capacity',
+  /** Worker socket: this worker is quarantined (its results disagreed with quorums); it gets no work until an admin releases it. */
+  'quarantined',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

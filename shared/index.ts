@@ -11,3 +11,4 @@ export * from './error-name.js';
 export * from './task/index.js';
 export * from './backoff.js';
 export * from './job-rules.js';
+export * from './validation.js';

@@ -37,6 +37,25 @@ export const JobStatus = z.object({
   runMode: z.string(),
   /** The job this submit returned already existed (same `idempotencyKey`). */
   existing: z.boolean().optional(),
+  /**
+   * A validated job: its `validation` policy, and what it did so far (since the coordinator
+   * started): replica leases, results accepted (by a quorum: `checked`; the rest by a trusted
+   * worker alone), results that disagreed with their quorum, and results taken back because their
+   * worker was caught lying. `leases / accepted` is the replication factor.
+   */
+  validation: z
+    .object({
+      replicas: z.number().int(),
+      quorum: z.number().int(),
+      adaptive: z.boolean(),
+      maxReplicas: z.number().int(),
+      leases: z.number().int(),
+      accepted: z.number().int(),
+      checked: z.number().int(),
+      disagreements: z.number().int(),
+      rechecked: z.number().int(),
+    })
+    .optional(),
 });
 export type JobStatus = z.infer<typeof JobStatus>;
 

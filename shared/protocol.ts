@@ -32,14 +32,17 @@ export const Capabilities = z.object({
   runtime: z.enum(['browser', 'node']),
   /** WebGPU adapter, or null for "no WebGPU". */
   webgpu: z
-    .object({ vendor: z.string(), architecture: z.string(), description: z.string().optional() })
+    .object({ vendor: z.string().max(200), architecture: z.string().max(200), description: z.string().max(1000).optional() })
     .nullable(),
   /**
    * The WebGPU adapter's limits (`adapter.limits`: `maxBufferSize`, `maxComputeWorkgroupSizeX`, ...),
    * when there is an adapter.
    * @example { maxBufferSize: 268435456, maxComputeInvocationsPerWorkgroup: 256 }
    */
-  limits: z.record(z.string(), z.number()).optional(),
+  limits: z
+    .record(z.string().max(100), z.number())
+    .refine((limits) => Object.keys(limits).length <= 128, 'at most 128 limits')
+    .optional(),
   hardwareConcurrency: z.number().int().positive().optional(),
   /** Joined with `&debug=1`: takes `debug` jobs, logs everything, stops at a breakpoint before each task. */
   debug: z.boolean().optional(),
@@ -60,6 +63,11 @@ export const WorkerMessage = z.discriminatedUnion('type', [
     workerId: z.string().max(100).optional(),
     leases: z.array(LeaseId).max(1000).default([]),
     capabilities: Capabilities,
+    /**
+     * Tasks this worker runs at once: it holds at most this many leases and asks (the
+     * coordinator caps it; the welcome says what it allowed). @default 1
+     */
+    concurrency: z.number().int().min(1).max(1024).optional(),
   }),
   /** What this worker can do has changed (its tensor backends were measured): replaces `hello`'s. */
   z.strictObject({ type: z.literal('capabilities'), capabilities: Capabilities }),
@@ -67,7 +75,7 @@ export const WorkerMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ask') }),
   /** Take back asks not yet answered (the volunteer paused). */
   z.strictObject({ type: z.literal('withdraw') }),
-  /** Renews every lease this worker holds. */
+  /** Renews every lease this worker holds (those it named in `hello` and was granted since). */
   z.strictObject({ type: z.literal('heartbeat') }),
   z.strictObject({ type: z.literal('progress'), leaseId: LeaseId, fraction: z.number().min(0).max(1) }),
   z.strictObject({ type: z.literal('log'), leaseId: LeaseId, level: LogLevel, message: z.string().max(10_000) }),
@@ -175,6 +183,8 @@ export const CoordinatorMessage = z.discriminatedUnion('type', [
     leaseMs: z.number().int(),
     /** Leases named in `hello` that are still this worker's. The others are gone: drop their work. */
     kept: z.array(LeaseId),
+    /** Tasks this worker may hold at once: what it declared in `hello`, capped by the coordinator. */
+    concurrency: z.number().int().min(1).optional(),
   }),
   TaskLease,
   /** A result or failure was recorded (`accepted`) or not, because the lease is no longer current (`ignored`). */

@@ -64,7 +64,7 @@ describe('JobSpec input', () => {
 describe('JobSpec policies', () => {
   it('fills in the retry, backoff, priority and run mode defaults', () => {
     const spec = parse({}).data!;
-    expect(spec.retry).toEqual({ maxAttempts: 3, maxLapses: 10, backoff: { initialMs: 1000, factor: 2, maxMs: 60_000 } });
+    expect(spec.retry).toEqual({ maxAttempts: 3, maxLapses: 10, backoff: { initialMs: 1000, factor: 2, maxMs: 60_000 }, distinctWorkers: 2 });
     expect(spec.priority).toBe(0);
     expect(spec.runMode).toBe('immediate');
     expect(parse({ retry: { backoff: { initialMs: 0 } } }).data?.retry.backoff).toEqual({ initialMs: 0, factor: 2, maxMs: 60_000 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Sha256 } from './sha256.js';
+import { Validation } from './validation.js';
 
 /** A reference to bytes stored on the coordinator by their SHA-256. */
 export const BlobRef = z.strictObject({ blob: Sha256 });
@@ -109,6 +110,12 @@ export const RetryPolicy = z.strictObject({
   backoff: Backoff.default({ initialMs: 1000, factor: 2, maxMs: 60_000 }),
   /** An attempt running longer than this is abandoned and counts as a failure. @default no limit */
   timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  /**
+   * Distinct workers a task must fail on before its job fails: failures on one worker alone count
+   * against that worker, which then gets the task no more, not against the job (a volunteer may
+   * fail on purpose). 1 fails the job on one worker's failures (a trusted grid). @default 2
+   */
+  distinctWorkers: z.number().int().min(1).max(16).default(2),
 });
 export type RetryPolicy = z.output<typeof RetryPolicy>;
 
@@ -191,7 +198,7 @@ export const JobSpec = z
   reduce: CodeSpec.optional(),
   /** Jobs that must COMPLETE before this one runs; if one fails or is cancelled, so does this one. */
   dependsOn: z.array(z.string().min(1).max(100)).max(1000).optional(),
-  retry: RetryPolicy.default({ maxAttempts: 3, maxLapses: 10, backoff: { initialMs: 1000, factor: 2, maxMs: 60_000 } }),
+  retry: RetryPolicy.default({ maxAttempts: 3, maxLapses: 10, backoff: { initialMs: 1000, factor: 2, maxMs: 60_000 }, distinctWorkers: 2 }),
   /** Higher runs first; equal priorities take turns. @default 0 */
   priority: z.number().int().min(-1000).max(1000).default(0),
   /** @default 'immediate' */
@@ -201,10 +208,16 @@ export const JobSpec = z
   idempotencyKey: z.string().min(1).max(200).optional(),
   /** Run each task on several workers at once. */
   gang: Gang.optional(),
+  /** Run each task on several workers and accept a result only when enough of them agree. */
+  validation: Validation.optional(),
 })
   .refine((spec) => !spec.gang || spec.input.partitioner !== 'items' || ((spec.input.chunkSize ?? 1) === 1 && spec.input.chunks === undefined), {
     message: 'a gang task runs one item on every rank: leave chunkSize at 1 (and chunks out)',
     path: ['input', 'chunkSize'],
+  })
+  .refine((spec) => !(spec.gang && spec.validation), {
+    message: 'a gang job cannot be validated by replication: its ranks already run together (leave validation out)',
+    path: ['validation'],
   })
   .refine((spec) => (spec.runMode === 'elastic') === (spec.gang?.min !== undefined), {
     message: "runMode 'elastic' goes with gang { min, max }, and gang { min, max } with runMode 'elastic'",

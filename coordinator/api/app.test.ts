@@ -310,7 +310,7 @@ describe('job routes', () => {
   });
 
   it('shows a failed job with its error', async () => {
-    const { id } = await submit(validSpec({ input: { items: [1] }, retry: { maxAttempts: 1 } }));
+    const { id } = await submit(validSpec({ input: { items: [1] }, retry: { maxAttempts: 1, distinctWorkers: 1 } }));
     const lease = (await parts.scheduler.leaseNext(asker('w_1')))!;
     await parts.scheduler.fail('w_1', lease.leaseId, { message: 'bad input' });
     const status = await readBody(await call('GET', `/api/v1/jobs/${id}`), JobStatus);

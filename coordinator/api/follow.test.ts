@@ -169,7 +169,7 @@ describe('GET /jobs/:id/events?follow=1', () => {
 
   it('ends with the failure and its reason', async () => {
     const coordinator = await start();
-    const job = await submit(coordinator, { retry: { maxAttempts: 1 } });
+    const job = await submit(coordinator, { retry: { maxAttempts: 1, distinctWorkers: 1 } });
     const stream = await follow(coordinator, `/api/v1/jobs/${job.id}/events`);
     await stream.take(2);
     const worker = await readyWorker(coordinator);

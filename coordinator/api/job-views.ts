@@ -12,7 +12,7 @@ export async function loadJobStatus(deps: ApiDeps, id: string): Promise<JobStatu
   const record = await deps.store.getJob(id);
   if (!record) throw notFound(`job ${id}`);
   const counts = await deps.store.countTasks([id]);
-  return jobStatus(record, progressFromCounts(record.taskCount, counts.get(id) ?? {}));
+  return jobStatus(record, progressFromCounts(record.taskCount, counts.get(id) ?? {}), undefined, deps.scheduler.validationStats(id));
 }
 
 export async function listJobStatuses(deps: ApiDeps): Promise<JobStatus[]> {
@@ -22,12 +22,12 @@ export async function listJobStatuses(deps: ApiDeps): Promise<JobStatus[]> {
   return records.map((record: JobRecord) => {
     const live = deps.scheduler.liveJob(record.id);
     if (live) return liveStatus(deps, live);
-    return jobStatus(record, progressFromCounts(record.taskCount, counts.get(record.id) ?? {}));
+    return jobStatus(record, progressFromCounts(record.taskCount, counts.get(record.id) ?? {}), undefined, deps.scheduler.validationStats(record.id));
   });
 }
 
 function liveStatus(deps: ApiDeps, job: LiveJob): JobStatus {
-  return jobStatus(job.record, job.progress(), waitingReason(deps, job));
+  return jobStatus(job.record, job.progress(), waitingReason(deps, job), deps.scheduler.validationStats(job.id));
 }
 
 /** Why a live job is not getting leases, in words a user can act on. */

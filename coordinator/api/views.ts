@@ -1,8 +1,11 @@
 import type { JobProgress, JobStatus, TaskState, TaskStatus } from '../../shared/index.js';
+import type { ValidationStats } from '../scheduler/index.js';
 import type { JobRecord, TaskRecord } from '../store/index.js';
 
-/** The REST view of a job. */
-export function jobStatus(record: JobRecord, progress: JobProgress, waitingReason?: string): JobStatus {
+const NO_STATS: ValidationStats = { leases: 0, accepted: 0, checked: 0, disagreements: 0, rechecked: 0 };
+
+/** The REST view of a job; `stats` are its validation's, for a validated job. */
+export function jobStatus(record: JobRecord, progress: JobProgress, waitingReason?: string, stats?: ValidationStats): JobStatus {
   const status: JobStatus = {
     id: record.id,
     name: record.name,
@@ -16,6 +19,11 @@ export function jobStatus(record: JobRecord, progress: JobProgress, waitingReaso
   };
   if (record.error) status.error = record.error;
   if (waitingReason !== undefined) status.waitingReason = waitingReason;
+  const validation = (record.spec as Partial<JobRecord['spec']>).validation;
+  if (validation) {
+    const { replicas, quorum, adaptive, maxReplicas } = validation;
+    status.validation = { replicas, quorum, adaptive, maxReplicas, ...(stats ?? NO_STATS) };
+  }
   return status;
 }
 

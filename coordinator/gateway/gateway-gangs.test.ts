@@ -79,8 +79,9 @@ describe('WorkerGateway elastic gangs', () => {
 
   it('re-forms without a member whose socket closed, from the checkpoint', async () => {
     const [a, b, c] = [await join('a'), await join('b'), await join('c')];
-    const job = await submit(elastic(2, 3, 0));
+    // All three wait before the job comes, so the gang starts at its max of 3.
     for (const worker of [a, b, c]) await worker.send({ type: 'ask' });
+    const job = await submit(elastic(2, 3, 0));
     const first = await a.socket.received.waitFor('lease');
     await a.send({ type: 'checkpoint', leaseId: first.leaseId, seq: 1, state: { step: 4 } });
     await a.socket.received.waitFor('checkpointed');

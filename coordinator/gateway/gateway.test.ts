@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkerMessageInput } from '../../shared/index.js';
-import { FakeSocket, NO_BACKOFF, asker, capabilities, openParts, settle, submitJob, type Parts } from '../test-helpers.js';
+import { FakeSocket, NO_BACKOFF, asker, capabilities, openParts, settle, submitJob, TEST_CONCURRENCY, type Parts } from '../test-helpers.js';
 import type { WorkerSession } from './session.js';
 
 // The gateway against an in-memory socket; server.test.ts drives the same protocol over a real port.
@@ -33,7 +33,7 @@ function open(): { socket: FakeSocket; session: WorkerSession; send: (message: W
 /** A socket that said hello and was welcomed. */
 async function join(workerId?: string, leases: string[] = []) {
   const worker = open();
-  await worker.send({ type: 'hello', capabilities, leases, ...(workerId === undefined ? {} : { workerId }) });
+  await worker.send({ type: 'hello', capabilities, leases, concurrency: TEST_CONCURRENCY, ...(workerId === undefined ? {} : { workerId }) });
   const welcome = await worker.socket.received.waitFor('welcome');
   return { ...worker, workerId: welcome.workerId, welcome };
 }
@@ -43,7 +43,7 @@ const submit = (overrides: Parameters<typeof submitJob>[2] = {}) => submitJob(pa
 describe('WorkerGateway hello', () => {
   it('welcomes a new worker with a fresh id and the timing settings', async () => {
     const { welcome, socket } = await join();
-    expect(welcome).toEqual({ type: 'welcome', workerId: expect.stringMatching(/^w_/) as string, heartbeatMs: 10_000, leaseMs: 30_000, kept: [] });
+    expect(welcome).toEqual({ type: 'welcome', workerId: expect.stringMatching(/^w_/) as string, heartbeatMs: 10_000, leaseMs: 30_000, kept: [], concurrency: TEST_CONCURRENCY });
     expect(socket.received.all).toHaveLength(1);
     const other = await join();
     expect(other.workerId).not.toBe(welcome.workerId);

@@ -1,4 +1,5 @@
-import { WorkerMessage, summarizeIssues, type ErrorCode, type WorkerStatus } from '../../shared/index.js';
+import { WorkerMessage, summarizeIssues, type ErrorCode, type WorkerReputation, type WorkerStatus } from '../../shared/index.js';
+import type { WorkerRecord } from '../store/index.js';
 import { newId, type Asker, type Scheduler } from '../scheduler/index.js';
 import { WorkerSession, type WorkerSocket } from './session.js';
 
@@ -7,6 +8,12 @@ export interface GatewayOptions {
   leaseMs: number;
   /** Bad messages a worker may send before it is disconnected. @default 5 */
   maxStrikes?: number;
+  /** The most tasks one worker may hold at once, whatever it declares. @default 64 */
+  maxConcurrency?: number;
+  /** Log lines one task may send; later ones are dropped (one line says so). @default 1000 */
+  maxLogLinesPerTask?: number;
+  /** `capabilities` messages one connection may send. @default 20 */
+  maxCapabilityUpdates?: number;
 }
 
 const POLICY_VIOLATION = 1008;
@@ -35,14 +42,21 @@ export class WorkerGateway {
     });
   }
 
-  /** A socket opened: returns the session to pass to `receive` and `disconnect`. */
-  connect(socket: WorkerSocket): WorkerSession {
-    const session = new WorkerSession(socket);
+  /** A socket opened (from this address): returns the session to pass to `receive` and `disconnect`. */
+  connect(socket: WorkerSocket, remoteAddress?: string): WorkerSession {
+    const session = new WorkerSession(socket, remoteAddress);
     this.open.add(session);
     return session;
   }
 
-  async receive(session: WorkerSession, text: string): Promise<void> {
+  /** Handles a message once those before it on this socket are handled, so their effects come in the order sent. */
+  receive(session: WorkerSession, text: string): Promise<void> {
+    const handled = session.inbox.then(() => this.handle(session, text));
+    session.inbox = handled.catch(() => undefined);
+    return handled;
+  }
+
+  private async handle(session: WorkerSession, text: string): Promise<void> {
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -57,13 +71,14 @@ export class WorkerGateway {
     if (workerId === undefined) return this.strike(session, 'hello_first', `'${message.type}' before 'hello'`);
     switch (message.type) {
       case 'ask':
-        session.asks++;
-        this.waiting.add(session);
-        return this.drainInBackground();
+        return this.ask(session, workerId);
       case 'withdraw':
         session.asks = 0;
         return;
       case 'capabilities':
+        if (++session.capabilityUpdates > (this.options.maxCapabilityUpdates ?? 20)) {
+          return this.strike(session, 'over_capacity', 'too many capabilities messages on one connection');
+        }
         session.capabilities = message.capabilities;
         // Parked asks may now match jobs they did not.
         return this.drainInBackground();
@@ -72,8 +87,9 @@ export class WorkerGateway {
       case 'progress':
         return this.scheduler.progress(workerId, message.leaseId, message.fraction);
       case 'log':
-        return this.scheduler.log(workerId, message.leaseId, message.level, message.message);
+        return this.log(session, workerId, message);
       case 'result': {
+        session.logLines.delete(message.leaseId);
         const status = await this.scheduler.complete(workerId, message.leaseId, message.outputs);
         if (status === 'accepted') this.tasksDone.set(workerId, (this.tasksDone.get(workerId) ?? 0) + 1);
         return session.send({ type: 'ack', leaseId: message.leaseId, status });
@@ -83,6 +99,7 @@ export class WorkerGateway {
         return session.send({ type: 'checkpointed', leaseId: message.leaseId, seq: message.seq, ...outcome });
       }
       case 'fail': {
+        session.logLines.delete(message.leaseId);
         const status = await this.scheduler.fail(workerId, message.leaseId, message.error);
         return session.send({ type: 'ack', leaseId: message.leaseId, status });
       }
@@ -97,6 +114,13 @@ export class WorkerGateway {
     if (workerId === undefined || this.sessions.get(workerId) !== session) return;
     this.sessions.delete(workerId);
     this.scheduler.workerDisconnected(workerId);
+  }
+
+  /** The connected workers, each with its reputation. */
+  async workersWithReputation(): Promise<WorkerStatus[]> {
+    const workers = this.workers();
+    const records = await Promise.all(workers.map((worker) => this.scheduler.workerRecord(worker.id)));
+    return workers.map((worker, position) => ({ ...worker, reputation: reputationOf(records[position]!) }));
   }
 
   workers(): WorkerStatus[] {
@@ -126,7 +150,7 @@ export class WorkerGateway {
     for (const session of this.open) session.socket.close(1001, 'coordinator shutting down');
   }
 
-  private hello(session: WorkerSession, message: Extract<WorkerMessage, { type: 'hello' }>): void {
+  private async hello(session: WorkerSession, message: Extract<WorkerMessage, { type: 'hello' }>): Promise<void> {
     if (session.workerId !== undefined) return this.strike(session, 'out_of_turn', 'second hello on one socket');
     const workerId = message.workerId ?? newId('w');
     const previous = this.sessions.get(workerId);
@@ -136,9 +160,46 @@ export class WorkerGateway {
     }
     session.workerId = workerId;
     session.capabilities = message.capabilities;
+    session.concurrency = Math.min(message.concurrency ?? 1, this.options.maxConcurrency ?? 64);
     this.sessions.set(workerId, session);
-    const kept = this.scheduler.reattach(workerId, message.leases);
-    session.send({ type: 'welcome', workerId, heartbeatMs: this.options.heartbeatMs, leaseMs: this.options.leaseMs, kept });
+    const { kept, record } = await this.scheduler.reattach(workerId, message.leases);
+    const { heartbeatMs, leaseMs } = this.options;
+    session.send({ type: 'welcome', workerId, heartbeatMs, leaseMs, kept, concurrency: session.concurrency });
+    if (record.quarantined) this.tellQuarantined(session, record.note);
+  }
+
+  /**
+   * Parks an ask until a task is ready. A worker holds at most its concurrency in asks and
+   * leases together: one more ask is refused (a strike), so no worker hoards a job's tasks.
+   */
+  private ask(session: WorkerSession, workerId: string): void {
+    const held = this.scheduler.leasesOf(workerId).length;
+    if (session.asks + held >= session.concurrency) {
+      return this.strike(session, 'over_capacity', `ask refused: ${held} leases and ${session.asks} asks fill this worker's concurrency of ${session.concurrency}`);
+    }
+    if (this.scheduler.isQuarantined(workerId)) this.tellQuarantined(session, null);
+    session.asks++;
+    this.waiting.add(session);
+    this.drainInBackground();
+  }
+
+  /** A task's log line, unless the task has sent its share (then one line says the rest were dropped). */
+  private log(session: WorkerSession, workerId: string, message: Extract<WorkerMessage, { type: 'log' }>): void {
+    const limit = this.options.maxLogLinesPerTask ?? 1000;
+    const lines = (session.logLines.get(message.leaseId) ?? 0) + 1;
+    if (lines > limit + 1) return;
+    // Only leases this worker holds are counted: a made-up lease id must not grow the map.
+    if (!this.scheduler.leasesOf(workerId).some((lease) => lease.leaseId === message.leaseId)) return;
+    session.logLines.set(message.leaseId, lines);
+    if (lines > limit) return this.scheduler.log(workerId, message.leaseId, 'warn', `further log lines dropped: a task may send ${limit}`);
+    this.scheduler.log(workerId, message.leaseId, message.level, message.message);
+  }
+
+  private tellQuarantined(session: WorkerSession, note: string | null): void {
+    if (session.toldQuarantined) return;
+    session.toldQuarantined = true;
+    const why = note ? `: ${note}` : '';
+    session.send({ type: 'error', code: 'quarantined', message: `this worker is quarantined${why}; it gets no work until an admin releases it` });
   }
 
   private strike(session: WorkerSession, code: ErrorCode, message: string): void {
@@ -211,7 +272,7 @@ export class WorkerGateway {
   private parkedAskers(): Asker[] {
     return [...this.waiting]
       .filter((session) => session.ready && session.asks > 0)
-      .map((session) => ({ id: session.workerId!, capabilities: session.capabilities!, asks: session.asks }));
+      .map((session) => ({ id: session.workerId!, capabilities: session.capabilities!, asks: session.asks, host: session.host }));
   }
 
   /** Leases one task to this session if there is one for it; answers whether it did. */
@@ -220,7 +281,7 @@ export class WorkerGateway {
       this.waiting.delete(session);
       return false;
     }
-    const lease = await this.scheduler.leaseNext({ id: session.workerId!, capabilities: session.capabilities! });
+    const lease = await this.scheduler.leaseNext({ id: session.workerId!, capabilities: session.capabilities!, host: session.host });
     if (!lease) return false;
     session.asks--;
     // Round robin: a worker with more asks goes to the back of the line.
@@ -230,4 +291,10 @@ export class WorkerGateway {
     session.send(lease);
     return true;
   }
+}
+
+/** A worker's record as the API shows it. */
+export function reputationOf(record: WorkerRecord): WorkerReputation {
+  const { id, valid, invalid, streak, errors, quarantined, note } = record;
+  return { id, valid, invalid, streak, errors, quarantined, note };
 }

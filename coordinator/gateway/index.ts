@@ -1,2 +1,2 @@
-export { WorkerGateway, type GatewayOptions } from './gateway.js';
+export { WorkerGateway, reputationOf, type GatewayOptions } from './gateway.js';
 export type { WorkerSession, WorkerSocket } from './session.js';

@@ -1,4 +1,4 @@
-export { Scheduler, type SchedulerOptions, type ReportOutcome, type CheckpointOutcome, type Asker, type GangLease } from './scheduler.js';
+export { Scheduler, type SchedulerOptions, type ReportOutcome, type CheckpointOutcome, type Asker, type GangLease, type ValidationStats } from './scheduler.js';
 export type { Lease } from './leases.js';
 export type { LiveJob } from './live-job.js';
 export { InvalidSpecError } from '../../shared/index.js';

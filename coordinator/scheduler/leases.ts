@@ -11,6 +11,13 @@ export interface Lease {
   deadline?: number;
   /** This lease is one member of a gang attempt. */
   gang?: { attempt: string; rank: number };
+  /** This lease is one replica of a validated task: its group's id. */
+  replicas?: string;
+}
+
+/** The id the task row holds while this lease runs: its gang attempt's, its replica group's, or its own. */
+export function heldAs(lease: Lease): string {
+  return lease.gang?.attempt ?? lease.replicas ?? lease.leaseId;
 }
 
 /** Leases by id and by worker. */

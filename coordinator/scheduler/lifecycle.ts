@@ -9,6 +9,9 @@ type Ending = 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
 /** A job's life: creation, dependencies on other jobs, pause and resume, and its end. */
 export class JobLifecycle {
+  /** Told when a live job ends, after its leases are revoked. */
+  onEnd: (jobId: string) => void = () => undefined;
+
   constructor(private readonly state: SchedulerState) {}
 
   /** Creates a job from a validated spec whose modules are stored as blobs; throws InvalidSpecError for what cannot run. */
@@ -84,6 +87,9 @@ export class JobLifecycle {
       if (task.state === 'leased' && task.leaseId && job.record.spec.gang) {
         // A gang's members find each other through this process: its attempt ended with it.
         await this.state.releaseTask(job, task, 'gang attempt ended by a coordinator restart', false, 0);
+      } else if (task.state === 'leased' && job.record.spec.validation) {
+        // Replica results are judged in this process's memory: the group ended with it.
+        await this.state.releaseTask(job, task, 'replicas ended by a coordinator restart', false, 0);
       } else if (task.state === 'leased' && task.leaseId && task.workerId) {
         // Its worker gets one lease period to come back and claim it.
         leases.add(this.state.newLease(job, task, task.workerId, task.leaseId));
@@ -137,6 +143,7 @@ export class JobLifecycle {
       leases.remove(lease.leaseId);
       this.state.emitRevoke(lease, `job ${state.toLowerCase()}`);
     }
+    this.onEnd(job.id);
     for (const task of job.tasks) if (isOpenTask(task.state)) task.state = 'cancelled';
     if (state !== 'COMPLETED') await store.moveTasks(job.id, [...OPEN_TASK_STATES], 'cancelled');
     await this.state.transition(job, state, reason ?? error?.message ?? 'all tasks done', error);

@@ -8,6 +8,11 @@ const LEASABLE: ReadonlySet<JobState> = new Set(['PENDING', 'RUNNING']);
 export class LiveJob {
   private readyQueue: number[] = [];
   private readyHead = 0;
+  /**
+   * Ready tasks some workers may not take (each used up its attempts on it alone), kept apart
+   * so that the main queue never needs a look at who asks. Few: scanned per ask.
+   */
+  private restricted: number[] = [];
   /** Unfinished predecessors of each task. */
   private readonly waitingFor: Int32Array;
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
@@ -47,6 +52,15 @@ export class LiveJob {
   }
 
   hasReady(): boolean {
+    return this.hasMainReady() || this.restrictedFor(undefined) !== undefined;
+  }
+
+  /** A ready task this worker may take is queued. */
+  hasReadyFor(workerId: string): boolean {
+    return this.restrictedFor(workerId) !== undefined || this.hasMainReady();
+  }
+
+  private hasMainReady(): boolean {
     while (this.readyHead < this.readyQueue.length) {
       if (this.tasks[this.readyQueue[this.readyHead]!]?.state === 'ready') return true;
       this.readyHead++;
@@ -54,16 +68,35 @@ export class LiveJob {
     return false;
   }
 
+  /** Position in `restricted` of the first ready task this worker may take (anyone's, without a worker). */
+  private restrictedFor(workerId: string | undefined): number | undefined {
+    if (this.restricted.length === 0) return undefined;
+    this.restricted = this.restricted.filter((index) => this.tasks[index]?.state === 'ready');
+    const position = this.restricted.findIndex((index) => workerId === undefined || !this.tasks[index]!.excluded.includes(workerId));
+    return position === -1 ? undefined : position;
+  }
+
   /** The next ready task and since when it has been ready, without taking it off the queue. */
   peekReady(): { task: TaskRecord; since: number } | undefined {
-    if (!this.hasReady()) return undefined;
-    const task = this.tasks[this.readyQueue[this.readyHead]!]!;
+    const restricted = this.restrictedFor(undefined);
+    const index = restricted !== undefined ? this.restricted[restricted] : this.hasMainReady() ? this.readyQueue[this.readyHead] : undefined;
+    if (index === undefined) return undefined;
+    const task = this.tasks[index]!;
     return { task, since: this.readySince.get(task.index) ?? 0 };
   }
 
-  /** Next ready task in queue order, taken off the queue. */
-  takeReady(): TaskRecord | undefined {
-    if (!this.hasReady()) return undefined;
+  /**
+   * Next ready task in queue order (one held back from others first), taken off the queue. With
+   * a worker, only a task that worker may take.
+   */
+  takeReady(workerId?: string): TaskRecord | undefined {
+    const restricted = this.restrictedFor(workerId);
+    if (restricted !== undefined) {
+      const [index] = this.restricted.splice(restricted, 1);
+      this.readySince.delete(index!);
+      return this.tasks[index!];
+    }
+    if (!this.hasMainReady()) return undefined;
     const task = this.tasks[this.readyQueue[this.readyHead++]!]!;
     this.readySince.delete(task.index);
     if (this.readyHead > 1024 && this.readyHead * 2 > this.readyQueue.length) {
@@ -74,7 +107,7 @@ export class LiveJob {
   }
 
   queueDepth(): number {
-    return this.readyQueue.length - this.readyHead;
+    return this.readyQueue.length - this.readyHead + this.restricted.length;
   }
 
   /** Queues a task now, or when `at` comes (backoff); `onDue` is told when a delayed task joins the queue. */
@@ -112,7 +145,8 @@ export class LiveJob {
   }
 
   private queue(task: TaskRecord, since: number): void {
-    this.readyQueue.push(task.index);
+    if (task.excluded.length > 0) this.restricted.push(task.index);
+    else this.readyQueue.push(task.index);
     this.readySince.set(task.index, since);
   }
 
@@ -164,6 +198,20 @@ export class LiveJob {
       else if (task.state === 'leased') progress.running++;
     }
     return progress;
+  }
+
+  /**
+   * Takes back a done task whose result is in doubt (it came unchecked from a worker since caught
+   * lying), when nothing has used it yet: its successors wait for it again. Answers false,
+   * changing nothing, when a successor has already started.
+   */
+  reopen(task: TaskRecord): boolean {
+    const successors = this.graph.taskSuccessors[task.index] ?? [];
+    if (task.state !== 'done' || successors.some((next) => this.tasks[next]?.state !== 'blocked')) return false;
+    for (const next of successors) this.waitingFor[next]!++;
+    this.doneCount--;
+    Object.assign(task, { state: 'ready', output: null });
+    return true;
   }
 
   /** Records a task's outputs; it stays done. */

@@ -2,7 +2,9 @@ import { decideRetry, isGangLoss, lapseMessage, outputCountError, type AttemptEn
 import type { TaskRecord } from '../store/index.js';
 import { isElastic, type GangLeasing } from './gang-leasing.js';
 import type { JobLifecycle } from './lifecycle.js';
+import { heldAs } from './leases.js';
 import type { LiveJob } from './live-job.js';
+import type { Replication } from './replication.js';
 import type { SchedulerState } from './state.js';
 
 export type ReportOutcome = 'accepted' | 'ignored';
@@ -13,6 +15,9 @@ type GangRank = { attempt: string; rank: number };
 
 /** What workers report about their leases (results, failures, checkpoints), and what they fail to (lapses, timeouts). */
 export class Reports {
+  /** Set once, after construction: replication accepts results through `accept`. */
+  replication!: Replication;
+
   constructor(
     private readonly state: SchedulerState,
     private readonly lifecycle: JobLifecycle,
@@ -26,10 +31,21 @@ export class Reports {
     const { job, task } = current;
     const wrongCount = outputCountError(reported.length, task.itemCount);
     if (wrongCount !== undefined) return this.fail(workerId, leaseId, { message: wrongCount });
-    const gang = this.state.leases.get(leaseId)?.gang;
+    const lease = this.state.leases.get(leaseId)!;
+    if (lease.replicas !== undefined) {
+      await this.replication.report(job, task, lease, reported);
+      return 'accepted';
+    }
+    const gang = lease.gang;
     this.state.endLease(job, leaseId);
     const outputs = gang ? this.gangs.report(gang, reported[0]) : reported;
     if (!outputs) return 'accepted';
+    await this.accept(job, task, outputs);
+    return 'accepted';
+  }
+
+  /** Stores a task's accepted outputs, frees the tasks that waited for it, and completes its job when it was the last. */
+  async accept(job: LiveJob, task: TaskRecord, outputs: unknown[]): Promise<void> {
     job.markDone(task, outputs);
     await this.state.store.updateTask(job.id, task.index, { state: 'done', output: outputs, leaseId: null });
     this.state.completions.add(this.state.now());
@@ -38,7 +54,6 @@ export class Reports {
     if (job.allDone()) await this.lifecycle.finish(job, 'COMPLETED', null);
     else if (freed.length > 0) this.state.emitReady();
     else this.releaseDebugTurn(job);
-    return 'accepted';
   }
 
   /**
@@ -49,14 +64,20 @@ export class Reports {
   async fail(workerId: string, leaseId: string, error: TaskError): Promise<ReportOutcome> {
     const current = this.state.currentLease(workerId, leaseId);
     if (!current) return this.ignoreLate();
-    const gang = this.state.leases.get(leaseId)?.gang;
+    const lease = this.state.leases.get(leaseId)!;
+    if (error.cause !== 'gang') await this.replication.records.error(workerId);
+    if (lease.replicas !== undefined) {
+      await this.replication.lost(current.job, current.task, lease, { type: 'threw', error, workerId });
+      return 'accepted';
+    }
+    const gang = lease.gang;
     this.state.endLease(current.job, leaseId);
     if (gang && isGangLoss(error, current.job.record.spec)) {
       await this.reformGang(current.job, current.task, gang, `gang re-forming: rank ${gang.rank} lost a peer: ${error.message}`);
       return 'accepted';
     }
     if (gang) this.gangs.end(current.job, gang.attempt, `gang attempt ended: rank ${gang.rank} failed: ${error.message}`);
-    await this.endAttempt(current.job, current.task, { type: 'threw', error });
+    await this.endAttempt(current.job, current.task, { type: 'threw', error, workerId });
     this.releaseDebugTurn(current.job);
     return 'accepted';
   }
@@ -65,6 +86,10 @@ export class Reports {
   async checkpoint(workerId: string, leaseId: string, state: unknown): Promise<CheckpointOutcome> {
     const current = this.state.currentLease(workerId, leaseId);
     if (!current) return { status: 'ignored' };
+    // A replica's state is one stranger's word: no other replica, nor a later attempt, may start from it.
+    if (this.state.leases.get(leaseId)?.replicas !== undefined) {
+      return { status: 'refused', reason: 'a validated task keeps no checkpoints: each replica runs from the start' };
+    }
     const size = Buffer.byteLength(JSON.stringify(state) ?? 'null');
     const limit = this.state.options.maxCheckpointBytes ?? 1024 * 1024;
     if (size > limit) return { status: 'refused', reason: `checkpoint of ${size} bytes is over the limit of ${limit} (413); the last stored one stands` };
@@ -86,15 +111,27 @@ export class Reports {
     for (const lease of leases.overdue(now)) {
       const job = live.get(lease.jobId);
       const task = job?.tasks[lease.taskIndex];
+      if (!job || !task || task.leaseId !== heldAs(lease)) {
+        leases.remove(lease.leaseId);
+        continue;
+      }
+      const timedOut = lease.deadline !== undefined && lease.deadline <= now;
+      if (lease.replicas !== undefined) {
+        if (timedOut) await this.replication.records.error(lease.workerId);
+        this.state.emitRevoke(lease, timedOut ? 'timed out' : 'lease lapsed');
+        const timeoutMs = job.record.spec.retry.timeoutMs ?? 0;
+        await this.replication.lost(job, task, lease, timedOut ? { type: 'timed-out', timeoutMs, workerId: lease.workerId } : { type: 'lapsed', workerId: lease.workerId });
+        continue;
+      }
       leases.remove(lease.leaseId);
-      if (!job || !task || task.leaseId !== (lease.gang?.attempt ?? lease.leaseId)) continue;
       job.leased--;
-      if (lease.deadline !== undefined && lease.deadline <= now) {
+      if (timedOut) {
         if (lease.gang) this.gangs.end(job, lease.gang.attempt, `gang attempt ended: rank ${lease.gang.rank} timed out`);
         counters.timeouts++;
         const timeoutMs = job.record.spec.retry.timeoutMs ?? 0;
         this.state.emitRevoke(lease, `timed out after ${timeoutMs} ms`);
-        await this.endAttempt(job, task, { type: 'timed-out', timeoutMs });
+        await this.replication.records.error(lease.workerId);
+        await this.endAttempt(job, task, { type: 'timed-out', timeoutMs, workerId: lease.workerId });
         this.releaseDebugTurn(job);
         continue;
       }
@@ -126,9 +163,12 @@ export class Reports {
    */
   private async endAttempt(job: LiveJob, task: TaskRecord, end: AttemptEnd): Promise<void> {
     const decision = decideRetry(task, job.record.spec.retry, end, this.state.random);
-    task.failures = decision.failures;
-    task.lapses = decision.lapses;
+    Object.assign(task, { failures: decision.failures, lapses: decision.lapses, failedOn: decision.failedOn, lapsedOn: decision.lapsedOn });
     if (decision.type === 'retry') {
+      if (decision.exclude !== undefined && !task.excluded.includes(decision.exclude)) {
+        task.excluded = [...task.excluded, decision.exclude];
+        this.state.logTask(job, task.index, 'warn', `worker ${decision.exclude} used up this task's attempts alone: it waits for another worker`);
+      }
       await this.state.releaseTask(job, task, decision.error, false, decision.delayMs);
       return;
     }

@@ -52,7 +52,7 @@ describe('Scheduler: dependsOn', () => {
 
   it('fails a dependent (and its dependents) when the dependency fails, naming it', async () => {
     const { scheduler, store, lease } = await setUp();
-    const root = await submitJob(scheduler, store, { items: [1], retry: { maxAttempts: 1 } });
+    const root = await submitJob(scheduler, store, { items: [1], retry: { maxAttempts: 1, distinctWorkers: 1 } });
     const middle = await submitJob(scheduler, store, { items: [1], dependsOn: [root.id] });
     const leaf = await submitJob(scheduler, store, { items: [1], dependsOn: [middle.id] });
     const unrelated = await submitJob(scheduler, store, { items: [1] });
@@ -87,7 +87,7 @@ describe('Scheduler: dependsOn', () => {
     const both = await submitJob(scheduler, store, { items: [1], dependsOn: [done.id, running.id] });
     expect([...scheduler.liveJob(both.id)!.blockedBy]).toEqual([running.id]);
 
-    const failing = await submitJob(scheduler, store, { items: [1], retry: { maxAttempts: 1 }, priority: 5 });
+    const failing = await submitJob(scheduler, store, { items: [1], retry: { maxAttempts: 1, distinctWorkers: 1 }, priority: 5 });
     const granted = await lease('w_1');
     expect(granted.jobId).toBe(failing.id);
     await scheduler.fail('w_1', granted.leaseId, { message: 'nope' });
@@ -169,7 +169,7 @@ describe('Scheduler: job events', () => {
 
   it('records a failure with the task, its attempts and the message', async () => {
     const { scheduler, store, lease } = await setUp();
-    const { id } = await submitJob(scheduler, store, { items: [1], retry: { maxAttempts: 2, ...NO_BACKOFF } });
+    const { id } = await submitJob(scheduler, store, { items: [1], retry: { maxAttempts: 2, distinctWorkers: 1, ...NO_BACKOFF } });
     await scheduler.fail('w_1', (await lease('w_1')).leaseId, { message: 'first' });
     await scheduler.fail('w_1', (await lease('w_1')).leaseId, { message: 'second' });
     expect((await transitions(store, id)).at(-1)).toBe('RUNNING→FAILED: task 0 failed 2 times: second');

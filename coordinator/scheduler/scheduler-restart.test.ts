@@ -23,7 +23,7 @@ describe('Scheduler restart', () => {
     const after = await setUp({ path, clock: before.clock });
     expect(after.scheduler.liveJob(id)?.tasks.map((t) => t.state)).toEqual(['done', 'leased', 'leased', 'ready', 'ready']);
     expect(after.scheduler.leasesOf('w_1').map((l) => l.leaseId)).toEqual([l1.leaseId]);
-    expect(after.scheduler.reattach('w_2', [l2.leaseId])).toEqual([l2.leaseId]);
+    expect((await after.scheduler.reattach('w_2', [l2.leaseId])).kept).toEqual([l2.leaseId]);
     expect(after.scheduler.queueDepth()).toBe(2);
 
     expect(await after.scheduler.complete('w_1', l1.leaseId, doubled(l1))).toBe('accepted');
@@ -68,7 +68,7 @@ describe('Scheduler restart', () => {
     async function crashedJob(state: 'SUBMITTED' | 'RUNNING', tasks: Partial<TaskRecord>[]) {
       const path = join(await newTempDir(), 'tabgrid.db');
       const store = await openStore(path);
-      const spec = makeSpec({ items: tasks.map((_, i) => i), retry: { maxAttempts: 2 } });
+      const spec = makeSpec({ items: tasks.map((_, i) => i), retry: { maxAttempts: 2, distinctWorkers: 1 } });
       const id = 'job_crashed';
       await store.createJob(
         { id, name: 'crashed', state, priority: 0, spec, codeSha: 'c'.repeat(64), itemCount: tasks.length, taskCount: tasks.length, error: null, idempotencyKey: null, createdAt: 1, updatedAt: 1 },
@@ -83,6 +83,9 @@ describe('Scheduler restart', () => {
           attempts: 0,
           failures: 0,
           lapses: 0,
+          failedOn: [],
+          lapsedOn: [],
+          excluded: [],
           leaseId: null,
           workerId: null,
           error: null,

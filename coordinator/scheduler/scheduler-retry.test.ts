@@ -83,7 +83,7 @@ describe('Scheduler: retry after a backoff', () => {
 
   it('leases other ready tasks while one backs off, and fails the job at maxAttempts without waiting', async () => {
     const { scheduler, store, lease, clock } = await setUp({ random: () => 0 });
-    const { id } = await submitJob(scheduler, store, { items: [1, 2], retry: { maxAttempts: 2, backoff: { initialMs: 4_000 } } });
+    const { id } = await submitJob(scheduler, store, { items: [1, 2], retry: { maxAttempts: 2, distinctWorkers: 1, backoff: { initialMs: 4_000 } } });
     const first = await lease('w_1');
     await scheduler.fail('w_1', first.leaseId, { message: 'once' });
     expect((await lease('w_1')).taskIndex).toBe(1);

@@ -211,7 +211,7 @@ describe('Scheduler results: exactly once', () => {
 describe('Scheduler failures and retries', () => {
   it('retries a failing task until retry.maxAttempts, then fails the job and cancels the rest', async () => {
     const { scheduler, store, lease, task, revokes } = await setUp();
-    const { id } = await submitJob(scheduler, store, { items: [1, 2, 3], retry: { maxAttempts: 2, ...NO_BACKOFF } });
+    const { id } = await submitJob(scheduler, store, { items: [1, 2, 3], retry: { maxAttempts: 2, distinctWorkers: 1, ...NO_BACKOFF } });
     const a1 = await lease('w_1');
     const b = await lease('w_2');
     expect([a1.taskIndex, b.taskIndex]).toEqual([0, 1]);
@@ -244,7 +244,7 @@ describe('Scheduler failures and retries', () => {
 
   it('fails the job on the first error when retry.maxAttempts is 1', async () => {
     const { scheduler, store, lease } = await setUp();
-    const { id } = await submitJob(scheduler, store, { items: [1], retry: { maxAttempts: 1 } });
+    const { id } = await submitJob(scheduler, store, { items: [1], retry: { maxAttempts: 1, distinctWorkers: 1 } });
     const granted = await lease('w_1');
     await scheduler.fail('w_1', granted.leaseId, { message: 'nope' });
     expect(await store.getJob(id)).toMatchObject({ state: 'FAILED', error: { message: 'nope', taskIndex: 0 } });
@@ -355,16 +355,32 @@ describe('Scheduler leases over time', () => {
     scheduler.heartbeat('w_2');
     scheduler.workerDisconnected('w_1');
     clock.advance(GRACE_MS);
-    expect(scheduler.reattach('w_1', [mine.leaseId])).toEqual([mine.leaseId]);
+    expect((await scheduler.reattach('w_1', [mine.leaseId])).kept).toEqual([mine.leaseId]);
     await scheduler.sweep();
     expect(task(id, mine.taskIndex).state).toBe('leased');
     expect(task(id, lapsed.taskIndex).state).toBe('ready');
 
-    expect(scheduler.reattach('w_1', [mine.leaseId, theirs.leaseId, lapsed.leaseId, 'lease_bogus'])).toEqual([mine.leaseId]);
+    expect((await scheduler.reattach('w_1', [mine.leaseId, theirs.leaseId, lapsed.leaseId, 'lease_bogus'])).kept).toEqual([mine.leaseId]);
     clock.advance(LEASE_MS - 1);
     await scheduler.sweep();
     expect(task(id, mine.taskIndex).state).toBe('leased');
     expect(task(id, theirs.taskIndex).state).toBe('ready');
+  });
+
+  it('drops the leases a returning worker does not name: its heartbeats keep none of them, and the task goes to another worker', async () => {
+    const { scheduler, store, lease, task, clock } = await setUp();
+    const { id } = await submitJob(scheduler, store, { items: [1] });
+    const old = await lease('w_1');
+    expect((await scheduler.reattach('w_1', [])).kept).toEqual([]);
+    expect(task(id, old.taskIndex).state).toBe('ready');
+    for (let beat = 0; beat < 4; beat++) {
+      clock.advance(LEASE_MS / 2);
+      scheduler.heartbeat('w_1');
+    }
+    expect(scheduler.leasesOf('w_1')).toEqual([]);
+    const next = await lease('w_2');
+    expect(next).toMatchObject({ taskIndex: old.taskIndex, attempt: 2 });
+    expect(await scheduler.complete('w_1', old.leaseId, [2])).toBe('ignored');
   });
 
   it('keeps progress and logs only from the lease holder', async () => {

@@ -6,10 +6,12 @@ import type { Lease } from './leases.js';
 import { leaseNext } from './leasing.js';
 import { JobLifecycle } from './lifecycle.js';
 import type { LiveJob } from './live-job.js';
+import { Replication, type ValidationStats } from './replication.js';
 import { Reports, type CheckpointOutcome, type ReportOutcome } from './reports.js';
+import type { WorkerRecord } from '../store/index.js';
 import { SchedulerState, type Asker, type RevokeListener, type SchedulerOptions } from './state.js';
 
-export type { Asker, CheckpointOutcome, GangLease, ReportOutcome, RevokeListener, SchedulerOptions };
+export type { Asker, CheckpointOutcome, GangLease, ReportOutcome, RevokeListener, SchedulerOptions, ValidationStats };
 
 /**
  * Hands out tasks to workers that ask (pull scheduling) in dependency order, tracks their
@@ -23,12 +25,16 @@ export class Scheduler {
   private readonly lifecycle: JobLifecycle;
   private readonly gangs: GangLeasing;
   private readonly reports: Reports;
+  private readonly replication: Replication;
 
   private constructor(store: Store, options: SchedulerOptions) {
     this.state = new SchedulerState(store, options);
     this.lifecycle = new JobLifecycle(this.state);
     this.gangs = new GangLeasing(this.state);
     this.reports = new Reports(this.state, this.lifecycle, this.gangs);
+    this.replication = new Replication(this.state, this.lifecycle, (job, task, outputs) => this.reports.accept(job, task, outputs));
+    this.reports.replication = this.replication;
+    this.lifecycle.onEnd = (jobId) => this.replication.forget(jobId);
   }
 
   /** Loads every job that may still change and the leases that were out when the last process stopped. */
@@ -72,7 +78,7 @@ export class Scheduler {
 
   /** Leases the best ready task this worker may run, or answers undefined when there is none. */
   leaseNext(asker: Asker): Promise<TaskLease | undefined> {
-    return leaseNext(this.state, asker);
+    return leaseNext(this.state, this.replication, asker);
   }
 
   /**
@@ -83,7 +89,7 @@ export class Scheduler {
    * after a checkpoint.
    */
   leaseGang(askers: Asker[]): Promise<GangLease[]> {
-    return this.gangs.lease(askers);
+    return this.gangs.lease(askers.filter((asker) => !this.replication.records.isQuarantined(asker.id)));
   }
 
   /** True when some gang task is ready or some elastic gang may grow: the gateway offers its waiting workers to gangs only then. */
@@ -119,7 +125,7 @@ export class Scheduler {
     return this.reports.sweep();
   }
 
-  /** Renews every lease the worker holds. */
+  /** Renews the leases the worker holds (after a `hello`, only those it named there and was granted since). */
   heartbeat(workerId: string): void {
     const expiresAt = this.state.now() + this.state.options.leaseMs;
     for (const lease of this.state.leases.ofWorker(workerId)) lease.expiresAt = expiresAt;
@@ -141,17 +147,50 @@ export class Scheduler {
     return this.state.logs.flush();
   }
 
-  /** A worker came back: it keeps those of the named leases that are still its own. */
-  reattach(workerId: string, leaseIds: string[]): string[] {
+  /**
+   * A worker said hello: its record is read (quarantine, trust), and it keeps those of the named
+   * leases that are still its own. A lease of its id it did not name, it no longer holds: it
+   * lapses now, so no heartbeat of this worker keeps a task it dropped.
+   */
+  async reattach(workerId: string, leaseIds: string[]): Promise<{ kept: string[]; record: WorkerRecord }> {
+    const record = await this.replication.records.load(workerId);
+    const named = new Set(leaseIds);
+    const now = this.state.now();
     const kept: string[] = [];
-    const expiresAt = this.state.now() + this.state.options.leaseMs;
-    for (const leaseId of leaseIds) {
-      const lease = this.state.leases.get(leaseId);
-      if (lease?.workerId !== workerId) continue;
-      lease.expiresAt = expiresAt;
-      kept.push(leaseId);
+    for (const lease of this.state.leases.ofWorker(workerId)) {
+      if (named.has(lease.leaseId)) {
+        lease.expiresAt = now + this.state.options.leaseMs;
+        kept.push(lease.leaseId);
+      } else lease.expiresAt = now;
     }
-    return kept;
+    if (kept.length < this.state.leases.ofWorker(workerId).length) await this.reports.sweep();
+    return { kept, record };
+  }
+
+  /** True for a worker that gets no work until an admin releases it. */
+  isQuarantined(workerId: string): boolean {
+    return this.replication.records.isQuarantined(workerId);
+  }
+
+  /** A worker's record, read from the store when it is not cached. */
+  workerRecord(workerId: string): Promise<WorkerRecord> {
+    return this.replication.records.load(workerId);
+  }
+
+  /**
+   * Quarantines a worker (no more work; its replicas revoked, the results it gave alone checked
+   * again) or releases it (it starts over, checked until trusted). Answers its record.
+   */
+  async setQuarantined(workerId: string, quarantined: boolean, note: string): Promise<WorkerRecord> {
+    const record = await this.replication.records.setQuarantined(workerId, quarantined, note);
+    if (quarantined) await this.replication.quarantined(workerId);
+    else this.state.emitReady();
+    return record;
+  }
+
+  /** What validation did for a job (replica leases, accepted and checked results, disagreements), if it is validated. */
+  validationStats(jobId: string): ValidationStats | undefined {
+    return this.replication.statsOf(jobId);
   }
 
   /** The worker's socket closed: its leases lapse soon unless it comes back. */

@@ -3,7 +3,7 @@ import { JobFeed } from '../events/index.js';
 import type { Store, TaskRecord } from '../store/index.js';
 import { GangTable } from './gangs.js';
 import { newId } from './ids.js';
-import { LeaseTable, type Lease } from './leases.js';
+import { heldAs, LeaseTable, type Lease } from './leases.js';
 import type { LiveJob } from './live-job.js';
 import { LogBuffer } from './log-buffer.js';
 import { CompletionRate } from './rate.js';
@@ -27,6 +27,8 @@ export type RevokeListener = (workerId: string, leaseId: string, reason: string)
 export interface Asker {
   id: string;
   capabilities: Capabilities;
+  /** The worker's host (its address), where the coordinator can tell hosts apart; replicas of a task go to distinct hosts. */
+  host?: string | undefined;
   /**
    * Its asks not yet answered. A node worker (no WebRTC, so never one member among others)
    * takes a whole gang, one rank per ask. @default 1
@@ -90,7 +92,7 @@ export class SchedulerState {
     if (lease?.workerId !== workerId) return undefined;
     const job = this.live.get(lease.jobId);
     const task = job?.tasks[lease.taskIndex];
-    if (!job || task?.leaseId !== (lease.gang?.attempt ?? leaseId) || task.state !== 'leased') return undefined;
+    if (!job || task?.leaseId !== heldAs(lease) || task.state !== 'leased') return undefined;
     return { job, task };
   }
 
@@ -109,8 +111,8 @@ export class SchedulerState {
       this.counters.retries++;
       job.makeReady(task, now + delayMs, now, () => this.emitReady());
     }
-    const { state, failures, lapses, readyAt } = task;
-    await this.store.updateTask(job.id, task.index, { state, failures, lapses, leaseId: null, error: reason, readyAt });
+    const { state, failures, lapses, readyAt, failedOn, lapsedOn, excluded } = task;
+    await this.store.updateTask(job.id, task.index, { state, failures, lapses, leaseId: null, error: reason, readyAt, blame: { failedOn, lapsedOn, excluded } });
     if (!exhausted && readyAt === 0) this.emitReady();
   }
 

@@ -76,6 +76,21 @@ const MIGRATIONS: ((db: Kysely<Database>) => Promise<void>)[] = [
       .execute();
     await db.schema.createIndex('job_events_job').on('job_events').columns(['job_id', 'id']).execute();
   },
+  async (db) => {
+    await db.schema.alterTable('tasks').addColumn('blame', 'text').execute();
+    await db.schema
+      .createTable('workers')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('valid', 'integer', (c) => c.notNull())
+      .addColumn('invalid', 'integer', (c) => c.notNull())
+      .addColumn('streak', 'integer', (c) => c.notNull())
+      .addColumn('errors', 'integer', (c) => c.notNull())
+      .addColumn('recent', 'integer', (c) => c.notNull())
+      .addColumn('quarantined', 'integer', (c) => c.notNull())
+      .addColumn('note', 'text')
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
 ];
 
 /** Runs the migrations not yet applied. */

@@ -14,10 +14,12 @@ import type {
   NewLog,
   Store,
   TaskOutput,
+  TaskBlame,
   TaskPatch,
   TaskRecord,
+  WorkerRecord,
 } from './store.js';
-import type { Database, JobTable, TaskTable } from './tables.js';
+import type { Database, JobTable, TaskTable, WorkerTable } from './tables.js';
 
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED'];
 
@@ -67,11 +69,37 @@ function taskFromRow(row: Selectable<TaskTable>): TaskRecord {
     attempts: row.attempts,
     failures: row.failures,
     lapses: row.lapses,
+    ...blameFromColumn(row.blame),
     leaseId: row.lease_id,
     workerId: row.worker_id,
     error: row.error,
     checkpoint: row.checkpoint === null ? undefined : (JSON.parse(row.checkpoint) as unknown),
     readyAt: Number(row.ready_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function blameFromColumn(text: string | null): TaskBlame {
+  if (text === null) return { failedOn: [], lapsedOn: [], excluded: [] };
+  const blame = JSON.parse(text) as Partial<TaskBlame>;
+  return { failedOn: blame.failedOn ?? [], lapsedOn: blame.lapsedOn ?? [], excluded: blame.excluded ?? [] };
+}
+
+function blameColumn(blame: TaskBlame): string | null {
+  if (blame.failedOn.length + blame.lapsedOn.length + blame.excluded.length === 0) return null;
+  return JSON.stringify({ failedOn: blame.failedOn, lapsedOn: blame.lapsedOn, excluded: blame.excluded });
+}
+
+function workerFromRow(row: Selectable<WorkerTable>): WorkerRecord {
+  return {
+    id: row.id,
+    valid: row.valid,
+    invalid: row.invalid,
+    streak: row.streak,
+    errors: row.errors,
+    recent: row.recent,
+    quarantined: row.quarantined === 1,
+    note: row.note,
     updatedAt: Number(row.updated_at),
   };
 }
@@ -83,6 +111,7 @@ function taskPatchToRow(patch: TaskPatch): Partial<TaskTable> {
   if (patch.attempts !== undefined) row.attempts = patch.attempts;
   if (patch.failures !== undefined) row.failures = patch.failures;
   if (patch.lapses !== undefined) row.lapses = patch.lapses;
+  if (patch.blame !== undefined) row.blame = blameColumn(patch.blame);
   if (patch.leaseId !== undefined) row.lease_id = patch.leaseId;
   if (patch.workerId !== undefined) row.worker_id = patch.workerId;
   if (patch.error !== undefined) row.error = patch.error;
@@ -127,6 +156,7 @@ class SqliteStore implements Store {
           attempts: task.attempts,
           failures: task.failures,
           lapses: task.lapses,
+          blame: blameColumn(task),
           lease_id: task.leaseId,
           worker_id: task.workerId,
           error: task.error,
@@ -313,6 +343,36 @@ class SqliteStore implements Store {
   async hasBlob(sha256: string): Promise<boolean> {
     const row = await this.db.selectFrom('blobs').select('sha256').where('sha256', '=', sha256).executeTakeFirst();
     return row !== undefined;
+  }
+
+  async getWorker(id: string): Promise<WorkerRecord | undefined> {
+    const row = await this.db.selectFrom('workers').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? workerFromRow(row) : undefined;
+  }
+
+  async putWorker(record: WorkerRecord): Promise<void> {
+    const row = {
+      valid: record.valid,
+      invalid: record.invalid,
+      streak: record.streak,
+      errors: record.errors,
+      recent: record.recent,
+      quarantined: record.quarantined ? 1 : 0,
+      note: record.note,
+      updated_at: record.updatedAt,
+    };
+    await this.db
+      .insertInto('workers')
+      .values({ id: record.id, ...row })
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
+      .execute();
+  }
+
+  async listWorkers(filter: { quarantined?: boolean; limit: number }): Promise<WorkerRecord[]> {
+    let query = this.db.selectFrom('workers').selectAll();
+    if (filter.quarantined !== undefined) query = query.where('quarantined', '=', filter.quarantined ? 1 : 0);
+    const rows = await query.orderBy('updated_at', 'desc').limit(filter.limit).execute();
+    return rows.map(workerFromRow);
   }
 
   async getMeta(key: string): Promise<string | undefined> {

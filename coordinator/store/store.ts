@@ -34,6 +34,12 @@ export interface TaskRecord {
   attempts: number;
   failures: number;
   lapses: number;
+  /** Distinct workers whose attempts threw or timed out (the job rules count them). */
+  failedOn: string[];
+  /** Distinct workers whose leases of this task lapsed. */
+  lapsedOn: string[];
+  /** Workers this task is not leased to again: each used up its attempts on it alone. */
+  excluded: string[];
   leaseId: string | null;
   workerId: string | null;
   error: string | null;
@@ -44,8 +50,13 @@ export interface TaskRecord {
   updatedAt: number;
 }
 
+/** Which workers a task holds against (the job rules' tally, and who may not lease it again). */
+export type TaskBlame = Pick<TaskRecord, 'failedOn' | 'lapsedOn' | 'excluded'>;
+
 export type TaskPatch = Partial<
-  Pick<TaskRecord, 'state' | 'output' | 'attempts' | 'failures' | 'lapses' | 'leaseId' | 'workerId' | 'error' | 'checkpoint' | 'readyAt'>
+  Pick<TaskRecord, 'state' | 'output' | 'attempts' | 'failures' | 'lapses' | 'leaseId' | 'workerId' | 'error' | 'checkpoint' | 'readyAt'> & {
+    blame: TaskBlame;
+  }
 >;
 export type JobPatch = Partial<Pick<JobRecord, 'state' | 'error'>>;
 
@@ -72,6 +83,27 @@ export interface JobEventRecord {
 }
 
 export type NewJobEvent = Omit<JobEventRecord, 'id'>;
+
+/**
+ * What the coordinator knows of one worker identity's results (its reputation): validated
+ * results that agreed with the quorum, those that did not, the current streak of valid ones, and
+ * whether it is quarantined (no work until an admin releases it).
+ */
+export interface WorkerRecord {
+  id: string;
+  valid: number;
+  invalid: number;
+  /** Valid results in a row since the last invalid one. */
+  streak: number;
+  /** Attempts that threw or timed out. */
+  errors: number;
+  /** The last validated results, newest in the lowest bit: 1 for an invalid one. */
+  recent: number;
+  quarantined: boolean;
+  /** Why it was quarantined (or released), for the admin. */
+  note: string | null;
+  updatedAt: number;
+}
 
 /** The outputs of one finished task. */
 export interface TaskOutput {
@@ -109,6 +141,10 @@ export interface Store {
   putBlob(sha256: string, bytes: Uint8Array): Promise<void>;
   getBlob(sha256: string): Promise<Uint8Array | undefined>;
   hasBlob(sha256: string): Promise<boolean>;
+  getWorker(id: string): Promise<WorkerRecord | undefined>;
+  putWorker(record: WorkerRecord): Promise<void>;
+  /** Worker records (only quarantined ones, with `quarantined`), most recently changed first, at most `limit`. */
+  listWorkers(filter: { quarantined?: boolean; limit: number }): Promise<WorkerRecord[]>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   close(): Promise<void>;

@@ -38,6 +38,8 @@ export interface TaskTable {
   attempts: number;
   failures: number;
   lapses: number;
+  /** JSON `{ failedOn, lapsedOn, excluded }` (worker ids), or null while all are empty. */
+  blame: string | null;
   lease_id: string | null;
   worker_id: string | null;
   error: string | null;
@@ -63,6 +65,18 @@ export interface BlobTable {
   created_at: number;
 }
 
+export interface WorkerTable {
+  id: string;
+  valid: number;
+  invalid: number;
+  streak: number;
+  errors: number;
+  recent: number;
+  quarantined: number;
+  note: string | null;
+  updated_at: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -75,4 +89,5 @@ export interface Database {
   blobs: BlobTable;
   meta: MetaTable;
   job_events: JobEventTable;
+  workers: WorkerTable;
 }

@@ -18,6 +18,9 @@ export interface LocalTaskRecord extends LocalTaskPlan {
   failures: number;
   /** Attempts an elastic gang lost a member in (the only lapse a local run has). */
   lapses: number;
+  /** Always this process, once it failed the task: the job rules count workers. */
+  failedOn: string[];
+  lapsedOn: string[];
   error: string | null;
   outputs: unknown[] | undefined;
   /** The last checkpoint stored, as the coordinator would keep it. */
@@ -56,6 +59,8 @@ export class LocalJobRecord {
       attempts: 0,
       failures: 0,
       lapses: 0,
+      failedOn: [],
+      lapsedOn: [],
       error: null,
       outputs: undefined,
       checkpoint: undefined,

@@ -82,8 +82,9 @@ async function runWithRetries(execution: LocalExecution, task: LocalTaskRecord, 
       record.touch();
       return undefined;
     }
-    const decision = decideRetry(task, spec.retry, attemptEnd(spec, outcome.error));
-    Object.assign(task, { failures: decision.failures, lapses: decision.lapses, error: decision.error });
+    // One worker, the caller's own process, which trusts itself: its failures fail the job.
+    const decision = decideRetry(task, { ...spec.retry, distinctWorkers: 1 }, attemptEnd(spec, outcome.error));
+    Object.assign(task, { failures: decision.failures, lapses: decision.lapses, failedOn: decision.failedOn, lapsedOn: decision.lapsedOn, error: decision.error });
     task.state = decision.type === 'retry' ? 'ready' : 'failed';
     record.touch();
     record.log('warn', task.index, `attempt ${task.attempts} failed: ${outcome.error.message}`);
@@ -99,8 +100,11 @@ async function runWithRetries(execution: LocalExecution, task: LocalTaskRecord, 
  */
 function attemptEnd(spec: JobSpec, failure: TaskFailure): AttemptEnd {
   if (isGangLoss(failure, spec)) return { type: 'gang-lost', reason: `gang re-forming: ${failure.message}` };
-  return { type: 'threw', error: failure };
+  return { type: 'threw', error: failure, workerId: LOCAL_WORKER };
 }
+
+/** The one worker of a local run, as the job rules name it. */
+const LOCAL_WORKER = 'local';
 
 async function runAttempt(execution: LocalExecution, task: LocalTaskRecord, unitOutputs: unknown[]): Promise<TaskOutcome> {
   const { record, spec } = execution;

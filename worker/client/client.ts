@@ -44,6 +44,8 @@ export class WorkerClient {
   /** Counts welcomes: a report is sent once per connection. */
   #connectionNumber = 0;
   #welcomed = false;
+  /** Tasks the coordinator lets this worker hold at once (its welcome says; it may cap ours). */
+  #allowed: number | undefined;
   #heartbeatTimer: TimerHandle = undefined;
   #paused = false;
   /** Asks sent on this connection and not answered by a lease yet. */
@@ -213,7 +215,7 @@ export class WorkerClient {
   #sendHello(): void {
     // Finished but unacknowledged tasks, and leases from before a reload, are still held.
     const leases = [...this.#tasks.leaseIds(), ...this.#outbox.leaseIds(), ...this.#resumable.ids()];
-    const hello: WorkerMessageInput = { type: 'hello', leases, capabilities: this.#options.capabilities };
+    const hello: WorkerMessageInput = { type: 'hello', leases, capabilities: this.#options.capabilities, concurrency: Math.max(1, this.#options.concurrency ?? 1) };
     if (this.#ledger.workerId !== null) hello.workerId = this.#ledger.workerId;
     this.#send(hello);
   }
@@ -256,6 +258,7 @@ export class WorkerClient {
 
   #welcome(message: Extract<CoordinatorMessage, { type: 'welcome' }>): void {
     this.#welcomed = true;
+    this.#allowed = message.concurrency;
     this.#connectionNumber += 1;
     this.#ledger.setWorkerId(message.workerId);
     this.#socket.succeeded();
@@ -351,7 +354,7 @@ export class WorkerClient {
   /** Sends one `ask` per free slot, unless paused, resting or not welcomed yet. */
   #askForWork(): void {
     if (!this.#welcomed || this.#paused || this.#rest.resting) return;
-    const concurrency = Math.max(1, this.#options.concurrency ?? 1);
+    const concurrency = Math.min(Math.max(1, this.#options.concurrency ?? 1), this.#allowed ?? Infinity);
     while (this.#tasks.size + this.#openAsks < concurrency && this.#send({ type: 'ask' })) {
       this.#openAsks += 1;
     }
