@@ -65,7 +65,7 @@ test('ctx.checkpoint refuses a typed array, saying where it is and what to do', 
 test('a task output that is a typed array fails the task with where it is', async ({ coordinator, joinTabs }) => {
   await joinTabs(1);
   const code = `export default async (x) => ({ sum: x, values: new Float32Array([x]) })`;
-  const job = await grid(coordinator).submit({ name: 'typed array output', code, input: { items: [1] }, retry: { maxAttempts: 1 } });
+  const job = await grid(coordinator).submit({ name: 'typed array output', code, input: { items: [1] }, retry: { maxAttempts: 1, distinctWorkers: 1 } });
   await expect(job.wait({ timeoutMs: 60_000 })).rejects.toMatchObject({ name: 'JobFailedError', state: 'FAILED' });
   const { tasks } = await getJson<{ tasks: TaskStatus[] }>(coordinator, `/jobs/${job.id}/tasks`);
   expect(tasks[0]?.error).toContain('the output of item 0 at .values is a Float32Array, which JSON cannot carry');

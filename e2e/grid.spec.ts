@@ -101,7 +101,8 @@ test('a function that throws on one item: tried 3 times, then the job fails and 
   await joinTabs(3);
   const grid = new Tabgrid({ url: coordinator.url, token: coordinator.adminToken });
   const code = `export default (x) => { if (x === 137) throw new Error('item 137 is cursed'); return x; }`;
-  const job = await grid.submit({ name: 'cursed', code, input: { items: ITEMS.slice(0, 200), chunkSize: 20 } });
+  // One tab's failures fail the job here (a trusted grid); by default a second tab must fail it too.
+  const job = await grid.submit({ name: 'cursed', code, input: { items: ITEMS.slice(0, 200), chunkSize: 20 }, retry: { distinctWorkers: 1 } });
 
   const failure = await job.wait({ timeoutMs: 60_000 }).then(
     () => undefined,

@@ -56,7 +56,7 @@ test('a job that depends on a failed job fails, naming it', async ({ coordinator
     name: 'broken',
     code: `export default () => { throw new Error('no luck'); }`,
     input: { items: [1] },
-    retry: { maxAttempts: 1 },
+    retry: { maxAttempts: 1, distinctWorkers: 1 },
   });
   const dependent = await grid.submit({ name: 'dependent', code: sleepThenEcho(1), input: { items: [1] }, dependsOn: [broken.id] });
 

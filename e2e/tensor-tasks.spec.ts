@@ -68,7 +68,7 @@ test('a lost GPU device fails the attempt with DeviceLostError; the retry gets a
     expect(await tensorLine(tab!)).toContain('using WebGPU');
     const tabgrid = grid(coordinator);
 
-    const doomed = await tabgrid.submit({ name: 'always lost', code: deviceLossTask(true), input: { range: { start: 0, end: 1 } }, retry: { maxAttempts: 1 } });
+    const doomed = await tabgrid.submit({ name: 'always lost', code: deviceLossTask(true), input: { range: { start: 0, end: 1 } }, retry: { maxAttempts: 1, distinctWorkers: 1 } });
     const failure = await doomed.wait({ timeoutMs: 60_000 }).catch((error: unknown) => error);
     expect(isJobFailedError(failure)).toBe(true);
     expect((failure as Error).message).toContain('DeviceLostError');

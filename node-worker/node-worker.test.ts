@@ -129,7 +129,7 @@ describe('a Node worker joined to a real coordinator', () => {
       name: 'hang',
       code: 'export default () => { for (;;) {} }',
       input: { items: [1] },
-      retry: { ...noBackoff, maxAttempts: 1, timeoutMs: 300 },
+      retry: { ...noBackoff, maxAttempts: 1, distinctWorkers: 1, timeoutMs: 300 },
     });
     await expect(job.wait({ timeoutMs: 30_000 })).rejects.toMatchObject({ name: 'JobFailedError', message: expect.stringContaining('timed out after 300 ms') as unknown });
     // The worker is free again: the next job runs.

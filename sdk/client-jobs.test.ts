@@ -28,7 +28,7 @@ describe('Job.wait', () => {
   });
 
   test('a FAILED job rejects with JobFailedError carrying the task message', async () => {
-    const job = await working.grid.submit({ ...spec, code: 'export default () => { throw new Error("boom"); }', retry: { maxAttempts: 1 } });
+    const job = await working.grid.submit({ ...spec, code: 'export default () => { throw new Error("boom"); }', retry: { maxAttempts: 1, distinctWorkers: 1 } });
     const error = await rejection(job.wait());
     expect(error).toBeInstanceOf(JobFailedError);
     expect(error).toMatchObject({ message: 'boom', jobId: job.id, state: 'FAILED', taskIndex: 0 });
@@ -111,7 +111,7 @@ describe('map', () => {
           if (x === 2) throw new Error(`cannot square ${x}`);
           return x * x;
         },
-        { retry: { maxAttempts: 1 } },
+        { retry: { maxAttempts: 1, distinctWorkers: 1 } },
       ),
     );
     expect(isJobFailedError(error)).toBe(true);

@@ -38,7 +38,10 @@ export class WorkerGateway {
   ) {
     scheduler.onReady(() => this.drainInBackground());
     scheduler.onRevoke((workerId, leaseId, reason) => {
-      this.sessions.get(workerId)?.send({ type: 'revoke', leaseId, reason });
+      const session = this.sessions.get(workerId);
+      session?.send({ type: 'revoke', leaseId, reason });
+      // Its slot is free: an ask it left waiting may go now.
+      if (session && session.asks > 0) this.drainInBackground();
     });
   }
 
@@ -92,7 +95,10 @@ export class WorkerGateway {
         session.logLines.delete(message.leaseId);
         const status = await this.scheduler.complete(workerId, message.leaseId, message.outputs);
         if (status === 'accepted') this.tasksDone.set(workerId, (this.tasksDone.get(workerId) ?? 0) + 1);
-        return session.send({ type: 'ack', leaseId: message.leaseId, status });
+        session.send({ type: 'ack', leaseId: message.leaseId, status });
+        // A lease ended: an ask that waited for a free slot may go now.
+        if (session.asks > 0) this.drainInBackground();
+        return;
       }
       case 'checkpoint': {
         const outcome = await this.scheduler.checkpoint(workerId, message.leaseId, message.state);
@@ -101,7 +107,9 @@ export class WorkerGateway {
       case 'fail': {
         session.logLines.delete(message.leaseId);
         const status = await this.scheduler.fail(workerId, message.leaseId, message.error);
-        return session.send({ type: 'ack', leaseId: message.leaseId, status });
+        session.send({ type: 'ack', leaseId: message.leaseId, status });
+        if (session.asks > 0) this.drainInBackground();
+        return;
       }
     }
   }
@@ -169,18 +177,25 @@ export class WorkerGateway {
   }
 
   /**
-   * Parks an ask until a task is ready. A worker holds at most its concurrency in asks and
-   * leases together: one more ask is refused (a strike), so no worker hoards a job's tasks.
+   * Parks an ask until a task is ready. A worker holds at most its concurrency in leases: an ask
+   * beyond that waits until a lease ends (its result may still be on the way: a worker sends its
+   * next ask as soon as a task ends, and the result once stored), and asks beyond its concurrency
+   * are refused (a strike), so no worker hoards a job's tasks.
    */
   private ask(session: WorkerSession, workerId: string): void {
-    const held = this.scheduler.leasesOf(workerId).length;
-    if (session.asks + held >= session.concurrency) {
-      return this.strike(session, 'over_capacity', `ask refused: ${held} leases and ${session.asks} asks fill this worker's concurrency of ${session.concurrency}`);
+    if (session.asks >= session.concurrency) {
+      return this.strike(session, 'over_capacity', `ask refused: ${session.asks} asks are already waiting, and this worker's concurrency is ${session.concurrency}`);
     }
     if (this.scheduler.isQuarantined(workerId)) this.tellQuarantined(session, null);
     session.asks++;
     this.waiting.add(session);
     this.drainInBackground();
+  }
+
+  /** Asks this session may have answered now: its waiting asks, within the leases its concurrency leaves free. */
+  private answerable(session: WorkerSession): number {
+    const free = session.concurrency - this.scheduler.leasesOf(session.workerId!).length;
+    return Math.max(0, Math.min(session.asks, free));
   }
 
   /** A task's log line, unless the task has sent its share (then one line says the rest were dropped). */
@@ -271,8 +286,8 @@ export class WorkerGateway {
   /** The workers with asks parked, oldest first, and how many each has. */
   private parkedAskers(): Asker[] {
     return [...this.waiting]
-      .filter((session) => session.ready && session.asks > 0)
-      .map((session) => ({ id: session.workerId!, capabilities: session.capabilities!, asks: session.asks, host: session.host }));
+      .filter((session) => session.ready && this.answerable(session) > 0)
+      .map((session) => ({ id: session.workerId!, capabilities: session.capabilities!, asks: this.answerable(session), host: session.host }));
   }
 
   /** Leases one task to this session if there is one for it; answers whether it did. */
@@ -281,6 +296,8 @@ export class WorkerGateway {
       this.waiting.delete(session);
       return false;
     }
+    // Its leases fill its concurrency: the ask waits (parked) until one ends.
+    if (this.answerable(session) === 0) return false;
     const lease = await this.scheduler.leaseNext({ id: session.workerId!, capabilities: session.capabilities!, host: session.host });
     if (!lease) return false;
     session.asks--;
