@@ -91,7 +91,7 @@ describe('followLogs', () => {
       name: 'talks, then fails',
       code: 'export default (x, ctx) => { ctx.log("one"); ctx.log("two"); throw new Error("boom"); }',
       input: { items: [1] },
-      retry: { maxAttempts: 1 },
+      retry: { maxAttempts: 1, distinctWorkers: 1 },
     });
     await expect(job.wait()).rejects.toMatchObject({ name: 'JobFailedError', state: 'FAILED' });
     expect((await collect(job.followLogs())).map((entry) => `${entry.level} ${entry.message}`)).toEqual(['info one', 'info two']);

@@ -27,7 +27,7 @@ describe('parseJobFile', () => {
       name: 'squares',
       code: 'export default (x) => x * x\n',
       input: { partitioner: 'items', items: [1, 2, 3] },
-      retry: { maxAttempts: 3, maxLapses: 10, backoff: { initialMs: 1000, factor: 2, maxMs: 60_000 } },
+      retry: { maxAttempts: 3, maxLapses: 10, backoff: { initialMs: 1000, factor: 2, maxMs: 60_000 }, distinctWorkers: 2 },
       priority: 0,
       runMode: 'immediate',
     });

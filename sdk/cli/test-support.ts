@@ -60,7 +60,7 @@ export async function writeJobFiles(): Promise<string> {
     'squares.yaml': 'name: squares\ncodeFile: square.js\ninput:\n  items: [1, 2, 3]\n  chunkSize: 2\n',
     'fails.yaml':
       'name: fails\ncode: "export default (x, ctx) => { ctx.log(`item ${x}`); if (x > 1) throw new Error(`bad ${x}`); return x; }"\n' +
-      'input: { items: [1, 2] }\nretry: { maxAttempts: 1 }\n',
+      'input: { items: [1, 2] }\nretry: { maxAttempts: 1, distinctWorkers: 1 }\n',
     'broken.yaml': 'name: [oops\n',
     'keyed.yaml': 'name: keyed\ncodeFile: square.js\ninput: { items: [1] }\nidempotencyKey: once\n',
     'paused.yaml': 'name: later\ncodeFile: square.js\ninput: { items: [1] }\nrunMode: paused\n',

@@ -21,7 +21,8 @@ function specWith(maxAttempts: number): JobSpecInput {
     code: SCRIPT,
     input: { items: [1, 2], chunkSize: 1 },
     dependencies: [[0, 1]],
-    retry: { maxAttempts, backoff: { initialMs: 0 } },
+    // One worker on each side: its failures fail the job (the local runner trusts its own process).
+    retry: { maxAttempts, backoff: { initialMs: 0 }, distinctWorkers: 1 },
   };
 }
 

@@ -129,7 +129,7 @@ describe('WorkerClient with a store', () => {
     expect(client.snapshot()).toMatchObject({ workerId: 'w-9', tasksDone: 3, computeMs: 1200, unsent: 1 });
     const socket = server.latest;
     socket.open();
-    expect(socket.sent[0]).toEqual({ type: 'hello', workerId: 'w-9', leases: ['l-done', 'l-kept', 'l-lapsed'], capabilities });
+    expect(socket.sent[0]).toEqual({ type: 'hello', workerId: 'w-9', leases: ['l-done', 'l-kept', 'l-lapsed'], capabilities, concurrency: 1 });
 
     socket.receive(welcome(['l-kept', 'l-done'], 'w-9'));
     await settle();

@@ -57,7 +57,7 @@ describe('WorkerClient', () => {
     expect(socket.url).toBe('ws://coordinator.test/api/v1/worker?token=t');
     expect(client.snapshot().connection).toBe('connecting');
     socket.open();
-    expect(socket.sent).toEqual([{ type: 'hello', leases: [], capabilities }]);
+    expect(socket.sent).toEqual([{ type: 'hello', leases: [], capabilities, concurrency: 1 }]);
     expect(client.snapshot().connection).toBe('connecting');
 
     socket.receive(welcome());
@@ -187,7 +187,7 @@ describe('WorkerClient', () => {
 
     const second = server.latest;
     second.open();
-    expect(second.sent[0]).toEqual({ type: 'hello', workerId: 'w-1', leases: ['l-1'], capabilities });
+    expect(second.sent[0]).toEqual({ type: 'hello', workerId: 'w-1', leases: ['l-1'], capabilities, concurrency: 1 });
     // Until the welcome says the lease is kept, its logs stay here.
     executor.runOf('l-1').hooks.log('info', 'before welcome');
     expect(second.sentOfType('log')).toEqual([]);
