@@ -327,7 +327,7 @@ export async function joinFakeWorker(gateway: WorkerGateway, workerId: string, e
   return { socket, session, send, welcome };
 }
 
-function frameText(data: WebSocket.RawData): string {
+export function frameText(data: WebSocket.RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return (data instanceof ArrayBuffer ? Buffer.from(data) : data).toString('utf8');
 }

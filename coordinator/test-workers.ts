@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import { CoordinatorMessage, type TaskLease, type WorkerMessageInput } from '../shared/index.js';
-import { capabilities } from './test-helpers.js';
+import { capabilities, frameText } from './test-helpers.js';
 
 /** What a protocol-level worker does with a lease: its outputs, or a failure. */
 export type Answer = (lease: TaskLease) => { outputs: unknown[] } | { fail: string };
@@ -26,7 +26,7 @@ export class ProtocolWorker {
     this.welcomed = new Promise((resolve) => (welcome = resolve));
     this.closed = new Promise((resolve) => socket.on('close', (code) => resolve(code)));
     socket.on('message', (data) => {
-      const message = CoordinatorMessage.parse(JSON.parse(String(data)));
+      const message = CoordinatorMessage.parse(JSON.parse(frameText(data)));
       if (message.type === 'welcome') {
         this.workerId = message.workerId;
         welcome();

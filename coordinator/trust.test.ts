@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { JobStatus, WorkerList, WorkerReputation, type JobSpecInput } from '../shared/index.js';
 import type { Coordinator } from './server.js';
-import { DOUBLE_CODE, expectError, readBody, serverCaller, socketUrl, useRealServers } from './test-helpers.js';
+import { DOUBLE_CODE, expectError, frameText, readBody, serverCaller, socketUrl, useRealServers } from './test-helpers.js';
 import { honest, leaseItems, ProtocolWorker, type Answer } from './test-workers.js';
 
 // Volunteers are strangers: these workers speak the protocol over real sockets to a real
@@ -147,7 +147,7 @@ describe('no single volunteer can fail, hoard or stall a job', () => {
     hoarder.socket.removeAllListeners('message');
     const refused: string[] = [];
     hoarder.socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { type: string; code?: string };
+      const message = JSON.parse(frameText(data)) as { type: string; code?: string };
       if (message.type === 'error') refused.push(message.code!);
     });
     for (let ask = 0; ask < 10_000; ask++) hoarder.send({ type: 'ask' });
@@ -163,7 +163,7 @@ describe('no single volunteer can fail, hoard or stall a job', () => {
     const id = await submit(coordinator, { items: [21] });
     const first = await worker(coordinator, () => ({ outputs: [] })).join();
     first.socket.removeAllListeners('message');
-    const firstLease = new Promise<void>((resolve) => first.socket.on('message', (data) => String(data).includes('"lease"') && resolve()));
+    const firstLease = new Promise<void>((resolve) => first.socket.on('message', (data) => frameText(data).includes('"lease"') && resolve()));
     first.send({ type: 'ask' });
     await firstLease;
     first.socket.terminate();

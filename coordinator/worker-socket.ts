@@ -11,7 +11,7 @@ export function workerSocketHandler(upgradeWebSocket: UpgradeWebSocket<unknown>,
     // The peer's address tells hosts apart, so replicas of a task go to distinct machines. Behind a
     // proxy every worker shares the proxy's: then none is told apart (no forwarded header is
     // trusted, since a worker could write any).
-    const address = c.env?.incoming ? getConnInfo(c).remote.address : undefined;
+    const address = (c.env as { incoming?: unknown } | undefined)?.incoming ? getConnInfo(c).remote.address : undefined;
     return {
       onOpen(_event, ws: WSContext) {
         session = gateway.connect(

@@ -245,7 +245,7 @@ export class Replication {
 
   private noteUnchecked(jobId: string, index: number, workerId: string): void {
     let byWorker = this.unchecked.get(jobId);
-    if (!byWorker) this.unchecked.set(jobId, (byWorker = new Map()));
+    if (!byWorker) this.unchecked.set(jobId, (byWorker = new Map<string, Set<number>>()));
     let indices = byWorker.get(workerId);
     if (!indices) byWorker.set(workerId, (indices = new Set()));
     indices.add(index);
