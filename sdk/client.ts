@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JobStatus, Sha256, Stats, WorkerStatus, sha256Hex } from '../shared/index.js';
+import { JobStatus, Sha256, Stats, WorkerList as WorkerListBody, WorkerReputation, WorkerStatus, sha256Hex } from '../shared/index.js';
 import type { JobSpecInput } from '../shared/index.js';
 import { JobRejectedError, ResponseError, TabgridError, isHTTPError } from './errors.js';
 import { Job } from './job.js';
@@ -39,7 +39,6 @@ export interface TabgridOptions {
 }
 
 const JobList = z.object({ jobs: z.array(JobStatus) });
-const WorkerList = z.object({ workers: z.array(WorkerStatus) });
 const JoinUrl = z.object({ url: z.string() });
 const Health = z.object({ ok: z.literal(true) });
 const StoredBlob = z.object({ sha256: Sha256, size: z.number().int() });
@@ -111,7 +110,35 @@ export class Tabgrid {
    * @example console.log((await grid.workers()).length, 'tabs');
    */
   async workers(options: ReadOptions = {}): Promise<WorkerStatus[]> {
-    return (await this.#rest.json(WorkerList, '/api/v1/workers', { signal: options.signal })).workers;
+    return (await this.#rest.json(WorkerListBody, '/api/v1/workers', { signal: options.signal })).workers;
+  }
+
+  /**
+   * Every quarantined worker identity (connected or not), with its record: results that agreed
+   * with their quorum and that did not, and why it was quarantined.
+   * @example for (const worker of await grid.quarantined()) console.log(worker.id, worker.note);
+   */
+  async quarantined(options: ReadOptions = {}): Promise<WorkerReputation[]> {
+    return (await this.#rest.json(WorkerListBody, '/api/v1/workers', { signal: options.signal })).quarantined;
+  }
+
+  /**
+   * Quarantines a worker: it gets no more work, its replicas are revoked and the results it gave
+   * alone are checked again. Answers its record.
+   * @example await grid.quarantine('w_k3m9...', { reason: 'wrong results' });
+   */
+  quarantine(workerId: string, options: ReadOptions & { reason?: string } = {}): Promise<WorkerReputation> {
+    const json = options.reason === undefined ? {} : { reason: options.reason };
+    return this.#rest.json(WorkerReputation, `/api/v1/workers/${encodeURIComponent(workerId)}/quarantine`, { method: 'POST', json, signal: options.signal });
+  }
+
+  /**
+   * Releases a quarantined worker: it gets work again, checked until it earns trust. Answers its record.
+   * @example await grid.release('w_k3m9...');
+   */
+  release(workerId: string, options: ReadOptions & { reason?: string } = {}): Promise<WorkerReputation> {
+    const json = options.reason === undefined ? {} : { reason: options.reason };
+    return this.#rest.json(WorkerReputation, `/api/v1/workers/${encodeURIComponent(workerId)}/release`, { method: 'POST', json, signal: options.signal });
   }
 
   /**

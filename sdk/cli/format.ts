@@ -38,6 +38,18 @@ export function statusLines(status: JobStatus): string[] {
   return lines;
 }
 
+/**
+ * A validated job's policy and what it did.
+ * @example validationLine({ replicas: 3, quorum: 2, adaptive: true, maxReplicas: 6, leases: 33, accepted: 30, checked: 3, disagreements: 1, rechecked: 0 })
+ * // 'validation: 3 replicas, quorum 2, adaptive; 30 accepted (3 checked), 33 leases (1.10 per task), 1 disagreement'
+ */
+export function validationLine(validation: NonNullable<JobStatus['validation']>): string {
+  const { replicas, quorum, adaptive, leases, accepted, checked, disagreements } = validation;
+  const factor = accepted === 0 ? '' : ` (${(leases / accepted).toFixed(2)} per task)`;
+  const disagreed = `${disagreements} disagreement${disagreements === 1 ? '' : 's'}`;
+  return `validation: ${replicas} replicas, quorum ${quorum}${adaptive ? ', adaptive' : ''}; ${accepted} accepted (${checked} checked), ${leases} leases${factor}, ${disagreed}`;
+}
+
 /** Columns of `tabgrid list`, padded to line up. */
 export function jobTable(jobs: readonly JobStatus[]): string[] {
   const rows = [

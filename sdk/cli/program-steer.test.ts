@@ -40,6 +40,36 @@ describe('tabgrid submit: idempotency and limits', () => {
   });
 });
 
+describe('tabgrid and validation', () => {
+  test('a YAML job with validation runs on two workers; status shows the policy and what it did', async () => {
+    const grid = await idle.start();
+    await idle.addWorker(grid);
+    await idle.addWorker(grid);
+    const run = await cli(['submit', 'validated.yaml', '--wait'], { cwd: dir, grid });
+    const id = run.stdout[0]!;
+    expect(run.stdout[1]).toBe('state: COMPLETED');
+    expect((await cli(['status', id], { cwd: dir, grid })).stdout).toContain(
+      'validation: 2 replicas, quorum 2; 3 accepted (3 checked), 6 leases (2.00 per task), 0 disagreements',
+    );
+    const outputs: unknown[] = [];
+    for await (const { output } of grid.grid.job(id).results()) outputs.push(output);
+    expect(outputs).toEqual([1, 4, 9]);
+  });
+
+  test('quarantine and release a worker by id; quarantined lists it meanwhile', async () => {
+    const grid = await idle.start();
+    await idle.addWorker(grid);
+    const [worker] = await grid.grid.workers();
+    expect((await cli(['quarantine', worker!.id, '--reason', 'wrong sums'], { cwd: dir, grid })).stdout).toEqual([
+      `${worker!.id}: quarantined (valid 0, invalid 0, streak 0)`,
+    ]);
+    const listed = JSON.parse((await cli(['quarantined'], { cwd: dir, grid })).stdout.join('\n')) as { id: string; note: string }[];
+    expect(listed).toMatchObject([{ id: worker!.id, note: 'wrong sums' }]);
+    expect((await cli(['release', worker!.id], { cwd: dir, grid })).stdout).toEqual([`${worker!.id}: not quarantined (valid 0, invalid 0, streak 0)`]);
+    expect(await grid.grid.quarantined()).toEqual([]);
+  });
+});
+
 describe('tabgrid pause, resume, status, events', () => {
   test('a paused job: status shows the run mode and why it waits; resume lets it go on', async () => {
     const grid = await idle.start();

@@ -62,6 +62,7 @@ export async function writeJobFiles(): Promise<string> {
       'name: fails\ncode: "export default (x, ctx) => { ctx.log(`item ${x}`); if (x > 1) throw new Error(`bad ${x}`); return x; }"\n' +
       'input: { items: [1, 2] }\nretry: { maxAttempts: 1, distinctWorkers: 1 }\n',
     'broken.yaml': 'name: [oops\n',
+    'validated.yaml': 'name: checked\ncodeFile: square.js\ninput: { items: [1, 2, 3], chunkSize: 1 }\nvalidation: { replicas: 2, quorum: 2, adaptive: false }\n',
     'keyed.yaml': 'name: keyed\ncodeFile: square.js\ninput: { items: [1] }\nidempotencyKey: once\n',
     'paused.yaml': 'name: later\ncodeFile: square.js\ninput: { items: [1] }\nrunMode: paused\n',
     'chatty.yaml': 'name: chatty\ncode: "export default (x, ctx) => { ctx.log(`squaring ${x}`); return x * x; }"\ninput: { items: [1, 2] }\n',

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { clientFor } from '../connection.js';
-import { statusLines } from '../format.js';
+import { statusLines, validationLine } from '../format.js';
 import type { CliIO } from '../io.js';
 
 /** `tabgrid status JOB [--json]`: state, progress, run mode, why it waits, and the error of a failed job. */
@@ -18,6 +18,7 @@ export function registerStatus(program: Command, io: CliIO): void {
       io.out(`job: ${status.id} (${status.name})`);
       for (const line of statusLines(status)) io.out(line);
       io.out(`run mode: ${status.runMode}`);
+      if (status.validation) io.out(validationLine(status.validation));
       if (status.waitingReason !== undefined) io.out(`waiting: ${status.waitingReason}`);
     });
 }
