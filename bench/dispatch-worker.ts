@@ -10,6 +10,8 @@ export class BenchWorker {
   readonly latenciesMs: number[] = [];
   private askedAt = 0;
   private socket: WebSocket | undefined;
+  /** Asking for work (between `start` and `stop`). */
+  private working = false;
   done = 0;
 
   constructor(private readonly socketUrl: string) {}
@@ -33,7 +35,14 @@ export class BenchWorker {
 
   /** Starts asking for tasks. */
   start(): void {
+    this.working = true;
     this.ask();
+  }
+
+  /** Takes back its ask: the job ended. */
+  stop(): void {
+    this.working = false;
+    this.send({ type: 'withdraw' });
   }
 
   close(): void {
@@ -43,7 +52,7 @@ export class BenchWorker {
   private run(leaseId: string, outputs: number): void {
     this.latenciesMs.push(performance.now() - this.askedAt);
     this.send({ type: 'result', leaseId, outputs: new Array<null>(outputs).fill(null) });
-    this.ask();
+    if (this.working) this.ask();
   }
 
   private ask(): void {
