@@ -2,7 +2,7 @@ import type { GangMembership, TaskLease } from '../../shared/index.js';
 import { gangBounds, growthFrom, largestGroup } from './gang-formation.js';
 import { GangAttempt } from './gangs.js';
 import { newId } from './ids.js';
-import { leaseMessage } from './leasing.js';
+import { leaseMessage } from './task-input.js';
 import type { LiveJob } from './live-job.js';
 import { mismatch } from './matching.js';
 import { before, type Asker, type SchedulerState } from './state.js';

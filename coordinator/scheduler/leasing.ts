@@ -1,11 +1,9 @@
 import type { TaskLease } from '../../shared/index.js';
-import type { TaskRecord } from '../store/index.js';
-import type { Lease } from './leases.js';
 import type { LiveJob } from './live-job.js';
 import { mismatch } from './matching.js';
 import type { Replication } from './replication.js';
 import { before, type Asker, type SchedulerState } from './state.js';
-import { taskCode, taskInput } from './task-input.js';
+import { leaseMessage } from './task-input.js';
 
 /**
  * Leases the best ready task this worker may run, or answers undefined when there is none (or
@@ -39,23 +37,4 @@ function pickJob(state: SchedulerState, replication: Replication, asker: Asker):
   }
   if (best) best.turn = ++state.turns;
   return best;
-}
-
-/** The `lease` message for a granted lease. */
-export function leaseMessage(job: LiveJob, task: TaskRecord, lease: Lease): TaskLease {
-  const spec = job.record.spec;
-  const message: TaskLease = {
-    type: 'lease',
-    leaseId: lease.leaseId,
-    jobId: job.id,
-    jobName: job.record.name,
-    taskIndex: task.index,
-    attempt: task.attempts,
-    code: taskCode(spec, job.record.codeSha, task === job.reduceTask()),
-    input: taskInput(job, task),
-  };
-  if (task.checkpoint !== undefined) message.restored = task.checkpoint;
-  if (spec.runMode === 'debug') message.debug = true;
-  if (spec.retry.timeoutMs !== undefined) message.timeoutMs = spec.retry.timeoutMs;
-  return message;
 }

@@ -2,7 +2,7 @@ import { decideRetry, findQuorum, type AttemptEnd, type TaskLease, type Validati
 import type { TaskRecord } from '../store/index.js';
 import type { JobLifecycle } from './lifecycle.js';
 import type { Lease } from './leases.js';
-import { leaseMessage } from './leasing.js';
+import { leaseMessage } from './task-input.js';
 import type { LiveJob } from './live-job.js';
 import { ReplicaGroup, ReplicaTable } from './replicas.js';
 import { spotCheckRate, WorkerRecords } from './reputation.js';

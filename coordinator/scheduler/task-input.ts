@@ -1,5 +1,6 @@
-import { taskInput as buildTaskInput, type JobSpec, type TaskInput } from '../../shared/index.js';
+import { taskInput as buildTaskInput, type JobSpec, type TaskInput, type TaskLease } from '../../shared/index.js';
 import type { TaskRecord } from '../store/index.js';
+import type { Lease } from './leases.js';
 import type { LiveJob } from './live-job.js';
 
 /** What the worker needs to run this task: its share of the input and its predecessors' outputs. */
@@ -12,4 +13,23 @@ export function taskInput(job: LiveJob, task: TaskRecord): TaskInput {
 export function taskCode(spec: JobSpec, codeSha: string, isReduce: boolean): string {
   if (isReduce && spec.reduce !== undefined && typeof spec.reduce !== 'string') return spec.reduce.blob;
   return codeSha;
+}
+
+/** The `lease` message for a granted lease. */
+export function leaseMessage(job: LiveJob, task: TaskRecord, lease: Lease): TaskLease {
+  const spec = job.record.spec;
+  const message: TaskLease = {
+    type: 'lease',
+    leaseId: lease.leaseId,
+    jobId: job.id,
+    jobName: job.record.name,
+    taskIndex: task.index,
+    attempt: task.attempts,
+    code: taskCode(spec, job.record.codeSha, task === job.reduceTask()),
+    input: taskInput(job, task),
+  };
+  if (task.checkpoint !== undefined) message.restored = task.checkpoint;
+  if (spec.runMode === 'debug') message.debug = true;
+  if (spec.retry.timeoutMs !== undefined) message.timeoutMs = spec.retry.timeoutMs;
+  return message;
 }
