@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { blobResponse, blobRoutes } from './blobs.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, answerError } from './errors.js';
+import { noSniff } from './headers.js';
 import { requireAdmin, requireJoinToken } from './auth.js';
 import { jobRoutes } from './jobs.js';
 import { prometheusText } from './metrics.js';
@@ -21,6 +22,7 @@ export interface AppOptions {
  */
 export function createApp(deps: ApiDeps, options: AppOptions): Hono {
   const app = new Hono();
+  app.use('*', noSniff());
   app.onError(answerError);
   app.notFound((c) => answerError(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`), c));
 
