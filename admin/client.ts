@@ -4,7 +4,7 @@ import { ErrorBody, JobStatus, summarizeIssues, WorkerStatus } from '../shared/i
 const JobList = z.object({ jobs: z.array(JobStatus) });
 const WorkerList = z.object({ workers: z.array(WorkerStatus) });
 
-/** A REST call that did not succeed; `status` 401 means the admin token was refused. */
+/** A REST call that did not succeed; `status` 401 means the admin token or session was refused. */
 export class AdminApiError extends Error {
   override readonly name = 'AdminApiError';
 
@@ -23,9 +23,32 @@ export function isUnauthorized(error: unknown): boolean {
   return error instanceof Error && error.name === 'AdminApiError' && (error as AdminApiError).status === 401;
 }
 
-/** The coordinator's REST API as the admin panel uses it, on the page's own origin. */
+/**
+ * The coordinator's REST API as the admin panel uses it, on the page's own origin. The admin
+ * token is sent once, to open a session; the coordinator keeps the session in an HttpOnly
+ * cookie, which the browser sends along and no script on this origin can read (the join page
+ * and its task code share the origin, and could read `localStorage`).
+ */
 export class AdminClient {
-  constructor(private readonly token: string) {}
+  /** Opens a session with the admin token; throws `AdminApiError` 401 when it is refused. */
+  async logIn(token: string): Promise<void> {
+    await this.request('POST', '/api/v1/session', { authorization: `Bearer ${token}` });
+  }
+
+  /** Whether this browser holds an open session. */
+  async isLoggedIn(): Promise<boolean> {
+    try {
+      await this.request('GET', '/api/v1/session');
+      return true;
+    } catch (error) {
+      if (isUnauthorized(error)) return false;
+      throw error;
+    }
+  }
+
+  async logOut(): Promise<void> {
+    await this.request('DELETE', '/api/v1/session');
+  }
 
   async listJobs(): Promise<JobStatus[]> {
     const body = await this.request('GET', '/api/v1/jobs');
@@ -41,10 +64,10 @@ export class AdminClient {
     await this.request('POST', `/api/v1/jobs/${encodeURIComponent(jobId)}/cancel`);
   }
 
-  private async request(method: 'GET' | 'POST', path: string): Promise<unknown> {
+  private async request(method: 'GET' | 'POST' | 'DELETE', path: string, headers: Record<string, string> = {}): Promise<unknown> {
     let response: Response;
     try {
-      response = await fetch(path, { method, headers: { authorization: `Bearer ${this.token}` } });
+      response = await fetch(path, { method, headers, credentials: 'same-origin' });
     } catch (cause) {
       throw new AdminApiError(0, 'NETWORK', 'the coordinator cannot be reached', { cause });
     }

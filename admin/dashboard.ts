@@ -4,7 +4,7 @@ import { showJobs, showWorkers } from './tables.js';
 
 const POLL_INTERVAL_MS = 1000;
 
-/** Polls jobs and workers every second and shows them, until stopped or the token is refused. */
+/** Polls jobs and workers every second and shows them, until stopped or the session is refused. */
 export class Dashboard {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;

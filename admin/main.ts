@@ -1,8 +1,8 @@
-import { AdminClient } from './client.js';
+import { AdminClient, isUnauthorized } from './client.js';
 import { Dashboard } from './dashboard.js';
 import { elements } from './elements.js';
-import { forgetToken, loadToken, saveToken } from './session.js';
 
+const client = new AdminClient();
 let dashboard: Dashboard | undefined;
 
 function showLogin(message?: string): void {
@@ -15,34 +15,47 @@ function showLogin(message?: string): void {
   elements.token.focus();
 }
 
-function showDashboard(token: string): void {
+function showDashboard(): void {
   elements.loginForm.hidden = true;
   elements.logout.hidden = false;
-  dashboard = new Dashboard(new AdminClient(token), () => {
-    forgetToken();
-    showLogin('The coordinator refused that admin token. Enter the one it printed at start.');
+  dashboard = new Dashboard(client, () => {
+    showLogin('The session is over (it lasts 12 hours, and ends when the coordinator restarts). Log in again.');
   });
   dashboard.start();
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function logIn(token: string): Promise<void> {
+  try {
+    await client.logIn(token);
+    showDashboard();
+  } catch (error) {
+    if (isUnauthorized(error)) showLogin('The coordinator refused that admin token. Enter the one it printed at start.');
+    else showLogin(`Could not log in: ${describe(error)}`);
+  }
 }
 
 elements.loginForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const token = elements.token.value.trim();
-  if (token === '') {
-    showLogin('Enter the admin token.');
-    return;
-  }
   elements.token.value = '';
-  saveToken(token);
-  showDashboard(token);
+  if (token === '') showLogin('Enter the admin token.');
+  else void logIn(token);
 });
 
 elements.logout.addEventListener('click', (event) => {
   event.preventDefault();
-  forgetToken();
-  showLogin();
+  dashboard?.stop();
+  client.logOut().then(
+    () => showLogin(),
+    (error: unknown) => showLogin(`Could not log out: ${describe(error)}`),
+  );
 });
 
-const remembered = loadToken();
-if (remembered) showDashboard(remembered);
-else showLogin();
+client.isLoggedIn().then(
+  (loggedIn) => (loggedIn ? showDashboard() : showLogin()),
+  (error: unknown) => showLogin(`Could not reach the coordinator: ${describe(error)}`),
+);

@@ -5,6 +5,7 @@ import type { Hono } from 'hono';
 import { createApp } from './api/app.js';
 import type { ApiDeps } from './api/deps.js';
 import { joinUrl } from './api/system.js';
+import { ensureErrorEvent } from './error-event.js';
 import { WorkerGateway } from './gateway/index.js';
 import { createHttpServer, listen } from './http-server.js';
 import { createSignalling } from './signalling/index.js';
@@ -56,6 +57,7 @@ export async function startCoordinator(input: CoordinatorOptions): Promise<Coord
   // needs the upgrade handler: break the cycle with a late-bound `request`.
   const built: { app?: Hono } = {};
   const lateApp = { request: (...args: Parameters<Hono['request']>) => built.app!.request(...args) };
+  ensureErrorEvent();
   const ws = createNodeWebSocket({ app: lateApp as unknown as Hono });
   ws.wss.options.maxPayload = options.maxMessageBytes;
   const app = (built.app = createApp(deps, { webRoot: options.webRoot, workerSocket: workerSocketHandler(ws.upgradeWebSocket, gateway) }));

@@ -5,10 +5,27 @@ import { readJoinPage } from './tabs.js';
 
 const DOUBLE = 'export default (x) => x * 2';
 
+/** Logs in through the panel's form. */
 async function logIn(page: Page, adminUrl: string, token: string): Promise<void> {
   await page.goto(adminUrl);
   await page.locator('#token').fill(token);
   await page.locator('#login').click();
+}
+
+/**
+ * Collects the page's Content Security Policy violations (the panel must run under its strict
+ * policy), all but zod's probe for `new Function` (it builds its schemas when the shared chunk
+ * loads, asks once whether eval is allowed, catches the refusal and parses without it).
+ */
+async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (event) => {
+      if (event.blockedURI !== 'eval') seen.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+  return () => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
 }
 
 test('the admin panel lists the finished job and the tabs that ran it', async ({
@@ -61,29 +78,55 @@ test('a job nobody can run yet is cancelled from its Cancel button', async ({ co
   expect((await job.status()).state).toBe('CANCELLED');
 });
 
-test('a wrong admin token brings back the login form with a message', async ({ coordinator, page }) => {
-  await logIn(page, coordinator.adminUrl, 'not-the-token');
-
-  await expect(page.locator('#login-form')).toBeVisible();
-  await expect(page.locator('#login-error')).toContainText('refused');
-  await expect(page.locator('#dashboard')).toBeHidden();
-  expect(await page.evaluate(() => localStorage.length)).toBe(0);
+test('a wrong admin token, or the join token, brings back the login form with a message and sets no cookie', async ({
+  coordinator,
+  page,
+}) => {
+  const joinToken = new URL(coordinator.joinUrl).searchParams.get('token')!;
+  for (const token of ['not-the-token', joinToken]) {
+    await logIn(page, coordinator.adminUrl, token);
+    await expect(page.locator('#login-error')).toContainText('refused');
+    await expect(page.locator('#login-form')).toBeVisible();
+    await expect(page.locator('#dashboard')).toBeHidden();
+  }
+  expect(await page.context().cookies()).toEqual([]);
+  expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
 });
 
-test('the token is remembered across reloads until logging out', async ({ coordinator, page }) => {
-  await logIn(page, coordinator.adminUrl, coordinator.adminToken);
+test('the login is an HttpOnly cookie no page script can read, kept across reloads until logging out', async ({ coordinator, page }) => {
+  const violations = await watchViolations(page);
+  const response = await page.goto(coordinator.adminUrl);
+  expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+  await page.locator('#token').fill(coordinator.adminToken);
+  await page.locator('#login').click();
   await expect(page.locator('#dashboard')).toBeVisible();
   await expect(page.locator('#connection')).toContainText('Updated');
+
+  const [cookie, ...others] = await page.context().cookies();
+  expect(others).toEqual([]);
+  expect(cookie).toMatchObject({ name: 'tabgrid_admin', path: '/api/v1', httpOnly: true, sameSite: 'Strict' });
+  expect(cookie?.value).not.toContain(coordinator.adminToken);
+  expect(await page.evaluate(() => [document.cookie, localStorage.length, sessionStorage.length])).toEqual(['', 0, 0]);
+
+  // The join page shares the origin: its scripts cannot read the session either.
+  const joinPage = await page.context().newPage();
+  await joinPage.goto(coordinator.joinUrl);
+  expect(await joinPage.evaluate(() => document.cookie)).toBe('');
+  await joinPage.close();
 
   await page.reload();
   await expect(page.locator('#dashboard')).toBeVisible();
   await expect(page.locator('#login-form')).toBeHidden();
+  await expect(page.locator('#connection')).toContainText('Updated');
 
   await page.getByRole('link', { name: 'log out' }).click();
   await expect(page.locator('#login-form')).toBeVisible();
   await expect(page.locator('#login-error')).toBeHidden();
+  await expect.poll(() => page.context().cookies()).toEqual([]);
   await page.reload();
   await expect(page.locator('#login-form')).toBeVisible();
+  await expect(page.locator('#dashboard')).toBeHidden();
+  expect(await violations()).toEqual([]);
 });
 
 async function sumTasksDone(page: Page): Promise<number> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { JobStatus, Sha256, Stats, WorkerList as WorkerListBody, WorkerReputation, sha256Hex } from '../shared/index.js';
-import type { JobSpecInput , WorkerStatus} from '../shared/index.js';
+import type { JobSpecInput, WorkerStatus } from '../shared/index.js';
 import { JobRejectedError, ResponseError, TabgridError, isHTTPError } from './errors.js';
 import { Job } from './job.js';
 import { runLocally, storedBlobFetcher, type LocalJob } from './local/index.js';

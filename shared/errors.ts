@@ -7,8 +7,10 @@ import { z } from 'zod';
  * @example if (error.code === 'not_found') console.log('no such job');
  */
 export const ErrorCode = z.enum([
-  /** 401: the admin token (REST) or the join token (worker socket, blob downloads) is missing or wrong. */
+  /** 401: the admin token or session (REST) or the join token (worker socket, blob downloads) is missing, wrong or over. */
   'unauthorized',
+  /** 403: a state-changing request with the admin panel's session cookie came from another origin. */
+  'forbidden',
   /** 404: no such job, blob, route or file, or a job without a reduce step asked for its result. */
   'not_found',
   /** 409: the job is in the wrong state for this (cancel an ended job, resume one not PAUSED, result before COMPLETED). */

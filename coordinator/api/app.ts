@@ -2,9 +2,12 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { blobResponse, blobRoutes } from './blobs.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, answerError } from './errors.js';
-import { requireAdmin, requireJoinToken } from './auth.js';
+import { noSniff } from './headers.js';
+import { requireAdmin, requireJoinToken, type AdminAuth } from './auth.js';
 import { jobRoutes } from './jobs.js';
 import { prometheusText } from './metrics.js';
+import { sessionRoutes } from './session.js';
+import { AdminSessions } from './sessions.js';
 import { collectStats, systemRoutes } from './system.js';
 import { webRoutes } from './web.js';
 
@@ -16,11 +19,13 @@ export interface AppOptions {
 }
 
 /**
- * The coordinator's HTTP face: REST under `/api/v1` (admin token), the worker socket and blob
+ * The coordinator's HTTP face: REST under `/api/v1` (admin token, or the admin panel's session
+ * cookie from `/api/v1/session`), the worker socket and blob
  * downloads under `/api/v1/worker` (join token), and the web apps.
  */
 export function createApp(deps: ApiDeps, options: AppOptions): Hono {
   const app = new Hono();
+  app.use('*', noSniff());
   app.onError(answerError);
   app.notFound((c) => answerError(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`), c));
 
@@ -32,14 +37,18 @@ export function createApp(deps: ApiDeps, options: AppOptions): Hono {
   if (options.workerSocket) worker.get('/', options.workerSocket);
   app.route('/api/v1/worker', worker);
 
+  // Admin panel logins live as long as this app: a restart means logging in again.
+  const auth: AdminAuth = { adminToken: deps.adminToken, sessions: new AdminSessions(), publicUrl: deps.publicUrl };
+  app.route('/api/v1/session', sessionRoutes(auth));
+
   const admin = new Hono();
-  admin.use('*', requireAdmin(deps.adminToken));
+  admin.use('*', requireAdmin(auth));
   admin.route('/jobs', jobRoutes(deps));
   admin.route('/blobs', blobRoutes(deps));
   admin.route('/', systemRoutes(deps));
   app.route('/api/v1', admin);
 
-  app.get('/metrics', requireAdmin(deps.adminToken), async (c) =>
+  app.get('/metrics', requireAdmin(auth), async (c) =>
     c.text(prometheusText(await collectStats(deps)), 200, { 'content-type': 'text/plain; version=0.0.4' }),
   );
 

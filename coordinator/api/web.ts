@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { Hono } from 'hono';
 import { ApiError } from './errors.js';
+import { ADMIN_CSP, pageHeaders } from './headers.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -55,8 +56,8 @@ export function webRoutes(webRoot: string): Hono {
   const app = new Hono();
   app.get('/', (c) => c.redirect('/admin'));
   const volunteerPolicy = { 'content-security-policy': VOLUNTEER_CSP };
-  app.get('/join', () => serveFile(webRoot, 'web-worker/join.html', 'no-cache', volunteerPolicy));
-  app.get('/admin', () => serveFile(webRoot, 'admin/index.html', 'no-cache'));
+  app.get('/join', () => serveFile(webRoot, 'web-worker/join.html', 'no-cache', pageHeaders(VOLUNTEER_CSP)));
+  app.get('/admin', () => serveFile(webRoot, 'admin/index.html', 'no-cache', pageHeaders(ADMIN_CSP)));
   // Vite names assets by content hash, so they can be cached for good. The admin panel's assets
   // carry the policy too: a policy on a script or style loaded by a page is ignored, only a
   // worker script's own counts.

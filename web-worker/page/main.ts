@@ -1,6 +1,6 @@
 /**
  * The join page: a volunteer opens `/join?token=<join token>` and this tab becomes a worker until
- * it is closed. Its progress lives in IndexedDB (see `store/`), so a reload resumes where it
+ * it is closed. The token moves from the address bar into `sessionStorage` (see `join-token.ts`). Its progress lives in IndexedDB (see `store/`), so a reload resumes where it
  * was. With `&debug=1` it takes `debug` jobs (stopping at a breakpoint before each task while
  * DevTools are open) and prints every event in the console.
  */
@@ -13,6 +13,7 @@ import { openVolunteerStore, type ResilientStore } from '../store/index.js';
 import type { SavedWorkerState } from '../../worker/index.js';
 import { browserCapabilities, describeAdapter, detectAdapter } from './capabilities.js';
 import { EventLog } from './event-log.js';
+import { pageSessionStorage, takeJoinToken } from './join-token.js';
 import { peerJsGangs } from './gangs.js';
 import { loadSettings, pageLocalStorage, pauseReason, saveSettings, type VolunteerSettings } from './settings.js';
 import { volunteerStatus, type VolunteerStatus } from './status.js';
@@ -139,8 +140,9 @@ function controlsFor(client: WorkerClient, settings: VolunteerSettings, applyPau
   };
 }
 
+const { token, addressWithoutToken } = takeJoinToken(location.href, pageSessionStorage());
+if (addressWithoutToken) history.replaceState(history.state, '', addressWithoutToken);
 const params = new URLSearchParams(location.search);
-const token = params.get('token');
 const debug = params.get('debug') === '1';
 const view = new JoinView(document, debug ? 50 : 8);
 if (token) {
