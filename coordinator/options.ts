@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_SPEC_LIMITS } from '../shared/index.js';
 
 /** How to run a coordinator. Only `dataDir` has no default. */
 export interface CoordinatorOptions {
@@ -26,6 +27,12 @@ export interface CoordinatorOptions {
   maxSpecBytes?: number;
   /** Jobs waiting or running at once; over it a new job is recorded as REJECTED (429). @default 10000 */
   maxQueuedJobs?: number;
+  /** Deepest nesting of arrays and objects in a spec or a worker's message; deeper is refused. @default 64 */
+  maxDepth?: number;
+  /** Most tasks one job may make; a spec that makes more is refused (413) before it is partitioned. @default 100000 */
+  maxTasks?: number;
+  /** Most items in one items job; more is refused (413). @default 1000000 */
+  maxItems?: number;
   /** Largest task checkpoint, in JSON bytes; a larger one is refused and the last one stands. @default 1 MiB */
   maxCheckpointBytes?: number;
   /** Largest blob accepted, in bytes. @default 64 MiB */
@@ -56,6 +63,9 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     maxBodyBytes: options.maxBodyBytes ?? 64 * MiB,
     maxSpecBytes: options.maxSpecBytes ?? 16 * MiB,
     maxQueuedJobs: options.maxQueuedJobs ?? 10_000,
+    maxDepth: options.maxDepth ?? DEFAULT_SPEC_LIMITS.maxDepth,
+    maxTasks: options.maxTasks ?? DEFAULT_SPEC_LIMITS.maxTasks,
+    maxItems: options.maxItems ?? DEFAULT_SPEC_LIMITS.maxItems,
     maxCheckpointBytes: options.maxCheckpointBytes ?? MiB,
     maxBlobBytes: options.maxBlobBytes ?? 64 * MiB,
     maxMessageBytes: options.maxMessageBytes ?? 64 * MiB,

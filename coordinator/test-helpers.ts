@@ -300,7 +300,7 @@ export function testApp(parts: Parts, webRoot: string, options: { limits?: Parti
     adminToken: ADMIN_TOKEN,
     joinToken: JOIN_TOKEN,
     publicUrl: () => 'http://tabgrid.test:8080',
-    limits: { maxBodyBytes: 1024 * 1024, maxSpecBytes: 512 * 1024, maxBlobBytes: 1024 * 1024, maxQueuedJobs: 1000, ...options.limits },
+    limits: { maxBodyBytes: 1024 * 1024, maxSpecBytes: 512 * 1024, maxBlobBytes: 1024 * 1024, maxQueuedJobs: 1000, maxDepth: 64, ...options.limits },
     startedAt: Date.now(),
   };
   return createApp(deps, { webRoot });

@@ -1,4 +1,4 @@
-import { JobSpec, describeIssues } from '../shared/index.js';
+import { DEFAULT_SPEC_LIMITS, JobSpec, depthError, describeIssues } from '../shared/index.js';
 import { SpecError } from './errors.js';
 
 /**
@@ -8,7 +8,9 @@ import { SpecError } from './errors.js';
  * validateSpec({ name: 'squares', code: 'export default (x) => x * x', input: { items: [1, 2] } })
  * // { name: 'squares', ..., input: { items: [1, 2], chunkSize: 1 }, retry: {...}, priority: 0 }
  */
-export function validateSpec(input: unknown): JobSpec {
+export function validateSpec(input: unknown, maxDepth = DEFAULT_SPEC_LIMITS.maxDepth): JobSpec {
+  const tooDeep = depthError(input, maxDepth);
+  if (tooDeep) throw new SpecError(tooDeep.message, [{ path: tooDeep.path, message: tooDeep.reason }]);
   const parsed = JobSpec.safeParse(input);
   if (parsed.success) return parsed.data;
   const issues = describeIssues(parsed.error);

@@ -12,3 +12,4 @@ export * from './task/index.js';
 export * from './backoff.js';
 export * from './job-rules.js';
 export * from './validation.js';
+export * from './limits.js';

@@ -41,7 +41,11 @@ export const RangeInput = z
     partitioner: z.literal('range'),
     range: z
       .strictObject({ start: z.number().int(), end: z.number().int(), step: z.number().int().min(1).default(1) })
-      .refine((range) => range.end > range.start, { message: 'end must be greater than start', path: ['end'] }),
+      .refine((range) => range.end > range.start, { message: 'end must be greater than start', path: ['end'] })
+      .refine((range) => range.end - range.start <= Number.MAX_SAFE_INTEGER, {
+        message: `end - start must be at most ${Number.MAX_SAFE_INTEGER}, so every index is exact`,
+        path: ['end'],
+      }),
     chunkSize: Count.optional(),
     chunks: Count.optional(),
   })

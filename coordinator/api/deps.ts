@@ -12,6 +12,8 @@ export interface ApiLimits {
   maxBlobBytes: number;
   /** Jobs that may be waiting or running at once; over it a new job is REJECTED (429). */
   maxQueuedJobs: number;
+  /** Deepest nesting of arrays and objects in a spec; deeper: 413, nothing recorded. */
+  maxDepth: number;
 }
 
 /** What the REST routes stand on. */

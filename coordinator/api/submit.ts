@@ -1,4 +1,4 @@
-import { JobSpec, describeIssues, sha256Hex, type CodeSpec, type JobStatus } from '../../shared/index.js';
+import { JobSpec, SpecLimitError, depthError, describeIssues, sha256Hex, type CodeSpec, type JobStatus } from '../../shared/index.js';
 import { InvalidSpecError } from '../scheduler/index.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
@@ -15,6 +15,9 @@ export interface Submitted {
  * specs refused by policy (too large, queue full) are recorded as REJECTED with the reason.
  */
 export async function submitJob(deps: ApiDeps, body: unknown, bodyBytes: number): Promise<Submitted> {
+  // Before anything walks the spec: a value nested a million deep must not reach a recursion.
+  const tooDeep = depthError(body, deps.limits.maxDepth);
+  if (tooDeep) throw overLimit(tooDeep);
   const parsed = JobSpec.safeParse(body);
   if (!parsed.success) {
     const details = describeIssues(parsed.error);
@@ -40,6 +43,7 @@ export async function submitJob(deps: ApiDeps, body: unknown, bodyBytes: number)
     const record = await deps.scheduler.submit(stored, code);
     return { status: await loadJobStatus(deps, record.id), httpStatus: 201 };
   } catch (error) {
+    if (error instanceof SpecLimitError) throw overLimit(error);
     if (error instanceof InvalidSpecError) {
       throw new ApiError(400, 'invalid_spec', error.message, [{ path: error.path, message: error.reason }]);
     }
@@ -48,6 +52,11 @@ export async function submitJob(deps: ApiDeps, body: unknown, bodyBytes: number)
     if (winner) return winner;
     throw error;
   }
+}
+
+/** A spec over one of the spec limits: 413, naming the limit, and nothing recorded. */
+function overLimit(error: SpecLimitError): ApiError {
+  return new ApiError(413, 'too_large', error.message, [{ path: error.path, message: error.reason }]);
 }
 
 async function existingJob(deps: ApiDeps, idempotencyKey: string | undefined): Promise<Submitted | undefined> {

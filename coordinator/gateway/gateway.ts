@@ -1,4 +1,4 @@
-import { WorkerMessage, summarizeIssues, type ErrorCode, type WorkerReputation, type WorkerStatus } from '../../shared/index.js';
+import { DEFAULT_SPEC_LIMITS, deeperThan, WorkerMessage, summarizeIssues, type ErrorCode, type WorkerReputation, type WorkerStatus } from '../../shared/index.js';
 import type { WorkerRecord } from '../store/index.js';
 import { newId, type Asker, type Scheduler } from '../scheduler/index.js';
 import { WorkerSession, type WorkerSocket } from './session.js';
@@ -14,6 +14,8 @@ export interface GatewayOptions {
   maxLogLinesPerTask?: number;
   /** `capabilities` messages one connection may send. @default 20 */
   maxCapabilityUpdates?: number;
+  /** Deepest nesting of arrays and objects in a message; deeper is a bad message. @default 64 */
+  maxDepth?: number;
 }
 
 const POLICY_VIOLATION = 1008;
@@ -66,6 +68,8 @@ export class WorkerGateway {
     } catch {
       return this.strike(session, 'bad_message', 'message is not JSON');
     }
+    const maxDepth = this.options.maxDepth ?? DEFAULT_SPEC_LIMITS.maxDepth;
+    if (deeperThan(json, maxDepth) !== undefined) return this.strike(session, 'bad_message', `message nested more than ${maxDepth} deep`);
     const parsed = WorkerMessage.safeParse(json);
     if (!parsed.success) return this.strike(session, 'bad_message', summarizeIssues(parsed.error));
     const message = parsed.data;

@@ -1,4 +1,4 @@
-import { InvalidSpecError, OPEN_TASK_STATES, isOpenTask, type JobError, type JobSpec } from '../../shared/index.js';
+import { DEFAULT_SPEC_LIMITS, InvalidSpecError, OPEN_TASK_STATES, isOpenTask, type JobError, type JobSpec, type PartitionContext } from '../../shared/index.js';
 import type { JobRecord } from '../store/index.js';
 import { buildJob, rebuildGraph } from './build-job.js';
 import { newId } from './ids.js';
@@ -24,7 +24,7 @@ export class JobLifecycle {
     }
     const now = this.state.now();
     const id = newId('job');
-    const built = await buildJob(id, spec, { blob: (sha) => store.getBlob(sha) }, now);
+    const built = await buildJob(id, spec, { blob: (sha) => store.getBlob(sha), limits: this.limits() }, now);
     const record = await store.createJob(
       {
         id,
@@ -50,6 +50,11 @@ export class JobLifecycle {
     if (spec.runMode === 'paused' && live.has(job.id)) await this.state.transition(job, 'PAUSED', 'submitted with runMode paused');
     this.state.emitReady();
     return job.record;
+  }
+
+  private limits(): PartitionContext['limits'] {
+    const { maxTasks = DEFAULT_SPEC_LIMITS.maxTasks, maxItems = DEFAULT_SPEC_LIMITS.maxItems } = this.state.options;
+    return { maxTasks, maxItems };
   }
 
   /** Records a job refused by policy (too large, queue full): it exists, in state REJECTED, with the reason. */

@@ -15,6 +15,10 @@ export interface SchedulerOptions {
   disconnectGraceMs: number;
   /** Largest checkpoint stored, as JSON bytes; a larger one is refused. @default 1 MiB */
   maxCheckpointBytes?: number;
+  /** Most tasks one job may have; a spec that makes more is refused before it is partitioned. @default 100000 */
+  maxTasks?: number;
+  /** Most items one items job may have. @default 1000000 */
+  maxItems?: number;
   now?: () => number;
   random?: () => number;
   /** Where gang members find the signalling server, and the ICE servers they use. */

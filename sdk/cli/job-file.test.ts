@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { buildJobGraph, partition } from '../../shared/index.js';
+import { buildJobGraph, DEFAULT_SPEC_LIMITS, partition } from '../../shared/index.js';
 import { JobFileError, loadJobFile, parseJobFile } from './job-file.js';
 import type { ReadText } from './job-file.js';
 
@@ -162,7 +162,7 @@ describe('loadJobFile', () => {
   test('examples/range.yaml counts the 17984 primes below 200000 in 20 tasks and a reduce', async () => {
     const spec = await loadJobFile(exampleFile('range.yaml'));
     expect(spec.input).toMatchObject({ partitioner: 'range', chunks: 20 });
-    const shares = await partition(spec.input, { blob: () => Promise.resolve(undefined) });
+    const shares = await partition(spec.input, { blob: () => Promise.resolve(undefined), limits: DEFAULT_SPEC_LIMITS });
     expect(shares).toHaveLength(20);
     const count = await importDefault(spec.code);
     const ctx = { log: () => undefined };
@@ -172,7 +172,7 @@ describe('loadJobFile', () => {
 
   test('examples/pipeline.yaml is a valid DAG whose stages and reduce give the documented result', async () => {
     const spec = await loadJobFile(exampleFile('pipeline.yaml'));
-    const shares = await partition(spec.input, { blob: () => Promise.resolve(undefined) });
+    const shares = await partition(spec.input, { blob: () => Promise.resolve(undefined), limits: DEFAULT_SPEC_LIMITS });
     const graph = buildJobGraph(shares, spec.dependencies ?? [], true);
     expect(graph.taskPredecessors[3]).toEqual([1, 2]);
     const stage = await importDefault(spec.code);

@@ -66,11 +66,14 @@ describe('tabgrid serve', () => {
     expect(coordinator.closed()).toBe(true);
   });
 
-  test('passes --port, --host, --data, --lease-ms and --heartbeat-ms', async () => {
+  test('passes --port, --host, --data, --lease-ms, --heartbeat-ms and the spec limits', async () => {
     const coordinator = recordingStart();
     const args = ['serve', '--port', '0', '--host', '0.0.0.0', '--data', '/srv/grid', '--lease-ms', '5000', '--heartbeat-ms', '1000'];
+    args.push('--max-tasks', '500000', '--max-items', '2000000', '--max-depth', '32');
     await cli(args, { cwd: await tempDir(), overrides: { loadCoordinator: () => Promise.resolve(coordinator.start) } });
-    expect(coordinator.calls).toEqual([{ port: 0, host: '0.0.0.0', dataDir: '/srv/grid', leaseMs: 5000, heartbeatMs: 1000 }]);
+    expect(coordinator.calls).toEqual([
+      { port: 0, host: '0.0.0.0', dataDir: '/srv/grid', leaseMs: 5000, heartbeatMs: 1000, maxTasks: 500_000, maxItems: 2_000_000, maxDepth: 32 },
+    ]);
   });
 
   test('a port that is not a number is refused', async () => {

@@ -1,4 +1,4 @@
-import { buildJobGraph, partition, taskInput, type JobGraph, type JobSpec, type TaskInput } from '../../shared/index.js';
+import { buildJobGraph, DEFAULT_SPEC_LIMITS, partition, taskInput, type JobGraph, type JobSpec, type PartitionContext, type TaskInput } from '../../shared/index.js';
 
 /** One task of a local job: its share of the input and its place among the job's results. */
 export interface LocalTaskPlan {
@@ -24,8 +24,12 @@ export interface LocalPlan {
  * Partitions a spec and builds its task graph, as the coordinator does.
  * @throws {InvalidSpecError} for what cannot run (a cycle, an unknown blob)
  */
-export async function planJob(spec: JobSpec, readBlob: (sha256: string) => Promise<Uint8Array | undefined>): Promise<LocalPlan> {
-  const shares = await partition(spec.input, { blob: readBlob });
+export async function planJob(
+  spec: JobSpec,
+  readBlob: (sha256: string) => Promise<Uint8Array | undefined>,
+  limits: PartitionContext['limits'] = DEFAULT_SPEC_LIMITS,
+): Promise<LocalPlan> {
+  const shares = await partition(spec.input, { blob: readBlob, limits });
   const withReduce = spec.reduce !== undefined;
   const graph = buildJobGraph(shares, spec.dependencies ?? [], withReduce);
   const units = shares.reduce((sum, share) => sum + share.itemCount, 0);

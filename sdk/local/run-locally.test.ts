@@ -199,6 +199,17 @@ describe('runLocally', () => {
     await expect(runLocally({ name: '', code: source, input: { items: [1] } })).rejects.toMatchObject({ name: 'SpecError' });
   });
 
+  it('refuses, as the coordinator does, a spec over the limits before partitioning it', async () => {
+    const range = runLocally({ name: 'huge', code: 'export default (x) => x', input: { range: { start: 0, end: 100_000_000 }, chunkSize: 1 } });
+    await expect(range).rejects.toMatchObject({ name: 'SpecError', message: expect.stringMatching(/100000000 tasks, over the limit of 100000 \(maxTasks\)/) });
+    let deep: unknown = 1;
+    for (let level = 0; level < 100; level++) deep = [deep];
+    await expect(runLocally({ name: 'deep', code: 'export default (x) => x', input: { items: [deep] } })).rejects.toMatchObject({
+      name: 'SpecError',
+      issues: [{ path: expect.stringMatching(/^input\.items\.0/), message: 'nested more than 64 deep (limit maxDepth)' }],
+    });
+  });
+
   it('fails a task that outlives retry.timeoutMs, and one whose outputs are not JSON', async () => {
     const hang = await run({ name: 'hang', code: 'export default () => new Promise(() => {})', input: { items: [1] }, retry: { ...noBackoff, maxAttempts: 1, timeoutMs: 50 } });
     expect(hang.final).toMatchObject({ state: 'FAILED', message: 'task timed out after 50 ms' });

@@ -1,3 +1,4 @@
+import { checkTaskCount, chunkCount, SpecLimitError } from '../limits.js';
 import type { BlobInput } from '../spec.js';
 import { InvalidSpecError } from './errors.js';
 import type { Partitioner, TaskShare } from './partitioner.js';
@@ -10,7 +11,8 @@ export const blobPartitioner: Partitioner<BlobInput> = {
   async partition(input, context) {
     const bytes = await context.blob(input.blob);
     if (!bytes) throw new InvalidSpecError('input.blob', `no blob ${input.blob} (PUT it to /api/v1/blobs first)`);
-    const ranges = input.shardBytes !== undefined ? byteShards(bytes.length, input.shardBytes) : recordShards(bytes, input);
+    const maxTasks = context.limits.maxTasks;
+    const ranges = input.shardBytes !== undefined ? byteShards(bytes.length, input.shardBytes, maxTasks) : recordShards(bytes, input, maxTasks);
     return ranges.map(([offset, length], index): TaskShare => ({
       input: { offset, length, records: input.shardRecords !== undefined },
       firstItem: index,
@@ -19,13 +21,16 @@ export const blobPartitioner: Partitioner<BlobInput> = {
   },
 };
 
-function byteShards(size: number, shardBytes: number): [number, number][] {
+const HINT = 'use larger shards';
+
+function byteShards(size: number, shardBytes: number, maxTasks: number): [number, number][] {
+  checkTaskCount(chunkCount(size, shardBytes, undefined), maxTasks, 'input.shardBytes', HINT);
   const shards: [number, number][] = [];
   for (let offset = 0; offset < size; offset += shardBytes) shards.push([offset, Math.min(shardBytes, size - offset)]);
   return shards.length > 0 ? shards : [[0, 0]];
 }
 
-function recordShards(bytes: Uint8Array, input: BlobInput): [number, number][] {
+function recordShards(bytes: Uint8Array, input: BlobInput, maxTasks: number): [number, number][] {
   const separator = new TextEncoder().encode(input.separator);
   const perShard = input.shardRecords!;
   const shards: [number, number][] = [];
@@ -35,6 +40,10 @@ function recordShards(bytes: Uint8Array, input: BlobInput): [number, number][] {
     if (++records === perShard) {
       const end = at + separator.length;
       shards.push([shardStart, end - shardStart]);
+      // Counted as they are found: the whole count is known only at the end.
+      if (shards.length > maxTasks) {
+        throw new SpecLimitError('input.shardRecords', `makes more than ${maxTasks} tasks (maxTasks): ${HINT}`, 'maxTasks');
+      }
       shardStart = end;
       records = 0;
     }

@@ -1,6 +1,6 @@
 /** A spec that parsed but cannot run (a dependency cycle, an unknown blob or job): a 400 naming the field. */
 export class InvalidSpecError extends Error {
-  override readonly name = 'InvalidSpecError';
+  override readonly name: string = 'InvalidSpecError';
 
   constructor(
     readonly path: string,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { DEFAULT_SPEC_LIMITS } from '../limits.js';
 import { JobInput } from '../spec.js';
 import { InvalidSpecError, partition, type PartitionContext, type TaskShare } from './index.js';
 import { chunkLengths } from './partitioner.js';
@@ -10,7 +11,7 @@ const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
 /** A context holding one blob, `SHA`, with these bytes. */
 function blobContext(bytes: Uint8Array | undefined): PartitionContext {
-  return { blob: (sha) => Promise.resolve(sha === SHA ? bytes : undefined) };
+  return { blob: (sha) => Promise.resolve(sha === SHA ? bytes : undefined), limits: DEFAULT_SPEC_LIMITS };
 }
 
 const split = (input: z.input<typeof JobInput>, context: PartitionContext = blobContext(undefined)): Promise<TaskShare[]> =>
@@ -160,5 +161,45 @@ describe('blob partitioner', () => {
     const error = await split({ blob: SHA, shardBytes: 4 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvalidSpecError);
     expect(error).toMatchObject({ path: 'input.blob', message: expect.stringContaining(SHA) as string });
+  });
+});
+
+describe('partition limits', () => {
+  const limited = (bytes: Uint8Array | undefined, maxTasks: number, maxItems = 100): PartitionContext => ({
+    ...blobContext(bytes),
+    limits: { maxTasks, maxItems },
+  });
+  const refusal = (input: z.input<typeof JobInput>, context: PartitionContext) => split(input, context).catch((caught: unknown) => caught);
+
+  it('refuses input that makes more tasks than maxTasks, counted before any task is made', async () => {
+    expect(await split({ range: { start: 0, end: 10 }, chunkSize: 2 }, limited(undefined, 5))).toHaveLength(5);
+    expect(await refusal({ range: { start: 0, end: 11 }, chunkSize: 2 }, limited(undefined, 5))).toMatchObject({
+      name: 'SpecLimitError',
+      limit: 'maxTasks',
+      path: 'input',
+      reason: 'makes 6 tasks, over the limit of 5 (maxTasks): use a larger chunkSize, or chunks',
+    });
+    expect(await refusal({ range: { start: 0, end: Number.MAX_SAFE_INTEGER } }, limited(undefined, 100_000))).toMatchObject({ limit: 'maxTasks' });
+    expect(await refusal({ items: [1, 2, 3] }, limited(undefined, 2))).toMatchObject({ limit: 'maxTasks' });
+    expect(await split({ items: [1, 2, 3], chunks: 2 }, limited(undefined, 2))).toHaveLength(2);
+  });
+
+  it('refuses more items than maxItems', async () => {
+    expect(await refusal({ items: [1, 2, 3], chunks: 1 }, limited(undefined, 10, 2))).toMatchObject({
+      limit: 'maxItems',
+      path: 'input.items',
+      reason: '3 items, over the limit of 2 (maxItems)',
+    });
+  });
+
+  it('refuses blob shards over maxTasks, by bytes from the size and by records as it counts them', async () => {
+    const bytes = encode('a\nb\nc\nd\ne\n');
+    expect(await refusal({ blob: SHA, shardBytes: 2 }, limited(bytes, 4))).toMatchObject({ limit: 'maxTasks', path: 'input.shardBytes' });
+    expect(await refusal({ blob: SHA, shardRecords: 1 }, limited(bytes, 4))).toMatchObject({
+      limit: 'maxTasks',
+      path: 'input.shardRecords',
+      reason: 'makes more than 4 tasks (maxTasks): use larger shards',
+    });
+    expect(await split({ blob: SHA, shardRecords: 1 }, limited(bytes, 5))).toHaveLength(5);
   });
 });

@@ -11,6 +11,9 @@ export interface CoordinatorOptions {
   dataDir: string;
   leaseMs?: number;
   heartbeatMs?: number;
+  maxTasks?: number;
+  maxItems?: number;
+  maxDepth?: number;
 }
 
 /** The running coordinator, as `startCoordinator` resolves it (a type only: nothing of the server loads until `serve` runs). */
@@ -24,6 +27,9 @@ interface ServeFlags {
   data: string;
   leaseMs?: number;
   heartbeatMs?: number;
+  maxTasks?: number;
+  maxItems?: number;
+  maxDepth?: number;
 }
 
 // Loaded on demand: the other commands only talk HTTP and should not pull in the server and its database.
@@ -42,6 +48,9 @@ export function registerServe(program: Command, io: CliIO, start: () => Promise<
     .option('--data <dir>', 'folder for the database and blobs', './.tabgrid')
     .option('--lease-ms <n>', 'how long a task lease lasts without a heartbeat', integerOption(1, 86_400_000))
     .option('--heartbeat-ms <n>', 'how often workers renew their leases', integerOption(1, 86_400_000))
+    .option('--max-tasks <n>', 'most tasks one job may make (default 100000)', integerOption(1, 100_000_000))
+    .option('--max-items <n>', 'most items in one job (default 1000000)', integerOption(1, 100_000_000))
+    .option('--max-depth <n>', 'deepest nesting of arrays and objects in a spec or worker message (default 64)', integerOption(1, 10_000))
     .action(async (flags: ServeFlags) => {
       const startCoordinator = await start();
       const coordinator = await startCoordinator(coordinatorOptions(flags, io.cwd));
@@ -57,5 +66,6 @@ function coordinatorOptions(flags: ServeFlags, cwd: string): CoordinatorOptions 
   const options: CoordinatorOptions = { port: flags.port, host: flags.host, dataDir: resolve(cwd, flags.data) };
   if (flags.leaseMs !== undefined) options.leaseMs = flags.leaseMs;
   if (flags.heartbeatMs !== undefined) options.heartbeatMs = flags.heartbeatMs;
+  for (const limit of ['maxTasks', 'maxItems', 'maxDepth'] as const) if (flags[limit] !== undefined) options[limit] = flags[limit];
   return options;
 }
