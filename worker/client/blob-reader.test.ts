@@ -44,6 +44,19 @@ describe('createBlobReader', () => {
     expect(cache.keys()).toEqual([sha]);
   });
 
+  it('re-checks a cached copy on every read: a poisoned one is refused, downloaded again and replaced', async () => {
+    const sha = await sha256Hex(bytes);
+    const cache = new MemoryBlobCache();
+    await cache.put(sha, new TextEncoder().encode('export default () => "poisoned"'));
+    const { urls, fetch } = countingFetch();
+    const problems: unknown[] = [];
+    const readBlob = createBlobReader({ origin: 'http://h', token: 't', cache, fetch, onCacheError: (error) => problems.push(error) });
+    expect(await readBlob(sha)).toEqual(bytes);
+    expect(urls).toHaveLength(1);
+    expect(problems).toEqual([expect.objectContaining({ name: 'BlobIntegrityError', message: expect.stringContaining('cached copy') as unknown })]);
+    expect(await cache.get(sha)).toEqual(bytes);
+  });
+
   it('still answers when the cache fails, and says so', async () => {
     const sha = await sha256Hex(bytes);
     const broken: BlobCache = {

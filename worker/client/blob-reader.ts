@@ -35,7 +35,8 @@ export interface BlobReaderOptions {
 
 /**
  * A {@link BlobReader} that answers from the cache, else downloads from
- * `GET /api/v1/worker/blobs/:sha256`, checks the bytes against the hash and caches them. Reads
+ * `GET /api/v1/worker/blobs/:sha256`; the bytes are checked against the hash either way, and
+ * downloaded ones are cached. Reads
  * of one blob at once share one download; a failed download is not remembered.
  * @example
  * const readBlob = createBlobReader({ origin: location.origin, token, cache: store.blobs });
@@ -60,7 +61,12 @@ export function createBlobReader(options: BlobReaderOptions): BlobReader {
 async function readThroughCache(sha256: string, options: BlobReaderOptions): Promise<Uint8Array> {
   const { cache, onCacheError } = options;
   const cached = cache ? await cache.get(sha256).catch((error: unknown) => void onCacheError?.(error)) : undefined;
-  if (cached) return cached;
+  // Checked on every read, not only on download: whatever else can write the cache (another
+  // program on the machine, a damaged disk) must not decide what runs. A bad copy is replaced.
+  if (cached) {
+    if ((await sha256Hex(cached)) === sha256) return cached;
+    onCacheError?.(new BlobIntegrityError(`the cached copy of blob ${sha256} does not match its SHA-256: downloading it again`));
+  }
   const bytes = await downloadVerified(sha256, options);
   await cache?.put(sha256, bytes).catch((error: unknown) => onCacheError?.(error));
   return bytes;
