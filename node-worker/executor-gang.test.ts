@@ -27,6 +27,7 @@ const hooks: TaskHooks = {
   checkpoint: () => Promise.resolve({ status: 'stored' }),
   blob: (sha256) => Promise.reject(new Error(`no blob ${sha256}`)),
   idle: () => {},
+  shard: () => Promise.reject(new Error('no shard')),
 };
 
 describe('NodeExecutor with a whole gang', () => {

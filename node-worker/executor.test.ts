@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLevel, TaskInput, TaskLease } from '../shared/index.js';
-import { WorkerClient, type TaskHooks } from '../worker/index.js';
+import { httpShardReader, WorkerClient, type TaskHooks } from '../worker/index.js';
 import { FakeSocketServer, rejection } from '../worker/testing.js';
 import { NodeExecutor } from './executor.js';
 
@@ -33,6 +33,7 @@ function recordingHooks(answer: CheckpointAck = { status: 'stored' }) {
     },
     blob: (sha256) => Promise.reject(new Error(`no blob ${sha256}`)),
     idle: () => {},
+    shard: () => Promise.reject(new Error('no shard')),
   };
   return { hooks, logs, checkpoints, logged };
 }
@@ -150,10 +151,11 @@ describe('NodeExecutor blob tasks', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('downloads the shard in the thread with a Range request and passes its records', async () => {
-    const executor = new NodeExecutor({ blobs: { origin, token: 't' } });
+  it("asks the executor's side for the shard (the thread holds no token), downloaded with a Range request, and passes its records", async () => {
+    const executor = new NodeExecutor();
     const { hooks } = recordingHooks();
-    const shard: TaskInput = { kind: 'blob', blob: 'd'.repeat(64), offset: 4, length: 10, records: true, separator: '\n' };
+    const shard = { kind: 'blob', blob: 'd'.repeat(64), offset: 4, length: 10, records: true, separator: '\n' } as const;
+    hooks.shard = () => httpShardReader({ origin, token: 't' })(shard);
     try {
       expect(await executor.run(lease('l-1', shard), 'export default (records) => records.join("+")', hooks)).toEqual(['two+three']);
       expect(ranges).toEqual(['bytes=4-13']);

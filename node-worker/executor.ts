@@ -9,7 +9,6 @@ import {
   runRequest,
   TaskAbortedError,
   TaskFailedError,
-  type BlobAccess,
   type GangConnector,
   type GangPort,
   type RunSettings,
@@ -21,10 +20,8 @@ import {
 /** Starts a worker thread running `task-thread`. */
 export type TaskThreadFactory = () => Worker;
 
-/** How a {@link NodeExecutor} starts its threads and what they may download. */
+/** How a {@link NodeExecutor} starts its threads and links gang members. */
 export interface NodeExecutorOptions {
-  /** Where blob tasks download their shards; without it, blob tasks fail. */
-  blobs?: BlobAccess;
   /** @default startTaskThread */
   startThread?: TaskThreadFactory;
   /**
@@ -64,7 +61,7 @@ export function startTaskThread(): Worker {
  * finished threads are reused, so a module already loaded there is not loaded again. Threads do
  * not keep the process alive by themselves.
  * @example
- * const executor = new NodeExecutor({ blobs: { origin: 'http://127.0.0.1:8080', token } });
+ * const executor = new NodeExecutor();
  * const outputs = await executor.run(lease, source, hooks);
  */
 export class NodeExecutor implements TaskExecutor {
@@ -89,7 +86,7 @@ export class NodeExecutor implements TaskExecutor {
     return new Promise<unknown[]>((resolve, reject) => {
       thread.current = { leaseId, hooks, resolve, reject };
       this.#busy.set(leaseId, thread);
-      const run = runRequest(lease, source, this.options.blobs, settings, gang);
+      const run = runRequest(lease, source, settings, gang);
       thread.worker.postMessage(run.request, run.transfer as unknown as readonly ThreadTransferable[]);
     });
   }

@@ -2,6 +2,7 @@ import { WebSocket } from 'ws';
 import {
   codeFetcherOf,
   createBlobReader,
+  httpShardReader,
   MemoryBlobCache,
   MemoryWorkerStore,
   workerSocketUrl,
@@ -89,7 +90,7 @@ export function parseJoinUrl(joinUrl: string): JoinTarget {
 export function startNodeWorker(options: NodeWorkerOptions): NodeWorker {
   const target = parseJoinUrl(options.joinUrl);
   const blobs = { origin: target.origin, token: target.token };
-  const executor = new NodeExecutor({ blobs });
+  const executor = new NodeExecutor();
   // A Node worker keeps nothing across restarts: its store and blob cache live in memory.
   const store = new MemoryWorkerStore({ blobs: new MemoryBlobCache(options.blobCacheBytes) });
   const readBlob = createBlobReader({ ...blobs, cache: store.blobs });
@@ -99,6 +100,7 @@ export function startNodeWorker(options: NodeWorkerOptions): NodeWorker {
     executor,
     fetchCode: codeFetcherOf(readBlob),
     readBlob,
+    readShard: httpShardReader(blobs),
     store,
     capabilities: nodeCapabilities(options.debug ?? target.debug),
     concurrency: options.concurrency ?? 1,

@@ -2,7 +2,6 @@ import type { TaskLease } from '../shared/index.js';
 import type { RunSettings, TaskExecutor, TaskHooks } from '../worker/index.js';
 import { TaskAbortedError, TaskFailedError } from '../worker/index.js';
 import { GangMembers, type GangConnector, type GangPort } from '../worker/index.js';
-import type { BlobAccess } from '../worker/index.js';
 import { peekMessage, relayTaskReply, runRequest, type TaskWorkerRequest } from '../worker/index.js';
 
 /** Starts a task Web Worker (the default starts `task-worker.ts` as a module worker). */
@@ -10,8 +9,6 @@ export type TaskWorkerFactory = () => Worker;
 
 /** How a {@link BrowserExecutor} starts its Web Workers and what they may download. */
 export interface BrowserExecutorOptions {
-  /** Where blob tasks download their shards; without it, blob tasks fail. */
-  blobs?: BlobAccess;
   /** @default createTaskWorker */
   createWorker?: TaskWorkerFactory;
   /**
@@ -36,7 +33,7 @@ export function createTaskWorker(): Worker {
  * terminates that worker (whatever the task code is doing); finished workers are reused,
  * so a module already loaded there is not loaded again.
  * @example
- * const executor = new BrowserExecutor({ blobs: { origin: location.origin, token } });
+ * const executor = new BrowserExecutor({ joinGang: peerJsGangs(location.origin) });
  * const outputs = await executor.run(lease, source, hooks);
  */
 export class BrowserExecutor implements TaskExecutor {
@@ -80,7 +77,7 @@ export class BrowserExecutor implements TaskExecutor {
         this.#fail(leaseId, `uncaught error in the task's Web Worker: ${event.message || 'unknown error'}`);
       };
       worker.onmessageerror = () => this.#fail(leaseId, "a message from the task's Web Worker could not be read");
-      const run = runRequest(lease, source, this.options.blobs, settings, gang);
+      const run = runRequest(lease, source, settings, gang);
       worker.postMessage(run.request, run.transfer);
     });
   }

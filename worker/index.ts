@@ -30,7 +30,7 @@ export { type BlobCache, type OutboxEntry, type SavedLease, type SavedWorkerStat
 export { type GangConnector, GangMembers, type GangPort } from './task/gang-link.js';
 export { inProcessGangs } from './task/in-process-gangs.js';
 export { truncate } from './task/log-format.js';
-export type { BlobAccess } from './task/shard-reader.js';
+export { httpShardReader, type BlobAccess } from './task/shard-reader.js';
 export type { TaskPorts } from './task/task-attempt.js';
 export { WasmModules, blobBytes } from './task/task-blobs.js';
 export { TaskHost, loadTaskFunction } from './task/task-host.js';

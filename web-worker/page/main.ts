@@ -4,7 +4,7 @@
  * was. With `&debug=1` it takes `debug` jobs (stopping at a breakpoint before each task while
  * DevTools are open) and prints every event in the console.
  */
-import { createBlobReader } from '../../worker/index.js';
+import { createBlobReader, httpShardReader } from '../../worker/index.js';
 import { BrowserExecutor } from '../browser-executor.js';
 import { WorkerClient } from '../../worker/index.js';
 import { codeFetcherOf } from '../../worker/index.js';
@@ -45,7 +45,7 @@ async function join(token: string, view: JoinView, debug: boolean, params: URLSe
     view.showTensor(describeTensorReport(report, detected.adapter));
     capabilities.addTensor(report);
   });
-  const executor = new BrowserExecutor({ blobs, createWorker, joinGang: peerJsGangs(location.origin) });
+  const executor = new BrowserExecutor({ createWorker, joinGang: peerJsGangs(location.origin) });
   executor.warmUp(CONCURRENCY);
   const client = new WorkerClient({
     url: workerSocketUrl(location.origin, token),
@@ -53,6 +53,7 @@ async function join(token: string, view: JoinView, debug: boolean, params: URLSe
     executor,
     fetchCode: codeFetcherOf(readBlob),
     readBlob,
+    readShard: httpShardReader(blobs),
     capabilities: capabilities.current,
     store,
     restore: saved,

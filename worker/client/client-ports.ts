@@ -3,6 +3,7 @@ import type { Capabilities, LogLevel, TaskLease } from '../../shared/index.js';
 import type { BackoffOptions } from './backoff.js';
 import type { BlobReader } from './blob-reader.js';
 import type { CodeFetcher } from './code-fetcher.js';
+import type { ShardReader } from '../task/shard-reader.js';
 import type { SavedWorkerState, WorkerStore } from '../store/store.js';
 
 import type { Timers } from '../timers.js';
@@ -38,6 +39,8 @@ export interface TaskHooks {
   checkpoint(state: unknown): Promise<CheckpointAck>;
   /** A blob task code asked for (`ctx.wasm`, `ctx.blob`), verified, through the blob cache. */
   blob(sha256: string): Promise<Uint8Array>;
+  /** The bytes of this blob task's own shard (its lease's input), downloaded by the executor's side. */
+  shard(): Promise<Uint8Array>;
   /** The task idled this long between items for the CPU limit. */
   idle(ms: number): void;
 }
@@ -80,6 +83,12 @@ export interface WorkerClientOptions {
    * @default none: such requests fail
    */
   readBlob?: BlobReader;
+  /**
+   * Downloads a blob task's shard, e.g. `httpShardReader({ origin, token })`: here, beside the
+   * token, not in the task's isolated runtime, which is never given one.
+   * @default none: blob tasks fail
+   */
+  readShard?: ShardReader;
   /** Reported in every `hello`. */
   capabilities: Capabilities;
   /**

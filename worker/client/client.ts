@@ -67,6 +67,7 @@ export class WorkerClient {
         executor,
         fetchCode,
         readBlob: options.readBlob ?? noBlobs,
+        readShard: options.readShard ?? ((shard) => noBlobs(shard.blob)),
         timers: this.#timers,
         progressIntervalMs: options.progressIntervalMs ?? 250,
         cpuShare: () => this.#rest.share,

@@ -4,6 +4,8 @@ import type { RunningTaskView } from './client-events.js';
 import type { BlobReader } from './blob-reader.js';
 import type { TaskExecutor } from './client-ports.js';
 import type { CodeFetcher } from './code-fetcher.js';
+import type { BlobShard, ShardReader } from '../task/shard-reader.js';
+import { BlobFetchError } from '../errors.js';
 import { failReport, resultReport, type TaskReport } from './messages.js';
 
 import { Throttle, type TimerHandle, type Timers } from '../timers.js';
@@ -35,6 +37,8 @@ export interface RunningTasksOptions {
   fetchCode: CodeFetcher;
   /** Blobs task code asks for (`ctx.wasm`, `ctx.blob`). */
   readBlob: BlobReader;
+  /** The shard of a blob task (its lease's input). */
+  readShard: ShardReader;
   timers: Timers;
   /** Share of the time a task may keep the worker busy, read when each task starts. */
   cpuShare(): number;
@@ -136,6 +140,7 @@ export class RunningTasks {
             ? this.events.checkpoint(leaseId, state)
             : Promise.resolve({ status: 'ignored', reason: 'the task is no longer running here' }),
         blob: (sha256) => this.options.readBlob(sha256),
+        shard: () => this.options.readShard(shardOf(task.lease)),
         idle: (ms) => {
           task.idleMs += ms;
         },
@@ -168,4 +173,10 @@ export class RunningTasks {
     this.options.timers.clearTimeout(task.deadline);
     this.#tasks.delete(task.lease.leaseId);
   }
+}
+
+/** The shard a blob task's lease names; any other task has none to read. */
+function shardOf(lease: TaskLease): BlobShard {
+  if (lease.input.kind !== 'blob') throw new BlobFetchError(`task ${lease.taskIndex} of job ${lease.jobId} is not a blob task: it has no shard`);
+  return lease.input;
 }

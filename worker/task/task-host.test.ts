@@ -44,6 +44,7 @@ function channel(
       return bytes ? Promise.resolve(bytes) : Promise.reject(new Error(`no blob ${sha256}`));
     },
     idle: (ms) => idled.push(ms),
+    shard: () => Promise.reject(new Error('no shard')),
   };
   const toHost = (request: TaskWorkerRequest): void => queueMicrotask(() => host.receive(structuredClone(request)));
   const host: TaskHost = new TaskHost({
@@ -65,7 +66,7 @@ function channel(
       finished.set(taskLease.leaseId, resolve);
       toHost({ type: 'run', lease: taskLease, source, ...(cpuShare === undefined ? {} : { cpuShare }) });
     });
-  return { run, logs, imported, blobsAsked, idled, host };
+  return { run, logs, imported, blobsAsked, idled, host, hooks };
 }
 
 /** A WebAssembly module exporting `add(i32, i32) -> i32`, assembled by hand. */
@@ -106,13 +107,15 @@ describe('TaskHost and relayTaskReply', () => {
     expect(failed).toMatchObject({ ok: false, error: { message: 'task code did not load: Unexpected token' } });
   });
 
-  it('fails a blob task when it was started without blob access', async () => {
-    const { run } = channel({ src: { default: (bytes: Uint8Array) => bytes.length } }, () => ({ status: 'stored' }));
+  it("reads a blob task's shard through the executor, and fails the task when the executor cannot", async () => {
+    const { run, hooks } = channel({ src: { default: (bytes: Uint8Array) => bytes.length } }, () => ({ status: 'stored' }));
     const blobLease: TaskLease = {
       ...lease('l-1', []),
       input: { kind: 'blob', blob: 'c'.repeat(64), offset: 0, length: 3, records: false, separator: '\n' },
     };
-    expect(await run(blobLease, 'src')).toMatchObject({ ok: false, error: { message: expect.stringContaining('without blob access') as unknown } });
+    expect(await run(blobLease, 'src')).toMatchObject({ ok: false, error: { message: 'no shard' } });
+    hooks.shard = () => Promise.resolve(new Uint8Array([1, 2, 3]));
+    expect(await run({ ...blobLease, leaseId: 'l-2' }, 'src')).toEqual({ ok: true, outputs: [3] });
   });
 
   it('instantiates WebAssembly blobs with ctx.wasm, compiling each module once per worker', async () => {

@@ -3,7 +3,6 @@ import type { BlobReader } from '../client/blob-reader.js';
 import { DutyCycle } from '../duty-cycle.js';
 import { BlobFetchError, describeFailure, TaskCodeError, type TaskFailure } from '../errors.js';
 import { PendingAnswers } from './pending-answers.js';
-import { httpShardReader, type ShardReader } from './shard-reader.js';
 import type { TaskPorts } from './task-attempt.js';
 import { blobBytes, RecentBlobs, WasmModules } from './task-blobs.js';
 
@@ -180,7 +179,7 @@ export class TaskHost {
         }
         return answer;
       },
-      readShard: request.blobs ? httpShardReader(request.blobs) : noBlobAccess,
+      readShard: () => this.#askBytes(leaseId, (id) => ({ type: 'shard', leaseId, id })),
       pace: async () => {
         const ms = await cycle.pace();
         if (ms > 0) this.#post({ type: 'idle', leaseId, ms });
@@ -190,13 +189,16 @@ export class TaskHost {
 
   /** Blobs for `ctx.wasm` and `ctx.blob`, asked of the executor (and its blob cache). */
   #blobReader(leaseId: string): BlobReader {
-    return async (sha256) => {
-      const { id, answer } = this.#blobs.ask(leaseId);
-      this.#post({ type: 'blob', leaseId, id, sha256 });
-      const answered = await answer;
-      if ('bytes' in answered) return answered.bytes;
-      throw new BlobFetchError(answered.error.message);
-    };
+    return (sha256) => this.#askBytes(leaseId, (id) => ({ type: 'blob', leaseId, id, sha256 }));
+  }
+
+  /** Asks the executor for bytes (a blob, the task's shard) and waits for its answer. */
+  async #askBytes(leaseId: string, request: (id: number) => TaskWorkerReply): Promise<Uint8Array> {
+    const { id, answer } = this.#blobs.ask(leaseId);
+    this.#post(request(id));
+    const answered = await answer;
+    if ('bytes' in answered) return answered.bytes;
+    throw new BlobFetchError(answered.error.message);
   }
 
   /**
@@ -240,7 +242,4 @@ export async function loadTaskFunction(importModule: ModuleImporter, source: str
   }
   return taskFunctionOf(module);
 }
-
-const noBlobAccess: ShardReader = (shard) =>
-  Promise.reject(new BlobFetchError(`this worker cannot download blob ${shard.blob}: it was started without blob access`));
 

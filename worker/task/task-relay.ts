@@ -40,17 +40,22 @@ export function relayTaskReply(data: unknown, hooks: TaskHooks, post: (request: 
       void hooks.checkpoint(reply.envelope).then((ack) => postQuietly(post, { type: 'checkpointed', leaseId, id, ack }));
       return undefined;
     }
-    case 'blob': {
-      const { leaseId, id } = reply;
-      void hooks.blob(reply.sha256).then(
-        (bytes) => postQuietly(post, { type: 'blob', leaseId, id, bytes }),
-        (error: unknown) => postQuietly(post, { type: 'blob-failed', leaseId, id, error: describeFailure(error) }),
-      );
+    case 'blob':
+      answerBytes(hooks.blob(reply.sha256), reply, post);
       return undefined;
-    }
+    case 'shard':
+      answerBytes(hooks.shard(), reply, post);
+      return undefined;
     case 'done':
       return reply.outcome;
   }
+}
+
+function answerBytes(bytes: Promise<Uint8Array>, { leaseId, id }: { leaseId: string; id: number }, post: (request: TaskWorkerRequest) => void): void {
+  bytes.then(
+    (answer) => postQuietly(post, { type: 'blob', leaseId, id, bytes: answer }),
+    (error: unknown) => postQuietly(post, { type: 'blob-failed', leaseId, id, error: describeFailure(error) }),
+  );
 }
 
 function postQuietly(post: (request: TaskWorkerRequest) => void, request: TaskWorkerRequest): void {

@@ -15,6 +15,7 @@ function recordingHooks() {
     checkpoint: () => Promise.resolve({ status: 'stored' }),
     blob: () => Promise.reject(new Error('no blobs')),
     idle: () => {},
+    shard: () => Promise.reject(new Error('no shard')),
   };
   return { hooks, logs };
 }
@@ -23,7 +24,7 @@ describe('the task worker messages', () => {
   it('take structured-clone payloads as what they are: a transferred port, bytes', () => {
     const { port1, port2 } = new MessageChannel();
     try {
-      const { request } = runRequest(lease, 'export default (x) => x', { origin: 'http://127.0.0.1:1', token: 't' }, { cpuShare: 0.5 }, { port: port1, rank: 0, size: 2, maxMessageBytes: 1024, timeoutMs: 1000 });
+      const { request } = runRequest(lease, 'export default (x) => x', { cpuShare: 0.5 }, { port: port1, rank: 0, size: 2, maxMessageBytes: 1024, timeoutMs: 1000 });
       expect(readMessage(TaskWorkerRequest, request)).toEqual({ ok: true, message: request });
       expect(readMessage(TaskWorkerRequest, { type: 'blob', leaseId: 'l-1', id: 1, bytes: new Uint8Array([1, 2]) }).ok).toBe(true);
     } finally {

@@ -11,7 +11,6 @@ import { LogLevel, Sha256, summarizeIssues, TaskLease, type CheckpointAck, type 
 import type { RunSettings } from '../client/client-ports.js';
 import type { CommPort } from '../comm/port-transport.js';
 import type { TaskFailure } from '../errors.js';
-import type { BlobAccess } from './shard-reader.js';
 import type { GangPort } from './gang-link.js';
 import type { TaskOutcome } from './task-runner.js';
 
@@ -39,8 +38,6 @@ const TaskOutcomeData: z.ZodType<TaskOutcome> = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), error: TaskFailureData }),
 ]);
 
-const BlobAccessData: z.ZodType<BlobAccess> = z.object({ origin: z.string(), token: z.string() });
-
 /** A `MessagePort`, the browser's or Node's: it is transferred, so only its shape is checked. */
 const CommPortData = z.custom<CommPort>(
   (value) => typeof value === 'object' && value !== null && typeof (value as Partial<CommPort>).postMessage === 'function' && typeof (value as Partial<CommPort>).close === 'function',
@@ -56,17 +53,17 @@ const GangPortData: z.ZodType<GangPort> = z.object({
 });
 
 /**
- * Executor → isolated task runtime: run this lease with this module source (downloading blob
- * shards with `blobs`, busy at most `cpuShare` of the time; a gang member talks to the others
- * through `comm`'s port, transferred with the request), the answer to checkpoint `id`, or the
- * bytes (`blob`) or failure (`blob-failed`) of blob request `id`.
+ * Executor → isolated task runtime: run this lease with this module source (busy at most
+ * `cpuShare` of the time; a gang member talks to the others through `comm`'s port, transferred
+ * with the request), the answer to checkpoint `id`, or the bytes (`blob`) or failure
+ * (`blob-failed`) of blob or shard request `id`. No token ever crosses: the executor does every
+ * download, so task code holds nothing that opens the coordinator.
  */
 export const TaskWorkerRequest = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('run'),
     lease: TaskLease,
     source: z.string(),
-    blobs: BlobAccessData.exactOptional(),
     cpuShare: z.number().min(0).max(1).exactOptional(),
     comm: GangPortData.exactOptional(),
   }),
@@ -78,13 +75,15 @@ export type TaskWorkerRequest = z.infer<typeof TaskWorkerRequest>;
 
 /**
  * Isolated task runtime → executor: a log line, progress of the whole task, a checkpoint to send,
- * a blob it needs (`ctx.wasm`, `ctx.blob`), time it idled for the CPU limit, or how the task ended.
+ * a blob it needs (`ctx.wasm`, `ctx.blob`), the bytes of its own shard (a blob task's input: the
+ * executor knows which, from the lease), time it idled for the CPU limit, or how the task ended.
  */
 export const TaskWorkerReply = z.discriminatedUnion('type', [
   z.object({ type: z.literal('log'), leaseId: LeaseId, level: LogLevel, message: z.string() }),
   z.object({ type: z.literal('progress'), leaseId: LeaseId, fraction: z.number().min(0).max(1) }),
   z.object({ type: z.literal('checkpoint'), leaseId: LeaseId, id: AnswerId, envelope: CheckpointEnvelopeData }),
   z.object({ type: z.literal('blob'), leaseId: LeaseId, id: AnswerId, sha256: Sha256 }),
+  z.object({ type: z.literal('shard'), leaseId: LeaseId, id: AnswerId }),
   z.object({ type: z.literal('idle'), leaseId: LeaseId, ms: z.number().nonnegative() }),
   z.object({ type: z.literal('done'), leaseId: LeaseId, outcome: TaskOutcomeData }),
 ]);
@@ -128,21 +127,14 @@ export function peekMessage(data: unknown): { type?: string; leaseId?: string } 
 }
 
 /**
- * The `run` request for a lease, with blob access, the CPU share and the gang's port when there
- * are any, and what must be transferred with it (the port).
+ * The `run` request for a lease, with the CPU share and the gang's port when there are any, and
+ * what must be transferred with it (the port).
  * @example
- * const { request, transfer } = runRequest(lease, source, { origin, token }, { cpuShare: 0.5 });
+ * const { request, transfer } = runRequest(lease, source, { cpuShare: 0.5 });
  * worker.postMessage(request, transfer);
  */
-export function runRequest(
-  lease: TaskLease,
-  source: string,
-  blobs: BlobAccess | undefined,
-  settings: RunSettings,
-  comm?: GangPort,
-): { request: TaskWorkerRequest; transfer: Transferable[] } {
+export function runRequest(lease: TaskLease, source: string, settings: RunSettings, comm?: GangPort): { request: TaskWorkerRequest; transfer: Transferable[] } {
   const request: Extract<TaskWorkerRequest, { type: 'run' }> = { type: 'run', lease, source };
-  if (blobs) request.blobs = blobs;
   if (settings.cpuShare !== undefined && settings.cpuShare < 1) request.cpuShare = settings.cpuShare;
   if (comm) request.comm = comm;
   return { request, transfer: comm ? [comm.port] : [] };
