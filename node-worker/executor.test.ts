@@ -65,6 +65,17 @@ describe('NodeExecutor (real worker threads)', () => {
     ]);
   });
 
+  it("never runs a job's task in a thread another job's code ran in; reuses a thread for its own job", async () => {
+    executor = new NodeExecutor({ keepIdle: 2 });
+    const { hooks } = recordingHooks();
+    // Task code that leaves a mark in its thread, and reports the marks it finds.
+    const source = `export default (job) => { const seen = globalThis.marks ?? []; globalThis.marks = [...seen, job]; return seen.join(',') || 'fresh'; };`;
+    expect(await executor.run(lease('l-1', items(['a']), { jobId: 'job_a' }), source, hooks)).toEqual(['fresh']);
+    expect(await executor.run(lease('l-2', items(['b']), { jobId: 'job_b' }), source, hooks)).toEqual(['fresh']);
+    expect(await executor.run(lease('l-3', items(['a']), { jobId: 'job_a' }), source, hooks)).toEqual(['a']);
+    expect(await executor.run(lease('l-4', items(['b']), { jobId: 'job_b' }), source, hooks)).toEqual(['b']);
+  });
+
   it('gives task code ctx.tensor, the CPU reference tensor core', async () => {
     executor = new NodeExecutor();
     const { hooks } = recordingHooks();

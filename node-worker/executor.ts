@@ -3,6 +3,7 @@ import type { TaskLease } from '../shared/index.js';
 import {
   describeFailure,
   GangMembers,
+  IdleRuntimes,
   inProcessGangs,
   peekMessage,
   relayTaskReply,
@@ -30,10 +31,13 @@ export interface NodeExecutorOptions {
    * @default inProcessGangs()
    */
   joinGang?: GangConnector;
+  /** Idle threads kept for their jobs' next tasks; the oldest past it are terminated. @default 4 */
+  keepIdle?: number;
 }
 
 interface CurrentRun {
   leaseId: string;
+  jobId: string;
   hooks: TaskHooks;
   resolve(outputs: unknown[]): void;
   reject(error: Error): void;
@@ -58,14 +62,18 @@ export function startTaskThread(): Worker {
 /**
  * Runs each task in a Node worker thread, one task per thread at a time, with the same task
  * runtime as a browser tab. Aborting terminates the task's thread (whatever its code is doing);
- * finished threads are reused, so a module already loaded there is not loaded again. Threads do
- * not keep the process alive by themselves.
+ * finished threads are reused for their job's next tasks (never another job's: see `IdleRuntimes`),
+ * so a module already loaded there is not loaded again. Threads do not keep the process alive by
+ * themselves.
  * @example
  * const executor = new NodeExecutor();
  * const outputs = await executor.run(lease, source, hooks);
  */
 export class NodeExecutor implements TaskExecutor {
-  readonly #idle: TaskThread[] = [];
+  readonly #idle = new IdleRuntimes<TaskThread>(
+    () => this.options.keepIdle ?? 4,
+    (thread) => void thread.worker.terminate(),
+  );
   readonly #busy = new Map<string, TaskThread>();
   readonly #startThread: TaskThreadFactory;
   readonly #gangs: GangMembers;
@@ -82,9 +90,9 @@ export class NodeExecutor implements TaskExecutor {
 
   #runIn(lease: TaskLease, source: string, hooks: TaskHooks, settings: RunSettings, gang?: GangPort): Promise<unknown[]> {
     const { leaseId } = lease;
-    const thread = this.#idle.pop() ?? this.#start();
+    const thread = this.#idle.take(lease.jobId) ?? this.#start();
     return new Promise<unknown[]>((resolve, reject) => {
-      thread.current = { leaseId, hooks, resolve, reject };
+      thread.current = { leaseId, jobId: lease.jobId, hooks, resolve, reject };
       this.#busy.set(leaseId, thread);
       const run = runRequest(lease, source, settings, gang);
       thread.worker.postMessage(run.request, run.transfer as unknown as readonly ThreadTransferable[]);
@@ -102,7 +110,7 @@ export class NodeExecutor implements TaskExecutor {
 
   /** Terminates every thread, busy or idle. */
   async close(): Promise<void> {
-    const threads = [...this.#busy.values(), ...this.#idle.splice(0)];
+    const threads = [...this.#busy.values(), ...this.#idle.drain()];
     for (const leaseId of [...this.#busy.keys()]) this.abort(leaseId);
     // Terminating a thread twice is harmless: both promises settle when it has exited.
     await Promise.all(threads.map((thread) => thread.worker.terminate()));
@@ -125,15 +133,14 @@ export class NodeExecutor implements TaskExecutor {
     const outcome = relayTaskReply(data, current.hooks, (request) => this.#post(thread, request));
     if (!outcome) return;
     this.#release(thread);
-    this.#idle.push(thread);
+    this.#idle.put(thread, current.jobId);
     if (outcome.ok) current.resolve(outcome.outputs);
     else current.reject(new TaskFailedError(outcome.error));
   }
 
   /** The thread died (an uncaught error, or it exited): fail its task and never use it again. */
   #lose(thread: TaskThread, message: string): void {
-    const idle = this.#idle.indexOf(thread);
-    if (idle !== -1) this.#idle.splice(idle, 1);
+    this.#idle.remove(thread);
     this.#release(thread)?.reject(new TaskFailedError({ message }));
   }
 

@@ -90,7 +90,7 @@ export function parseJoinUrl(joinUrl: string): JoinTarget {
 export function startNodeWorker(options: NodeWorkerOptions): NodeWorker {
   const target = parseJoinUrl(options.joinUrl);
   const blobs = { origin: target.origin, token: target.token };
-  const executor = new NodeExecutor();
+  const executor = new NodeExecutor({ keepIdle: options.concurrency ?? 1 });
   // A Node worker keeps nothing across restarts: its store and blob cache live in memory.
   const store = new MemoryWorkerStore({ blobs: new MemoryBlobCache(options.blobCacheBytes) });
   const readBlob = createBlobReader({ ...blobs, cache: store.blobs });

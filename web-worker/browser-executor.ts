@@ -1,13 +1,13 @@
 import type { TaskLease } from '../shared/index.js';
 import type { RunSettings, TaskExecutor, TaskHooks } from '../worker/index.js';
-import { TaskAbortedError, TaskFailedError } from '../worker/index.js';
+import { IdleRuntimes, TaskAbortedError, TaskFailedError } from '../worker/index.js';
 import { GangMembers, type GangConnector, type GangPort } from '../worker/index.js';
 import { peekMessage, relayTaskReply, runRequest, type TaskWorkerRequest } from '../worker/index.js';
 
 /** Starts a task Web Worker (the default starts `task-worker.ts` as a module worker). */
 export type TaskWorkerFactory = () => Worker;
 
-/** How a {@link BrowserExecutor} starts its Web Workers and what they may download. */
+/** How a {@link BrowserExecutor} starts its Web Workers and links gang members. */
 export interface BrowserExecutorOptions {
   /** @default createTaskWorker */
   createWorker?: TaskWorkerFactory;
@@ -29,19 +29,24 @@ export function createTaskWorker(): Worker {
 }
 
 /**
- * Runs each task in a dedicated Web Worker, one task per worker at a time. Aborting
- * terminates that worker (whatever the task code is doing); finished workers are reused,
- * so a module already loaded there is not loaded again.
+ * Runs each task in a dedicated Web Worker, one task per worker at a time. A worker serves one
+ * job only (see `IdleRuntimes`): another job's task never runs where this one's code ran.
+ * Finished workers wait for their job's next task (its module stays loaded); past `warmUp`'s
+ * count the oldest idle ones are terminated. Aborting terminates that worker, whatever the task
+ * code is doing.
  * @example
  * const executor = new BrowserExecutor({ joinGang: peerJsGangs(location.origin) });
  * const outputs = await executor.run(lease, source, hooks);
  */
 export class BrowserExecutor implements TaskExecutor {
-  readonly #idle: Worker[] = [];
+  readonly #idle = new IdleRuntimes<Worker>(
+    () => this.#warm,
+    (worker) => worker.terminate(),
+  );
   readonly #busy = new Map<string, BusyWorker>();
   readonly #gangs: GangMembers;
   readonly #createWorker: TaskWorkerFactory;
-  /** Workers kept started (see `warmUp`). */
+  /** Workers kept started (see `warmUp`), and idle ones kept at most. */
   #warm = 0;
 
   constructor(private readonly options: BrowserExecutorOptions = {}) {
@@ -55,8 +60,8 @@ export class BrowserExecutor implements TaskExecutor {
   }
 
   #start(lease: TaskLease, source: string, hooks: TaskHooks, settings: RunSettings, gang?: GangPort): Promise<unknown[]> {
-    const { leaseId } = lease;
-    const worker = this.#idle.pop() ?? this.#createWorker();
+    const { leaseId, jobId } = lease;
+    const worker = this.#idle.take(jobId) ?? this.#createWorker();
     const post = (request: TaskWorkerRequest): void => worker.postMessage(request);
     return new Promise<unknown[]>((resolve, reject) => {
       this.#busy.set(leaseId, { worker, reject });
@@ -66,7 +71,7 @@ export class BrowserExecutor implements TaskExecutor {
         const outcome = relayTaskReply(event.data, hooks, post);
         if (!outcome) return;
         this.#busy.delete(leaseId);
-        this.#idle.push(worker);
+        this.#idle.put(worker, jobId);
         if (outcome.ok) resolve(outcome.outputs);
         else reject(new TaskFailedError(outcome.error));
       };
@@ -83,12 +88,13 @@ export class BrowserExecutor implements TaskExecutor {
   }
 
   /**
-   * Starts `count` Web Workers now, so that their scripts are loaded while the page is online:
-   * a worker started later, when the network has gone, cannot load and fails its task.
+   * Starts `count` Web Workers now, so that their scripts are loaded while the page is online (a
+   * worker started later, when the network has gone, cannot load and fails its task) and the
+   * first measures the tab's tensor backends at once.
    */
   warmUp(count: number): void {
     this.#warm = count;
-    while (this.#idle.length + this.#busy.size < count) this.#idle.push(this.#createWorker());
+    while (this.#idle.size + this.#busy.size < count) this.#idle.put(this.#createWorker(), undefined);
   }
 
   abort(leaseId: string): void {
@@ -101,7 +107,7 @@ export class BrowserExecutor implements TaskExecutor {
   close(): void {
     this.#warm = 0;
     for (const leaseId of [...this.#busy.keys()]) this.abort(leaseId);
-    for (const worker of this.#idle.splice(0)) worker.terminate();
+    for (const worker of this.#idle.drain()) worker.terminate();
   }
 
   #fail(leaseId: string, message: string): void {

@@ -1,8 +1,13 @@
 /**
- * The dedicated Web Worker that runs task code, one task at a time: a {@link TaskHost} loads the
- * module (once per SHA-256) through a `blob:` URL and runs the lease with the task runtime,
- * posting back logs, progress, checkpoints and the outcome, and asking the page for the blobs of
- * `ctx.wasm` and `ctx.blob`. The page terminates it to abort a task.
+ * The dedicated Web Worker that runs task code, one task at a time and one job only: a
+ * {@link TaskHost} loads the module (once per SHA-256) through a `blob:` URL and runs the lease
+ * with the task runtime, posting back logs, progress, checkpoints and the outcome, and asking the
+ * page for the blobs of `ctx.wasm` and `ctx.blob` and for its shard. The page terminates it to
+ * abort a task.
+ *
+ * Before anything else it takes the page's storage, locks and channels away from its own scope
+ * (`lockDown`); its Content Security Policy lets it reach no network. When that fails it runs
+ * no task, and says why.
  *
  * `ctx.tensor` comes from the backends this worker measures when it starts (the page's
  * `tensor-setup` message, or the first task): the result goes back to the page as
@@ -11,6 +16,7 @@
 import { TabTensors } from './tab-tensors.js';
 import { peekMessage, readMessage, TaskHost } from '../worker/index.js';
 import type { TaskWorkerReply } from '../worker/index.js';
+import { lockDown } from './lock-down.js';
 import { TensorSetup, type TensorChosen } from './tensor-messages.js';
 
 /** The part of `DedicatedWorkerGlobalScope` used here (the WebWorker lib is not loaded). */
@@ -31,12 +37,24 @@ async function importSource(source: string): Promise<unknown> {
   }
 }
 
+let lockedDown: string | undefined;
+try {
+  lockDown(globalThis);
+} catch (error) {
+  lockedDown = error instanceof Error ? error.message : String(error);
+}
+
 const tensors = new TabTensors({ onReport: (report) => scope.postMessage({ type: 'tensor-chosen', report }) });
 const host = new TaskHost({ post: (reply) => scope.postMessage(reply), importModule: importSource, tensor: tensors });
 // Every message is checked against its schema where it enters: `tensor-setup` here, the task
 // messages by the host (which answers a malformed one).
 scope.onmessage = (event) => {
-  if (peekMessage(event.data).type !== 'tensor-setup') {
+  const { type, leaseId } = peekMessage(event.data);
+  if (lockedDown !== undefined && type === 'run' && leaseId !== undefined) {
+    scope.postMessage({ type: 'done', leaseId, outcome: { ok: false, error: { message: `this tab cannot run task code safely: ${lockedDown}` } } });
+    return;
+  }
+  if (type !== 'tensor-setup') {
     host.receive(event.data);
     return;
   }
@@ -44,8 +62,8 @@ scope.onmessage = (event) => {
   if (setup.ok) void tensors.start(setup.message.prefer);
   else console.warn(`the task's Web Worker ignored a malformed 'tensor-setup' message: ${setup.reason}`);
 };
-// The Content Security Policy (sent with this script by the coordinator) lets task code reach
-// only the coordinator; what it blocks is told to the task's log and to its failure.
+// The Content Security Policy (sent with this script by the coordinator) lets task code reach no
+// network; what it blocks is told to the task's log and to its failure.
 scope.addEventListener('securitypolicyviolation', (event) => {
   host.noteBlocked(`${event.blockedURI || 'a request'} (${event.effectiveDirective})`);
 });

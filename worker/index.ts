@@ -29,6 +29,7 @@ export { DEFAULT_BLOB_CACHE_BYTES, MemoryBlobCache, MemoryWorkerStore } from './
 export { type BlobCache, type OutboxEntry, type SavedLease, type SavedWorkerState, type WorkerStats, type WorkerStore, emptySavedState } from './store/store.js';
 export { type GangConnector, GangMembers, type GangPort } from './task/gang-link.js';
 export { inProcessGangs } from './task/in-process-gangs.js';
+export { IdleRuntimes } from './task/idle-runtimes.js';
 export { truncate } from './task/log-format.js';
 export { httpShardReader, type BlobAccess } from './task/shard-reader.js';
 export type { TaskPorts } from './task/task-attempt.js';

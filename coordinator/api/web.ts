@@ -16,22 +16,34 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * The Content Security Policy of the join page and of its Web Workers (a worker script gets its
- * policy from its own response, so the assets carry it too; a `blob:` module the worker imports
- * inherits the worker's). Task code runs in those workers: it may load modules from blobs and
- * compile WebAssembly, but reach nothing beyond this coordinator's origin (`connect-src 'self'`,
- * which covers its WebSocket too), so it cannot send a volunteer's data elsewhere.
+ * The Content Security Policy of the join page. It runs no task code (its task Web Workers do):
+ * its own scripts and workers, its socket and downloads on this origin.
  */
 export const VOLUNTEER_CSP = [
   "default-src 'self'",
-  "script-src 'self' blob: 'wasm-unsafe-eval'",
-  "worker-src 'self' blob:",
+  "script-src 'self'",
+  "worker-src 'self'",
   "connect-src 'self'",
   "img-src 'self' data:",
   "style-src 'self' 'unsafe-inline'",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",
+].join('; ');
+
+/**
+ * The policy of a task Web Worker, sent with its script (a worker's policy is its script's own;
+ * the `blob:` modules it imports inherit it). Task code may import modules from `blob:` URLs and
+ * compile WebAssembly, and reach no network at all (`connect-src 'none'`): its input, `ctx.blob`
+ * and `ctx.wasm` come from the page, which holds the token. Assets are served with it; on a
+ * script or style a page loads, a policy header is ignored.
+ */
+export const TASK_WORKER_CSP = [
+  "default-src 'none'",
+  "script-src 'self' blob: 'wasm-unsafe-eval'",
+  "connect-src 'none'",
+  "worker-src 'none'",
+  "base-uri 'none'",
 ].join('; ');
 
 async function serveFile(webRoot: string, relative: string, cache: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -55,12 +67,10 @@ async function serveFile(webRoot: string, relative: string, cache: string, heade
 export function webRoutes(webRoot: string): Hono {
   const app = new Hono();
   app.get('/', (c) => c.redirect('/admin'));
-  const volunteerPolicy = { 'content-security-policy': VOLUNTEER_CSP };
   app.get('/join', () => serveFile(webRoot, 'web-worker/join.html', 'no-cache', pageHeaders(VOLUNTEER_CSP)));
   app.get('/admin', () => serveFile(webRoot, 'admin/index.html', 'no-cache', pageHeaders(ADMIN_CSP)));
-  // Vite names assets by content hash, so they can be cached for good. The admin panel's assets
-  // carry the policy too: a policy on a script or style loaded by a page is ignored, only a
-  // worker script's own counts.
-  app.get('/assets/*', (c) => serveFile(webRoot, c.req.path.slice(1), 'public, max-age=31536000, immutable', volunteerPolicy));
+  // Vite names assets by content hash, so they can be cached for good.
+  const taskWorkerPolicy = { 'content-security-policy': TASK_WORKER_CSP };
+  app.get('/assets/*', (c) => serveFile(webRoot, c.req.path.slice(1), 'public, max-age=31536000, immutable', taskWorkerPolicy));
   return app;
 }

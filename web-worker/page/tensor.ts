@@ -17,21 +17,34 @@ export function tensorPreference(params: URLSearchParams): TensorBackendName | u
 }
 
 /**
- * Starts task Web Workers that measure their tensor backends at once and tell `onReport` what
- * they chose (every worker measures for itself; a replacement after an abort measures again).
- * @example new BrowserExecutor({ blobs, createWorker: measuringTaskWorkers(undefined, (report) => show(report)) })
+ * Starts task Web Workers that set up their tensor backends at once. The first measures them all
+ * and tells `onReport` what it chose; every later one (a worker serves one job, so each job gets
+ * its own) sets up only the backend the first chose, and reports nothing.
+ * @example new BrowserExecutor({ createWorker: measuringTaskWorkers(undefined, (report) => show(report)) })
  */
-export function measuringTaskWorkers(prefer: TensorBackendName | undefined, onReport: (report: TensorReport) => void): TaskWorkerFactory {
+export function measuringTaskWorkers(
+  prefer: TensorBackendName | undefined,
+  onReport: (report: TensorReport) => void,
+  start: TaskWorkerFactory = createTaskWorker,
+): TaskWorkerFactory {
+  let chosen: TensorBackendName | undefined = prefer;
+  let measuring = false;
   return () => {
-    const worker = createTaskWorker();
+    const worker = start();
+    const reports = !measuring;
+    measuring = true;
     // The task messages are the executor's; this one is checked here, where it enters.
     worker.addEventListener('message', (event: MessageEvent<unknown>) => {
-      if (peekMessage(event.data).type !== 'tensor-chosen') return;
-      const chosen = readMessage(TensorChosen, event.data);
-      if (chosen.ok) onReport(chosen.message.report);
-      else console.warn(`ignored a malformed 'tensor-chosen' message from a task Web Worker: ${chosen.reason}`);
+      if (!reports || peekMessage(event.data).type !== 'tensor-chosen') return;
+      const read = readMessage(TensorChosen, event.data);
+      if (!read.ok) {
+        console.warn(`ignored a malformed 'tensor-chosen' message from a task Web Worker: ${read.reason}`);
+        return;
+      }
+      chosen ??= TENSOR_BACKENDS.find((backend) => backend === read.message.report.chosen.backend);
+      onReport(read.message.report);
     });
-    const setup: TensorSetup = prefer ? { type: 'tensor-setup', prefer } : { type: 'tensor-setup' };
+    const setup: TensorSetup = chosen ? { type: 'tensor-setup', prefer: chosen } : { type: 'tensor-setup' };
     worker.postMessage(setup);
     return worker;
   };

@@ -210,7 +210,7 @@ export class TaskHost {
     await new Promise<void>((resolve) => (this.options.timers ?? systemTimers).setTimeout(resolve, 0));
     const blocked = this.#violations.get(leaseId) ?? [];
     if (blocked.length === 0) return failure;
-    const note = `blocked by the Content Security Policy (task code may reach only the coordinator's origin): ${blocked.join('; ')}`;
+    const note = `blocked by the Content Security Policy (task code reaches no network: its input, ctx.blob and ctx.wasm bring what it needs): ${blocked.join('; ')}`;
     return { ...failure, message: `${failure.message} (${note})` };
   }
 
