@@ -38,7 +38,11 @@ async function join(token: string, view: JoinView, debug: boolean, params: URLSe
   view.showAdapter(describeAdapter(detected.adapter));
   view.showStorage(store.durable, store.problem?.message);
   const blobs = { origin: location.origin, token };
-  const readBlob = createBlobReader({ ...blobs, cache: store.blobs });
+  const readBlob = createBlobReader({
+    ...blobs,
+    cache: store.blobs,
+    onCacheError: (error) => view.addLog({ level: 'warn', text: `blob cache: ${error instanceof Error ? error.message : String(error)}` }, new Date()),
+  });
   // The task worker measures its tensor backends at start; the tab joins meanwhile and reports them when known.
   const capabilities = new ReportedCapabilities(browserCapabilities(detected, debug));
   const createWorker = measuringTaskWorkers(tensorPreference(params), (report) => {
