@@ -2,7 +2,7 @@
  * Measures what a task Web Worker would have in an opaque-origin sandbox, the isolation DESIGN.md
  * weighs against a locked-down same-origin worker: a `sandbox="allow-scripts"` frame on a
  * localhost page starts classic and module workers from `blob:` URLs, and each says whether it is
- * a secure context and has WebGPU. Run: `npx tsx scripts/probe-sandbox.ts`.
+ * a secure context and has WebGPU. Run: `npx tsx bench/probe-sandbox.ts`.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
