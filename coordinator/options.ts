@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SPEC_LIMITS } from '../shared/index.js';
+import { BACKUP_DEFAULTS } from './scheduler/index.js';
 
 /** How to run a coordinator. Only `dataDir` has no default. */
 export interface CoordinatorOptions {
@@ -33,6 +34,14 @@ export interface CoordinatorOptions {
   maxTasks?: number;
   /** Most items in one items job; more is refused (413). @default 1000000 */
   maxItems?: number;
+  /**
+   * A task held this long without a result may get a backup copy on another worker, when nothing
+   * else is ready; also never before `backupFactor` times the job's median task time, and after
+   * `backupWithoutHistoryMs` in a job with no finished task yet. @default 60000, 4, 600000
+   */
+  backupAfterMs?: number;
+  backupFactor?: number;
+  backupWithoutHistoryMs?: number;
   /** Largest task checkpoint, in JSON bytes; a larger one is refused and the last one stands. @default 1 MiB */
   maxCheckpointBytes?: number;
   /** Largest blob accepted, in bytes. @default 64 MiB */
@@ -66,6 +75,9 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     maxDepth: options.maxDepth ?? DEFAULT_SPEC_LIMITS.maxDepth,
     maxTasks: options.maxTasks ?? DEFAULT_SPEC_LIMITS.maxTasks,
     maxItems: options.maxItems ?? DEFAULT_SPEC_LIMITS.maxItems,
+    backupAfterMs: options.backupAfterMs ?? BACKUP_DEFAULTS.backupAfterMs,
+    backupFactor: options.backupFactor ?? BACKUP_DEFAULTS.backupFactor,
+    backupWithoutHistoryMs: options.backupWithoutHistoryMs ?? BACKUP_DEFAULTS.backupWithoutHistoryMs,
     maxCheckpointBytes: options.maxCheckpointBytes ?? MiB,
     maxBlobBytes: options.maxBlobBytes ?? 64 * MiB,
     maxMessageBytes: options.maxMessageBytes ?? 64 * MiB,

@@ -2,8 +2,8 @@ import { WebSocket } from 'ws';
 import { CoordinatorMessage, type TaskLease, type WorkerMessageInput } from '../shared/index.js';
 import { capabilities, frameText } from './test-helpers.js';
 
-/** What a protocol-level worker does with a lease: its outputs, or a failure. */
-export type Answer = (lease: TaskLease) => { outputs: unknown[] } | { fail: string };
+/** What a protocol-level worker does with a lease: its outputs, a failure, or nothing ever (`stall`). */
+export type Answer = (lease: TaskLease) => { outputs: unknown[] } | { fail: string } | 'stall';
 
 /**
  * A worker that speaks the protocol over a real socket and nothing else, as any program with the
@@ -14,6 +14,7 @@ export class ProtocolWorker {
   workerId: string | undefined;
   readonly leases: TaskLease[] = [];
   readonly errors: { code: string; message: string }[] = [];
+  readonly revoked: string[] = [];
   readonly closed: Promise<number>;
   private readonly welcomed: Promise<void>;
 
@@ -32,6 +33,7 @@ export class ProtocolWorker {
         welcome();
       } else if (message.type === 'lease') this.run(message);
       else if (message.type === 'error') this.errors.push(message);
+      else if (message.type === 'revoke') this.revoked.push(message.leaseId);
     });
   }
 
@@ -49,6 +51,13 @@ export class ProtocolWorker {
     return this;
   }
 
+  /** Heartbeats every `ms` until the socket closes, as a live worker does. */
+  heartbeatEvery(ms: number): this {
+    const timer = setInterval(() => this.send({ type: 'heartbeat' }), ms);
+    this.socket.once('close', () => clearInterval(timer));
+    return this;
+  }
+
   send(message: WorkerMessageInput): void {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
@@ -56,6 +65,7 @@ export class ProtocolWorker {
   private run(lease: TaskLease): void {
     this.leases.push(lease);
     const answer = this.answer(lease);
+    if (answer === 'stall') return;
     if ('outputs' in answer) this.send({ type: 'result', leaseId: lease.leaseId, outputs: answer.outputs });
     else this.send({ type: 'fail', leaseId: lease.leaseId, error: { message: answer.fail } });
     this.send({ type: 'ask' });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { JobStatus, WorkerList, WorkerReputation, type JobSpecInput } from '../shared/index.js';
 import type { Coordinator } from './server.js';
@@ -138,6 +138,19 @@ describe('no single volunteer can fail, hoard or stall a job', () => {
     expect(await outputs(coordinator, id)).toEqual(items.map((x) => x * 2));
     const { workers } = await workerList(coordinator);
     expect(workers.find((each) => each.id === saboteur.workerId)?.reputation?.errors).toBeGreaterThan(0);
+  });
+
+  it('a worker that takes a task and heartbeats forever without answering does not stall it: a backup copy on another worker finishes it', async () => {
+    const coordinator = await start({ backupAfterMs: 200, backupWithoutHistoryMs: 200 });
+    const staller = (await worker(coordinator, () => 'stall').join()).heartbeatEvery(50).start();
+    const id = await submit(coordinator, { items: [7] });
+    await vi.waitFor(() => expect(staller.leases).toHaveLength(1), { timeout: 10_000 });
+    const helper = (await worker(coordinator, honest).join()).start();
+    expect((await ended(coordinator, id)).state).toBe('COMPLETED');
+    expect(await outputs(coordinator, id)).toEqual([14]);
+    expect(helper.leases.map((lease) => lease.taskIndex)).toEqual([0]);
+    // The staller is told to stop; it is never handed its own task's copy.
+    await vi.waitFor(() => expect(staller.revoked).toEqual([staller.leases[0]!.leaseId]), { timeout: 10_000 });
   });
 
   it('gives a worker asking 10,000 times no more leases than its concurrency', async () => {

@@ -49,6 +49,8 @@ export const Stats = z.object({
   lateResults: z.number().int(),
   /** Attempts abandoned for running past `retry.timeoutMs`. */
   timeouts: z.number().int(),
+  /** Backup copies of stalled tasks handed to a second worker. */
+  backups: z.number().int(),
   /** Tasks completed per second over the last 10 s. */
   tasksPerSecond: z.number(),
   uptimeSeconds: z.number(),

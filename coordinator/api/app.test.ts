@@ -326,7 +326,7 @@ describe('system routes', () => {
 
   it('answers stats in the shared shape, counting jobs, tasks and scheduler events', async () => {
     const empty = await readBody(await call('GET', '/api/v1/stats'), Stats);
-    expect(empty).toMatchObject({ jobs: {}, tasks: {}, workers: 0, queueDepth: 0, leaseLapses: 0, retries: 0, lateResults: 0, timeouts: 0, tasksPerSecond: 0 });
+    expect(empty).toMatchObject({ jobs: {}, tasks: {}, workers: 0, queueDepth: 0, leaseLapses: 0, retries: 0, lateResults: 0, timeouts: 0, backups: 0, tasksPerSecond: 0 });
     expect(empty.uptimeSeconds).toBeGreaterThanOrEqual(0);
 
     await submit(validSpec({ input: { items: [1] } }));

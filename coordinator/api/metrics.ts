@@ -30,6 +30,7 @@ export function prometheusText(stats: Stats): string {
     family('tabgrid_retries_total', 'counter', 'Tasks made ready again after a failure or lapse.', [[{}, stats.retries]]),
     family('tabgrid_late_results_total', 'counter', 'Reports for leases no longer current, ignored.', [[{}, stats.lateResults]]),
     family('tabgrid_timeouts_total', 'counter', 'Attempts abandoned for running past their timeout.', [[{}, stats.timeouts]]),
+    family('tabgrid_backup_copies_total', 'counter', 'Backup copies of stalled tasks handed to a second worker.', [[{}, stats.backups]]),
     family('tabgrid_uptime_seconds', 'gauge', 'Seconds since the coordinator started.', [[{}, stats.uptimeSeconds]]),
   ].join('\n\n') + '\n';
 }

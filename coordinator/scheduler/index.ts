@@ -5,3 +5,4 @@ export { InvalidSpecError } from '../../shared/index.js';
 export { mismatch } from './matching.js';
 export { gangWaitingReason } from './gang-formation.js';
 export { newId } from './ids.js';
+export { BACKUP_DEFAULTS } from './backups.js';

@@ -13,11 +13,21 @@ export interface Lease {
   gang?: { attempt: string; rank: number };
   /** This lease is one replica of a validated task: its group's id. */
   replicas?: string;
+  /** When it was granted. */
+  startedAt: number;
+  /** The asking worker's host, where the coordinator can tell. */
+  host?: string;
+  /** This lease is a backup copy of that stalled lease (see `backups.ts`). */
+  backupOf?: string;
+  /** This stalled lease has that backup copy running beside it. */
+  backup?: string;
+  /** Parked workers were told once that this lease stalled. */
+  stallAnnounced?: boolean;
 }
 
-/** The id the task row holds while this lease runs: its gang attempt's, its replica group's, or its own. */
+/** The id the task row holds while this lease runs: its gang attempt's, its replica group's, its primary's (a backup copy), or its own. */
 export function heldAs(lease: Lease): string {
-  return lease.gang?.attempt ?? lease.replicas ?? lease.leaseId;
+  return lease.gang?.attempt ?? lease.replicas ?? lease.backupOf ?? lease.leaseId;
 }
 
 /** Leases by id and by worker. */
@@ -59,6 +69,10 @@ export class LeaseTable {
   ofWorker(workerId: string): Lease[] {
     const ids = this.byWorker.get(workerId);
     return ids ? [...ids].map((id) => this.byId.get(id)!) : [];
+  }
+
+  all(): IterableIterator<Lease> {
+    return this.byId.values();
   }
 
   ofJob(jobId: string): Lease[] {

@@ -1,4 +1,5 @@
 import type { TaskLease } from '../../shared/index.js';
+import { leaseBackup } from './backups.js';
 import type { LiveJob } from './live-job.js';
 import { mismatch } from './matching.js';
 import type { Replication } from './replication.js';
@@ -14,8 +15,10 @@ export async function leaseNext(state: SchedulerState, replication: Replication,
   const job = pickJob(state, replication, asker);
   if (job?.record.spec.validation) return (await replication.lease(job, asker)) ?? (state.live.has(job.id) ? undefined : leaseNext(state, replication, asker));
   const task = job?.takeReady(asker.id);
-  if (!job || !task) return undefined;
+  // Nothing ready: a task some worker holds far longer than the job's tasks take may get a backup copy.
+  if (!job || !task) return leaseBackup(state, asker);
   const lease = state.grant(job, task, asker.id);
+  if (asker.host !== undefined) lease.host = asker.host;
   const writes = [state.store.updateTask(job.id, task.index, { state: 'leased', attempts: task.attempts, leaseId: lease.leaseId, workerId: asker.id })];
   if (job.record.state === 'PENDING') writes.push(state.transition(job, 'RUNNING', `task ${task.index} leased to ${asker.id}`));
   await Promise.all(writes);

@@ -1,3 +1,4 @@
+import { RecentDurations } from './durations.js';
 import type { JobProgress, JobState } from '../../shared/index.js';
 import type { JobRecord, TaskRecord } from '../store/index.js';
 import type { JobGraph } from '../../shared/index.js';
@@ -24,6 +25,8 @@ export class LiveJob {
   /** When this job last got a lease, in the scheduler's turn counter: equal priorities take turns. */
   turn = 0;
   leased = 0;
+  /** How long its last finished tasks ran: when one has stalled (see `backups.ts`). */
+  readonly durations = new RecentDurations();
   /** Tasks done, kept as they finish: checking "all done" on every result must not walk every task. */
   private doneCount = 0;
 

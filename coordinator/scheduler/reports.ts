@@ -2,6 +2,7 @@ import { decideRetry, isGangLoss, lapseMessage, outputCountError, type AttemptEn
 import type { TaskRecord } from '../store/index.js';
 import { isElastic, type GangLeasing } from './gang-leasing.js';
 import type { JobLifecycle } from './lifecycle.js';
+import { dropCopy, newlyStalled, promoteCopy, revokeCopy } from './backups.js';
 import { heldAs } from './leases.js';
 import type { LiveJob } from './live-job.js';
 import type { Replication } from './replication.js';
@@ -37,7 +38,9 @@ export class Reports {
       return 'accepted';
     }
     const gang = lease.gang;
+    if (!gang) job.durations.note(this.state.now() - lease.startedAt);
     this.state.endLease(job, leaseId);
+    revokeCopy(this.state, job, lease, 'another worker finished this task first');
     const outputs = gang ? this.gangs.report(gang, reported[0]) : reported;
     if (!outputs) return 'accepted';
     await this.accept(job, task, outputs);
@@ -70,6 +73,13 @@ export class Reports {
       await this.replication.lost(current.job, current.task, lease, { type: 'threw', error, workerId });
       return 'accepted';
     }
+    // A backup copy that failed leaves the first worker to go on; a first worker that failed
+    // while a copy runs leaves the task to the copy (it may be the stalling one, failing now).
+    if (lease.backupOf !== undefined) {
+      dropCopy(this.state, current.job, lease);
+      return 'accepted';
+    }
+    if (await promoteCopy(this.state, current.job, current.task, lease)) return 'accepted';
     const gang = lease.gang;
     this.state.endLease(current.job, leaseId);
     if (gang && isGangLoss(error, current.job.record.spec)) {
@@ -89,6 +99,9 @@ export class Reports {
     // A replica's state is one stranger's word: no other replica, nor a later attempt, may start from it.
     if (this.state.leases.get(leaseId)?.replicas !== undefined) {
       return { status: 'refused', reason: 'a validated task keeps no checkpoints: each replica runs from the start' };
+    }
+    if (this.state.leases.get(leaseId)?.backupOf !== undefined) {
+      return { status: 'refused', reason: "a backup copy keeps no checkpoints: the task's first worker does" };
     }
     const size = Buffer.byteLength(JSON.stringify(state) ?? 'null');
     const limit = this.state.options.maxCheckpointBytes ?? 1024 * 1024;
@@ -116,6 +129,12 @@ export class Reports {
         continue;
       }
       const timedOut = lease.deadline !== undefined && lease.deadline <= now;
+      // A backup copy, or a first worker whose copy goes on: no attempt ends.
+      if (lease.backupOf !== undefined) dropCopy(this.state, job, lease);
+      if (lease.backupOf !== undefined || (await promoteCopy(this.state, job, task, lease))) {
+        this.state.emitRevoke(lease, timedOut ? 'timed out' : 'lease lapsed');
+        continue;
+      }
       if (lease.replicas !== undefined) {
         if (timedOut) await this.replication.records.error(lease.workerId);
         this.state.emitRevoke(lease, timedOut ? 'timed out' : 'lease lapsed');
@@ -144,6 +163,7 @@ export class Reports {
         await this.endAttempt(job, task, { type: 'lapsed', workerId: lease.workerId });
       }
     }
+    if (newlyStalled(this.state)) this.state.emitReady();
   }
 
   /**

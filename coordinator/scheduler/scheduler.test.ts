@@ -131,7 +131,7 @@ describe('Scheduler.leaseNext', () => {
       { index: 0, firstItem: 0, output: [2, 4] },
       { index: 1, firstItem: 2, output: [6] },
     ]);
-    expect(scheduler.counters).toEqual({ leaseLapses: 0, retries: 0, lateResults: 0, timeouts: 0 });
+    expect(scheduler.counters).toEqual({ leaseLapses: 0, retries: 0, lateResults: 0, timeouts: 0, backups: 0 });
   });
 
   it('does not hand out a task of a job cancelled while the lease was being written', async () => {

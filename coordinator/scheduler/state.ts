@@ -15,6 +15,15 @@ export interface SchedulerOptions {
   disconnectGraceMs: number;
   /** Largest checkpoint stored, as JSON bytes; a larger one is refused. @default 1 MiB */
   maxCheckpointBytes?: number;
+  /**
+   * When a task counts as stalled, so that an idle worker may run a backup copy beside the one
+   * holding it (see `backups.ts`): never before `backupAfterMs` (default 60000) nor before
+   * `backupFactor` (default 4) times the job's median task time; a job with no finished task yet
+   * waits `backupWithoutHistoryMs` (default 600000).
+   */
+  backupAfterMs?: number;
+  backupFactor?: number;
+  backupWithoutHistoryMs?: number;
   /** Most tasks one job may have; a spec that makes more is refused before it is partitioned. @default 100000 */
   maxTasks?: number;
   /** Most items one items job may have. @default 1000000 */
@@ -51,7 +60,7 @@ export class SchedulerState {
   readonly gangs = new GangTable();
   readonly feed = new JobFeed();
   readonly completions = new CompletionRate();
-  readonly counters = { leaseLapses: 0, retries: 0, lateResults: 0, timeouts: 0 };
+  readonly counters = { leaseLapses: 0, retries: 0, lateResults: 0, timeouts: 0, backups: 0 };
   readonly readyListeners = new Set<() => void>();
   readonly revokeListeners = new Set<RevokeListener>();
   /** Task log lines, the workers' and the scheduler's own (a gang re-forming, say). */
@@ -73,7 +82,7 @@ export class SchedulerState {
   newLease(job: LiveJob, task: TaskRecord, workerId: string, leaseId = newId('lease')): Lease {
     const now = this.now();
     const timeoutMs = job.record.spec.retry.timeoutMs;
-    const lease: Lease = { leaseId, jobId: job.id, taskIndex: task.index, workerId, expiresAt: now + this.options.leaseMs, progress: 0 };
+    const lease: Lease = { leaseId, jobId: job.id, taskIndex: task.index, workerId, expiresAt: now + this.options.leaseMs, progress: 0, startedAt: now };
     if (timeoutMs !== undefined) lease.deadline = now + timeoutMs;
     return lease;
   }
