@@ -42,6 +42,19 @@ function stalled(state: SchedulerState): { job: LiveJob; task: TaskRecord; lease
   return found.sort((a, b) => a.lease.startedAt - b.lease.startedAt);
 }
 
+/** Replica leases of validated jobs held past their job's stall time (see `stallAfterMs`). */
+export function stalledReplicas(state: SchedulerState): { job: LiveJob; task: TaskRecord; lease: Lease }[] {
+  const now = state.now();
+  const found: { job: LiveJob; task: TaskRecord; lease: Lease }[] = [];
+  for (const lease of state.leases.all()) {
+    if (lease.replicas === undefined) continue;
+    const job = state.live.get(lease.jobId);
+    const task = job?.tasks[lease.taskIndex];
+    if (job && task && task.leaseId === lease.replicas && now - lease.startedAt >= stallAfterMs(job, state.options)) found.push({ job, task, lease });
+  }
+  return found;
+}
+
 /** True when some lease has stalled since the last call: parked workers may back it up now. */
 export function newlyStalled(state: SchedulerState): boolean {
   let fresh = false;

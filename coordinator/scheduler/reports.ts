@@ -2,7 +2,7 @@ import { decideRetry, isGangLoss, lapseMessage, outputCountError, type AttemptEn
 import type { TaskRecord } from '../store/index.js';
 import { isElastic, type GangLeasing } from './gang-leasing.js';
 import type { JobLifecycle } from './lifecycle.js';
-import { dropCopy, newlyStalled, promoteCopy, revokeCopy } from './backups.js';
+import { dropCopy, newlyStalled, promoteCopy, revokeCopy, stalledReplicas } from './backups.js';
 import { heldAs } from './leases.js';
 import type { LiveJob } from './live-job.js';
 import type { Replication } from './replication.js';
@@ -33,12 +33,12 @@ export class Reports {
     const wrongCount = outputCountError(reported.length, task.itemCount);
     if (wrongCount !== undefined) return this.fail(workerId, leaseId, { message: wrongCount });
     const lease = this.state.leases.get(leaseId)!;
+    if (!lease.gang) job.durations.note(this.state.now() - lease.startedAt);
     if (lease.replicas !== undefined) {
       await this.replication.report(job, task, lease, reported);
       return 'accepted';
     }
     const gang = lease.gang;
-    if (!gang) job.durations.note(this.state.now() - lease.startedAt);
     this.state.endLease(job, leaseId);
     revokeCopy(this.state, job, lease, 'another worker finished this task first');
     const outputs = gang ? this.gangs.report(gang, reported[0]) : reported;
@@ -121,6 +121,11 @@ export class Reports {
   async sweep(): Promise<void> {
     const { leases, live, counters } = this.state;
     const now = this.state.now();
+    // A replica that stalled counts as lost: another worker runs one in its place.
+    for (const { job, task, lease } of stalledReplicas(this.state)) {
+      this.state.emitRevoke(lease, 'stalled: a replica held far longer than the job takes');
+      await this.replication.lost(job, task, lease, { type: 'lapsed', workerId: lease.workerId });
+    }
     for (const lease of leases.overdue(now)) {
       const job = live.get(lease.jobId);
       const task = job?.tasks[lease.taskIndex];

@@ -83,3 +83,20 @@ describe('Scheduler: backup copies of stalled tasks', () => {
     expect(await scheduler.complete('fast', copy.leaseId, [2])).toBe('accepted');
   });
 });
+
+describe('Scheduler: stalled replicas', () => {
+  it('replaces a replica held past the stall time by one on another worker', async () => {
+    const { scheduler, store, lease, clock, revokes } = await setUp(timing);
+    const { id } = await submitJob(scheduler, store, { items: [5], validation: { replicas: 2, quorum: 2 } });
+    const stalled = await lease('slow');
+    const honest = await lease('b');
+    expect(await scheduler.complete('b', honest.leaseId, [10])).toBe('accepted');
+    clock.advance(5_000);
+    await scheduler.sweep();
+    expect(revokes).toContainEqual({ workerId: 'slow', leaseId: stalled.leaseId, reason: 'stalled: a replica held far longer than the job takes' });
+    expect(await scheduler.leaseNext(asker('slow'))).toBeUndefined();
+    const replacement = await lease('c');
+    expect(await scheduler.complete('c', replacement.leaseId, [10])).toBe('accepted');
+    expect(await store.getJob(id)).toMatchObject({ state: 'COMPLETED' });
+  });
+});
