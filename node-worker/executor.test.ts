@@ -76,6 +76,18 @@ describe('NodeExecutor (real worker threads)', () => {
     expect(await executor.run(lease('l-4', items(['b']), { jobId: 'job_b' }), source, hooks)).toEqual(['b']);
   });
 
+  it("gives task code neither the process's environment nor its arguments", async () => {
+    executor = new NodeExecutor();
+    const { hooks } = recordingHooks();
+    process.env.TABGRID_TEST_SECRET = 'not for task code';
+    try {
+      const source = `export default () => ({ env: process.env.TABGRID_TEST_SECRET ?? null, argv: process.argv.slice(2) })`;
+      expect(await executor.run(lease('l-1', items([0])), source, hooks)).toEqual([{ env: null, argv: [] }]);
+    } finally {
+      delete process.env.TABGRID_TEST_SECRET;
+    }
+  });
+
   it('gives task code ctx.tensor, the CPU reference tensor core', async () => {
     executor = new NodeExecutor();
     const { hooks } = recordingHooks();

@@ -50,13 +50,15 @@ interface TaskThread {
 
 /**
  * Starts the task thread. From the TypeScript sources (tsx, vitest) the thread first registers
- * tsx, for TypeScript and `.js` → `.ts` imports; from the build it starts the `.js` file.
+ * tsx, for TypeScript and `.js` → `.ts` imports; from the build it starts the `.js` file. The
+ * thread gets an empty environment: the process's (`TABGRID_TOKEN` among them) is not task
+ * code's to read. (Its `process.argv`, where a join URL may be, is its own already.)
  */
 export function startTaskThread(): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./task-thread.js', here));
+  if (!here.endsWith('.ts')) return new Worker(new URL('./task-thread.js', here), { env: {} });
   const entry = JSON.stringify(new URL('./task-thread.ts', here).href);
-  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}); });`, { eval: true });
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}); });`, { eval: true, env: {} });
 }
 
 /**
