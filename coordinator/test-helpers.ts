@@ -94,7 +94,12 @@ export interface Revoke {
  */
 export function useSchedulers(defaults: Pick<SchedulerOptions, 'leaseMs' | 'disconnectGraceMs'>) {
   const stores: Store[] = [];
+  const schedulers: Scheduler[] = [];
   afterEach(async () => {
+    // Every test checks, in passing, that the progress kept as tasks move matches a count.
+    for (const scheduler of schedulers.splice(0)) {
+      for (const job of scheduler.liveJobs()) expect(job.progress()).toEqual(countedProgress(job.tasks));
+    }
     for (const store of stores.splice(0).reverse()) await store.close();
   });
 
@@ -108,6 +113,7 @@ export function useSchedulers(defaults: Pick<SchedulerOptions, 'leaseMs' | 'disc
     const clock = options.clock ?? new ManualClock();
     const store = options.store ?? (await openStore(options.path));
     const scheduler = await Scheduler.open(store, { ...defaults, now: clock.now, ...options });
+    schedulers.push(scheduler);
     const revokes: Revoke[] = [];
     scheduler.onRevoke((workerId, leaseId, reason) => revokes.push({ workerId, leaseId, reason }));
     const lease = async (worker: string | Asker): Promise<TaskLease> => {
@@ -125,6 +131,12 @@ export function useSchedulers(defaults: Pick<SchedulerOptions, 'leaseMs' | 'disc
   }
 
   return { openStore, setUp };
+}
+
+/** A job's progress counted task by task. */
+export function countedProgress(tasks: readonly TaskRecord[]): { total: number; done: number; failed: number; running: number } {
+  const count = (state: TaskRecord['state']): number => tasks.filter((task) => task.state === state).length;
+  return { total: tasks.length, done: count('done'), failed: count('failed'), running: count('leased') };
 }
 
 /** The items of an items-job lease (failing the test for another kind). */

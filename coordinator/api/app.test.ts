@@ -367,7 +367,7 @@ describe('system routes', () => {
 describe('error boundary', () => {
   it('answers an unexpected error with a bare 500 body: no message, no stack', async () => {
     const broken: Store = Object.assign(Object.create(parts.store) as Store, {
-      listJobs: () => Promise.reject(new Error('disk on fire at /var/lib/secret.db')),
+      listJobSummaries: () => Promise.reject(new Error('disk on fire at /var/lib/secret.db')),
     });
     call = buildApp(broken);
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);

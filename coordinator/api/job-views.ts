@@ -1,33 +1,43 @@
-import type { JobStatus } from '../../shared/index.js';
+import type { JobStatus, TaskState } from '../../shared/index.js';
 import { gangWaitingReason, mismatch, type LiveJob } from '../scheduler/index.js';
-import type { JobRecord } from '../store/index.js';
+import { summarizeSpec, type JobSummary } from '../store/index.js';
 import type { ApiDeps } from './deps.js';
 import { notFound } from './errors.js';
 import { jobStatus, progressFromCounts } from './views.js';
 
-/** A job's status, from memory while it is live, from the store once it has finished. */
+/**
+ * A job's status: from memory while it is live (counts kept as tasks move), from its row once it
+ * has ended (counts kept with it). Neither reads the spec or walks the tasks.
+ */
 export async function loadJobStatus(deps: ApiDeps, id: string): Promise<JobStatus> {
   const live = deps.scheduler.liveJob(id);
   if (live) return liveStatus(deps, live);
-  const record = await deps.store.getJob(id);
-  if (!record) throw notFound(`job ${id}`);
-  const counts = await deps.store.countTasks([id]);
-  return jobStatus(record, progressFromCounts(record.taskCount, counts.get(id) ?? {}), undefined, deps.scheduler.validationStats(id));
+  const summary = await deps.store.getJobSummary(id);
+  if (!summary) throw notFound(`job ${id}`);
+  const counts = summary.finalCounts ? undefined : await deps.store.countTasks([id]);
+  return endedStatus(deps, summary, counts?.get(id));
 }
 
 export async function listJobStatuses(deps: ApiDeps): Promise<JobStatus[]> {
-  const records = await deps.store.listJobs();
-  const finished = records.filter((record) => !deps.scheduler.liveJob(record.id));
-  const counts = await deps.store.countTasks(finished.map((record) => record.id));
-  return records.map((record: JobRecord) => {
-    const live = deps.scheduler.liveJob(record.id);
-    if (live) return liveStatus(deps, live);
-    return jobStatus(record, progressFromCounts(record.taskCount, counts.get(record.id) ?? {}), undefined, deps.scheduler.validationStats(record.id));
+  const summaries = await deps.store.listJobSummaries();
+  // A job that ended before its counts were kept with it (none since migration 4) is counted.
+  const uncounted = summaries.filter((summary) => !summary.finalCounts && !deps.scheduler.liveJob(summary.id));
+  const counts = uncounted.length === 0 ? new Map<string, Partial<Record<TaskState, number>>>() : await deps.store.countTasks(uncounted.map((summary) => summary.id));
+  return summaries.map((summary) => {
+    const live = deps.scheduler.liveJob(summary.id);
+    return live ? liveStatus(deps, live) : endedStatus(deps, summary, counts.get(summary.id));
   });
 }
 
+function endedStatus(deps: ApiDeps, summary: JobSummary, counts: Partial<Record<TaskState, number>> = {}): JobStatus {
+  const progress = summary.finalCounts
+    ? { total: summary.taskCount, done: summary.finalCounts.done, failed: summary.finalCounts.failed, running: 0 }
+    : progressFromCounts(summary.taskCount, counts);
+  return jobStatus(summary, progress, undefined, deps.scheduler.validationStats(summary.id));
+}
+
 function liveStatus(deps: ApiDeps, job: LiveJob): JobStatus {
-  return jobStatus(job.record, job.progress(), waitingReason(deps, job), deps.scheduler.validationStats(job.id));
+  return jobStatus({ ...job.record, ...summarizeSpec(job.record.spec) }, job.progress(), waitingReason(deps, job), deps.scheduler.validationStats(job.id));
 }
 
 /** Why a live job is not getting leases, in words a user can act on. */

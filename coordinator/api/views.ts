@@ -1,11 +1,11 @@
 import type { JobProgress, JobStatus, TaskState, TaskStatus } from '../../shared/index.js';
 import type { ValidationStats } from '../scheduler/index.js';
-import type { JobRecord, TaskRecord } from '../store/index.js';
+import type { JobSummary, TaskRecord } from '../store/index.js';
 
 const NO_STATS: ValidationStats = { leases: 0, accepted: 0, checked: 0, disagreements: 0, rechecked: 0 };
 
 /** The REST view of a job; `stats` are its validation's, for a validated job. */
-export function jobStatus(record: JobRecord, progress: JobProgress, waitingReason?: string, stats?: ValidationStats): JobStatus {
+export function jobStatus(record: JobSummary, progress: JobProgress, waitingReason?: string, stats?: ValidationStats): JobStatus {
   const status: JobStatus = {
     id: record.id,
     name: record.name,
@@ -15,11 +15,11 @@ export function jobStatus(record: JobRecord, progress: JobProgress, waitingReaso
     items: record.itemCount,
     createdAt: new Date(record.createdAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
-    runMode: (record.spec as Partial<JobRecord['spec']>).runMode ?? 'immediate',
+    runMode: record.runMode,
   };
   if (record.error) status.error = record.error;
   if (waitingReason !== undefined) status.waitingReason = waitingReason;
-  const validation = (record.spec as Partial<JobRecord['spec']>).validation;
+  const { validation } = record;
   if (validation) {
     const { replicas, quorum, adaptive, maxReplicas } = validation;
     status.validation = { replicas, quorum, adaptive, maxReplicas, ...(stats ?? NO_STATS) };

@@ -136,7 +136,8 @@ export class GangLeasing {
     const onNode = askers.find((asker) => asker.id === first)?.capabilities.runtime === 'node';
     const members = group.map((workerId) => ({ workerId, leaseId: newId('lease') }));
     const attempt = new GangAttempt(job.id, task.index, members, gang.resultRank, onNode);
-    Object.assign(task, { state: 'leased', attempts: task.attempts + 1, leaseId: attempt.id, workerId: first });
+    job.setState(task, 'leased');
+    Object.assign(task, { attempts: task.attempts + 1, leaseId: attempt.id, workerId: first });
     for (const member of attempt.members) {
       const lease = state.newLease(job, task, member.workerId, member.leaseId);
       lease.gang = { attempt: attempt.id, rank: member.rank };

@@ -149,7 +149,7 @@ export class JobLifecycle {
       this.state.emitRevoke(lease, `job ${state.toLowerCase()}`);
     }
     this.onEnd(job.id);
-    for (const task of job.tasks) if (isOpenTask(task.state)) task.state = 'cancelled';
+    for (const task of job.tasks) if (isOpenTask(task.state)) job.setState(task, 'cancelled');
     if (state !== 'COMPLETED') await store.moveTasks(job.id, [...OPEN_TASK_STATES], 'cancelled');
     await this.state.transition(job, state, reason ?? error?.message ?? 'all tasks done', error);
     await this.settleDependents(job.id, state);

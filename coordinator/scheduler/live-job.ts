@@ -1,5 +1,5 @@
 import { RecentDurations } from './durations.js';
-import type { JobProgress, JobState } from '../../shared/index.js';
+import type { JobProgress, JobState, TaskState } from '../../shared/index.js';
 import type { JobRecord, TaskRecord } from '../store/index.js';
 import type { JobGraph } from '../../shared/index.js';
 
@@ -27,8 +27,11 @@ export class LiveJob {
   leased = 0;
   /** How long its last finished tasks ran: when one has stalled (see `backups.ts`). */
   readonly durations = new RecentDurations();
-  /** Tasks done, kept as they finish: checking "all done" on every result must not walk every task. */
-  private doneCount = 0;
+  /**
+   * Tasks by state, kept as they move (every move goes through `setState`): "all done" on every
+   * result and a status read must not walk every task.
+   */
+  private readonly counts: Record<TaskState, number> = { blocked: 0, ready: 0, leased: 0, done: 0, failed: 0, cancelled: 0 };
 
   constructor(
     public record: JobRecord,
@@ -39,7 +42,7 @@ export class LiveJob {
   ) {
     this.waitingFor = Int32Array.from(graph.taskPredecessors, (preds) => preds.filter((p) => tasks[p]?.state !== 'done').length);
     for (const task of tasks) {
-      if (task.state === 'done') this.doneCount++;
+      this.counts[task.state]++;
       if (task.state === 'ready' && task.readyAt === 0) this.queue(task, loadedAt);
       if (task.state === 'leased') this.leased++;
     }
@@ -115,7 +118,7 @@ export class LiveJob {
 
   /** Queues a task now, or when `at` comes (backoff); `onDue` is told when a delayed task joins the queue. */
   makeReady(task: TaskRecord, at: number, now: number, onDue: () => void): void {
-    task.state = 'ready';
+    this.setState(task, 'ready');
     task.readyAt = at > now ? at : 0;
     if (task.readyAt === 0) {
       this.queue(task, now);
@@ -193,14 +196,17 @@ export class LiveJob {
     return task?.output?.[unit - task.firstItem];
   }
 
+  /** Done, failed and running tasks, from the counts kept: O(1). */
   progress(): JobProgress {
-    const progress = { total: this.tasks.length, done: 0, failed: 0, running: 0 };
-    for (const task of this.tasks) {
-      if (task.state === 'done') progress.done++;
-      else if (task.state === 'failed') progress.failed++;
-      else if (task.state === 'leased') progress.running++;
-    }
-    return progress;
+    return { total: this.tasks.length, done: this.counts.done, failed: this.counts.failed, running: this.counts.leased };
+  }
+
+  /** Moves a task to `state`, keeping the counts by state. Every change of a live task's state goes through here. */
+  setState(task: TaskRecord, state: TaskState): void {
+    if (task.state === state) return;
+    this.counts[task.state]--;
+    this.counts[state]++;
+    task.state = state;
   }
 
   /**
@@ -212,19 +218,19 @@ export class LiveJob {
     const successors = this.graph.taskSuccessors[task.index] ?? [];
     if (task.state !== 'done' || successors.some((next) => this.tasks[next]?.state !== 'blocked')) return false;
     for (const next of successors) this.waitingFor[next]!++;
-    this.doneCount--;
-    Object.assign(task, { state: 'ready', output: null });
+    this.setState(task, 'ready');
+    task.output = null;
     return true;
   }
 
   /** Records a task's outputs; it stays done. */
   markDone(task: TaskRecord, outputs: unknown[]): void {
-    if (task.state !== 'done') this.doneCount++;
-    Object.assign(task, { state: 'done', output: outputs, leaseId: null });
+    this.setState(task, 'done');
+    Object.assign(task, { output: outputs, leaseId: null });
   }
 
   allDone(): boolean {
-    return this.doneCount === this.tasks.length;
+    return this.counts.done === this.tasks.length;
   }
 
   /** Stops backoff and rendezvous timers (the job ended). */

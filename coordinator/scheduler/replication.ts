@@ -75,7 +75,8 @@ export class Replication {
     }
     if (!task) return undefined;
     const lease: Lease = { ...this.state.newLease(job, task, asker.id), replicas: group.id };
-    Object.assign(task, { state: 'leased', attempts: task.attempts + 1, leaseId: group.id, workerId: asker.id });
+    job.setState(task, 'leased');
+    Object.assign(task, { attempts: task.attempts + 1, leaseId: group.id, workerId: asker.id });
     this.state.leases.add(lease);
     job.leased++;
     group.add(lease.leaseId, asker.id, asker.host);

@@ -1,6 +1,6 @@
-import type { Capabilities, JobError, JobState, LogLevel } from '../../shared/index.js';
+import { isTerminal, type Capabilities, type JobError, type JobState, type LogLevel } from '../../shared/index.js';
 import { JobFeed } from '../events/index.js';
-import type { Store, TaskRecord } from '../store/index.js';
+import type { JobPatch, Store, TaskRecord } from '../store/index.js';
 import { GangTable } from './gangs.js';
 import { newId } from './ids.js';
 import { heldAs, LeaseTable, type Lease } from './leases.js';
@@ -89,7 +89,8 @@ export class SchedulerState {
 
   grant(job: LiveJob, task: TaskRecord, workerId: string): Lease {
     const lease = this.newLease(job, task, workerId);
-    Object.assign(task, { state: 'leased', attempts: task.attempts + 1, leaseId: lease.leaseId, workerId });
+    job.setState(task, 'leased');
+    Object.assign(task, { attempts: task.attempts + 1, leaseId: lease.leaseId, workerId });
     this.leases.add(lease);
     job.leased++;
     return lease;
@@ -119,7 +120,7 @@ export class SchedulerState {
     task.leaseId = null;
     task.error = reason;
     const now = this.now();
-    if (exhausted) task.state = 'failed';
+    if (exhausted) job.setState(task, 'failed');
     else {
       this.counters.retries++;
       job.makeReady(task, now + delayMs, now, () => this.emitReady());
@@ -145,7 +146,13 @@ export class SchedulerState {
   async transition(job: LiveJob, to: JobState, reason: string, error: JobError | null = job.record.error): Promise<void> {
     const from = job.record.state;
     job.record = { ...job.record, state: to, error, updatedAt: this.now() };
-    await this.store.updateJob(job.id, { state: to, error });
+    const patch: JobPatch = { state: to, error };
+    // An ended job's counts are kept with it: its status never counts its tasks again.
+    if (isTerminal(to)) {
+      const { done, failed } = job.progress();
+      patch.finalCounts = { done, failed };
+    }
+    await this.store.updateJob(job.id, patch);
     await this.recordEvent(job.id, from, to, reason);
   }
 

@@ -1,2 +1,3 @@
 export type * from './store.js';
+export { summarizeSpec } from './store.js';
 export { openSqliteStore } from './sqlite.js';

@@ -91,6 +91,16 @@ const MIGRATIONS: ((db: Kysely<Database>) => Promise<void>)[] = [
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();
   },
+  async (db) => {
+    // A status read or a list reads these, never the spec (which carries every item).
+    await db.schema.alterTable('jobs').addColumn('summary', 'text', (c) => c.notNull().defaultTo('{}')).execute();
+    await db.schema.alterTable('jobs').addColumn('final_counts', 'text').execute();
+    await sql`UPDATE jobs SET summary = json_object('runMode', coalesce(json_extract(spec, '$.runMode'), 'immediate'), 'validation', json(json_extract(spec, '$.validation')))`.execute(db);
+    await sql`UPDATE jobs SET final_counts = json_object(
+      'done', (SELECT count(*) FROM tasks WHERE tasks.job_id = jobs.id AND tasks.state = 'done'),
+      'failed', (SELECT count(*) FROM tasks WHERE tasks.job_id = jobs.id AND tasks.state = 'failed'))
+      WHERE state IN ('COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED')`.execute(db);
+  },
 ];
 
 /** Runs the migrations not yet applied. */

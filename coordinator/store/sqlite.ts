@@ -8,6 +8,7 @@ import type {
   JobEventRecord,
   JobPatch,
   JobRecord,
+  JobSummary,
   LogRecord,
   NewJob,
   NewJobEvent,
@@ -19,6 +20,7 @@ import type {
   TaskRecord,
   WorkerRecord,
 } from './store.js';
+import { summarizeSpec } from './store.js';
 import type { Database, JobTable, TaskTable, WorkerTable } from './tables.js';
 
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED'];
@@ -37,6 +39,32 @@ export async function openSqliteStore(path: string): Promise<Store> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrate(db);
   return new SqliteStore(db);
+}
+
+/** Every column of a job but its spec: what a status shows. */
+const SUMMARY_COLUMNS = [
+  'seq', 'id', 'name', 'state', 'priority', 'item_count', 'task_count', 'error', 'idempotency_key', 'created_at', 'updated_at', 'summary', 'final_counts',
+] as const;
+
+function summaryFromRow(row: Pick<Selectable<JobTable>, (typeof SUMMARY_COLUMNS)[number]>): JobSummary {
+  const { runMode, validation } = JSON.parse(row.summary) as { runMode?: JobSummary['runMode']; validation?: JobSummary['validation'] | null };
+  const summary: JobSummary = {
+    seq: row.seq,
+    id: row.id,
+    name: row.name,
+    state: row.state as JobState,
+    priority: row.priority,
+    itemCount: row.item_count,
+    taskCount: row.task_count,
+    error: row.error === null ? null : (JSON.parse(row.error) as JobError),
+    idempotencyKey: row.idempotency_key,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    runMode: runMode ?? 'immediate',
+  };
+  if (validation) summary.validation = validation;
+  if (row.final_counts !== null) summary.finalCounts = JSON.parse(row.final_counts) as JobSummary['finalCounts'] & object;
+  return summary;
 }
 
 function jobFromRow(row: Selectable<JobTable>): JobRecord {
@@ -140,6 +168,8 @@ class SqliteStore implements Store {
           idempotency_key: job.idempotencyKey,
           created_at: job.createdAt,
           updated_at: job.updatedAt,
+          summary: JSON.stringify(summarizeSpec(job.spec)),
+          final_counts: null,
         })
         .returning('seq')
         .executeTakeFirstOrThrow();
@@ -174,12 +204,23 @@ class SqliteStore implements Store {
     const row: Updateable<JobTable> = { updated_at: Date.now() };
     if (patch.state !== undefined) row.state = patch.state;
     if (patch.error !== undefined) row.error = patch.error === null ? null : JSON.stringify(patch.error);
+    if (patch.finalCounts !== undefined) row.final_counts = JSON.stringify(patch.finalCounts);
     await this.db.updateTable('jobs').set(row).where('id', '=', id).execute();
   }
 
   async getJob(id: string): Promise<JobRecord | undefined> {
     const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     return row && jobFromRow(row);
+  }
+
+  async getJobSummary(id: string): Promise<JobSummary | undefined> {
+    const row = await this.db.selectFrom('jobs').select(SUMMARY_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row && summaryFromRow(row);
+  }
+
+  async listJobSummaries(): Promise<JobSummary[]> {
+    const rows = await this.db.selectFrom('jobs').select(SUMMARY_COLUMNS).orderBy('seq').execute();
+    return rows.map(summaryFromRow);
   }
 
   async findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined> {

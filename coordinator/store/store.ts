@@ -1,4 +1,4 @@
-import type { JobError, JobSpec, JobState, LogLevel, TaskState } from '../../shared/index.js';
+import type { JobError, JobSpec, JobState, LogLevel, RunMode, TaskState, Validation } from '../../shared/index.js';
 
 /** A job as the coordinator keeps it. `spec.code` is always a blob reference here. */
 export interface JobRecord {
@@ -19,6 +19,26 @@ export interface JobRecord {
 }
 
 export type NewJob = Omit<JobRecord, 'seq'>;
+
+/**
+ * What a job's status shows, kept in the job's row beside its spec so that a status read or a
+ * list never parses the spec (which carries every item): the run mode and validation, and the
+ * task counts once the job has ended.
+ */
+export interface JobSummary extends Omit<JobRecord, 'spec' | 'codeSha'> {
+  runMode: RunMode;
+  validation?: Pick<Validation, 'replicas' | 'quorum' | 'adaptive' | 'maxReplicas'>;
+  /** Done and failed tasks when the job ended; absent while it may still change. */
+  finalCounts?: { done: number; failed: number };
+}
+
+/** The summary part of a spec (a REJECTED job's spec may be only `{ name }`). */
+export function summarizeSpec(spec: JobSpec): Pick<JobSummary, 'runMode' | 'validation'> {
+  const { runMode, validation } = spec as Partial<JobSpec>;
+  const summary: Pick<JobSummary, 'runMode' | 'validation'> = { runMode: runMode ?? 'immediate' };
+  if (validation) summary.validation = { replicas: validation.replicas, quorum: validation.quorum, adaptive: validation.adaptive, maxReplicas: validation.maxReplicas };
+  return summary;
+}
 
 /** A task (one chunk of items) as the coordinator keeps it. */
 export interface TaskRecord {
@@ -58,7 +78,7 @@ export type TaskPatch = Partial<
     blame: TaskBlame;
   }
 >;
-export type JobPatch = Partial<Pick<JobRecord, 'state' | 'error'>>;
+export type JobPatch = Partial<Pick<JobRecord, 'state' | 'error'> & Pick<JobSummary, 'finalCounts'>>;
 
 export interface LogRecord {
   id: number;
@@ -120,6 +140,10 @@ export interface Store {
   createJob(job: NewJob, tasks: TaskRecord[]): Promise<JobRecord>;
   updateJob(id: string, patch: JobPatch): Promise<void>;
   getJob(id: string): Promise<JobRecord | undefined>;
+  /** A job without its spec: what its status shows. */
+  getJobSummary(id: string): Promise<JobSummary | undefined>;
+  /** Every job without its spec, oldest first. */
+  listJobSummaries(): Promise<JobSummary[]>;
   findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined>;
   appendJobEvent(event: NewJobEvent): Promise<JobEventRecord>;
   listJobEvents(jobId: string, afterId?: number): Promise<JobEventRecord[]>;

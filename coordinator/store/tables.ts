@@ -16,6 +16,10 @@ export interface JobTable {
   idempotency_key: string | null;
   created_at: number;
   updated_at: number;
+  /** JSON: `summarizeSpec(spec)`, read in place of the spec by status reads and lists. */
+  summary: string;
+  /** JSON `{ done, failed }` once the job has ended. */
+  final_counts: string | null;
 }
 
 export interface JobEventTable {
