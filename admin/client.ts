@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ErrorBody, JobStatus, summarizeIssues, WorkerStatus } from '../shared/index.js';
+import { ErrorBody, JobPage, jobPagePath, summarizeIssues, WorkerStatus } from '../shared/index.js';
+import type { JobStatus } from '../shared/index.js';
 
-const JobList = z.object({ jobs: z.array(JobStatus) });
 const WorkerList = z.object({ workers: z.array(WorkerStatus) });
 
 /** A REST call that did not succeed; `status` 401 means the admin token or session was refused. */
@@ -50,9 +50,16 @@ export class AdminClient {
     await this.request('DELETE', '/api/v1/session');
   }
 
+  /** Every job, a page at a time. */
   async listJobs(): Promise<JobStatus[]> {
-    const body = await this.request('GET', '/api/v1/jobs');
-    return parseAnswer(JobList, body, 'GET /api/v1/jobs').jobs;
+    const all: JobStatus[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = parseAnswer(JobPage, await this.request('GET', jobPagePath({ cursor })), 'GET /api/v1/jobs');
+      all.push(...page.jobs);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return all;
   }
 
   async listWorkers(): Promise<WorkerStatus[]> {

@@ -97,7 +97,7 @@ describe('error mapping', () => {
     const grid = new Tabgrid({ url: 'http://down', token: 't', fetch: () => Promise.reject(cause) });
     const error = await rejection(grid.jobs());
     expect(isNetworkError(error)).toBe(true);
-    expect(error).toMatchObject({ url: 'http://down/api/v1/jobs', cause });
+    expect(error).toMatchObject({ url: 'http://down/api/v1/jobs?limit=1000', cause });
   });
 
   test('a coordinator that is not listening gives NetworkError with the reason', async () => {
@@ -121,6 +121,9 @@ describe('grid reads', () => {
     const { grid, coordinator } = real;
     const job = await grid.submit({ name: 'a', code, input: { items: [1] } });
     expect((await grid.jobs()).find((listed) => listed.id === job.id)?.name).toBe('a');
+    const other = await grid.submit({ name: 'Other job', code, input: { items: [1] }, runMode: 'paused' });
+    expect((await grid.jobs({ state: 'PAUSED' })).map((listed) => listed.id)).toEqual([other.id]);
+    expect((await grid.jobs({ name: 'other', state: ['PAUSED', 'PENDING', 'RUNNING', 'COMPLETED'] })).map((listed) => listed.id)).toEqual([other.id]);
     expect((await grid.workers()).map((worker) => worker.id)).toEqual([workerId]);
     expect((await grid.stats()).workers).toBe(1);
     expect(await grid.health()).toEqual({ ok: true });

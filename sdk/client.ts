@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { JobStatus, Sha256, Stats, WorkerList as WorkerListBody, WorkerReputation, sha256Hex } from '../shared/index.js';
-import type { JobSpecInput, WorkerStatus } from '../shared/index.js';
+import { JobPage, jobPagePath, JobStatus, Sha256, Stats, WorkerList as WorkerListBody, WorkerReputation, sha256Hex } from '../shared/index.js';
+import type { JobSpecInput, JobState, WorkerStatus } from '../shared/index.js';
 import { JobRejectedError, ResponseError, TabgridError, isHTTPError } from './errors.js';
 import { Job } from './job.js';
 import { runLocally, storedBlobFetcher, type LocalJob } from './local/index.js';
@@ -38,7 +38,6 @@ export interface TabgridOptions {
   pollIntervalMs?: number;
 }
 
-const JobList = z.object({ jobs: z.array(JobStatus) });
 const JoinUrl = z.object({ url: z.string() });
 const Health = z.object({ ok: z.literal(true) });
 const StoredBlob = z.object({ sha256: Sha256, size: z.number().int() });
@@ -98,11 +97,20 @@ export class Tabgrid {
   }
 
   /**
-   * Every job the coordinator knows, with its state and progress.
-   * @example const running = (await grid.jobs()).filter((job) => job.state === 'RUNNING');
+   * The jobs the coordinator knows, oldest first, with their state and progress: all of them, or
+   * those in `state` and with `name` in their name (any case). Read a page at a time.
+   * @example const running = await grid.jobs({ state: ['RUNNING', 'PENDING'] });
    */
-  async jobs(options: ReadOptions = {}): Promise<JobStatus[]> {
-    return (await this.#rest.json(JobList, '/api/v1/jobs', { signal: options.signal })).jobs;
+  async jobs(options: ReadOptions & { state?: JobState | JobState[]; name?: string } = {}): Promise<JobStatus[]> {
+    const state = options.state === undefined ? undefined : [options.state].flat();
+    const all: JobStatus[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.#rest.json(JobPage, jobPagePath({ cursor, state, name: options.name }), { signal: options.signal });
+      all.push(...page.jobs);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return all;
   }
 
   /**

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { JobStateSchema, JobStatus } from './job.js';
+import type { JobState } from './states.js';
 import { Capabilities } from './protocol.js';
 
 /**
@@ -59,3 +61,35 @@ export type Stats = z.infer<typeof Stats>;
 
 /** `POST /api/v1/jobs` answers with the new job's id and status. */
 export const SubmitResponse = z.object({ id: z.string() });
+
+/** `GET /api/v1/jobs`: one page of jobs, oldest first; pass `nextCursor` as `cursor` for the next. */
+export const JobPage = z.object({ jobs: z.array(JobStatus), nextCursor: z.string().optional() });
+export type JobPage = z.infer<typeof JobPage>;
+
+/** Most jobs on one page of `GET /api/v1/jobs`. */
+export const MAX_JOB_PAGE = 1000;
+
+/**
+ * The query of `GET /api/v1/jobs`: `limit` (default 100, at most 1000), `cursor` (a page's
+ * `nextCursor`), `state` (one or more, comma-separated) and `name` (a part of the name, any case).
+ * @example JobQuery.parse({ limit: '50', state: 'RUNNING,PENDING' })
+ */
+export const JobQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_JOB_PAGE).default(100),
+  cursor: z.string().regex(/^\d{1,15}$/, 'a cursor is the nextCursor of a page').optional(),
+  state: z.preprocess((value) => (typeof value === 'string' ? value.split(',') : value), z.array(JobStateSchema).min(1)).optional(),
+  name: z.string().min(1).max(200).optional(),
+});
+export type JobQuery = z.output<typeof JobQuery>;
+
+/**
+ * The path of one page of `GET /api/v1/jobs`.
+ * @example jobPagePath({ state: ['RUNNING'], cursor: '42' }) // '/api/v1/jobs?limit=1000&cursor=42&state=RUNNING'
+ */
+export function jobPagePath(query: { cursor?: string | undefined; state?: readonly JobState[] | undefined; name?: string | undefined; limit?: number }): string {
+  const params = new URLSearchParams({ limit: String(query.limit ?? MAX_JOB_PAGE) });
+  if (query.cursor !== undefined) params.set('cursor', query.cursor);
+  if (query.state !== undefined && query.state.length > 0) params.set('state', query.state.join(','));
+  if (query.name !== undefined) params.set('name', query.name);
+  return `/api/v1/jobs?${params.toString()}`;
+}

@@ -29,6 +29,8 @@ export const ErrorCode = z.enum([
   'unsupported_media_type',
   /** 416: a blob download's `Range` lies outside the blob. */
   'range_not_satisfiable',
+  /** 400: a query parameter is not what the route takes (a bad `limit`, `cursor` or `state`). */
+  'invalid_query',
   /** 503: the web apps (join page, admin panel) were not built. */
   'not_built',
   /** Any other refusal by the HTTP layer, with its own status. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JobStatus } from '../../shared/index.js';
+import { JobPage, JobStatus } from '../../shared/index.js';
 import type { Store } from '../store/index.js';
-import { appCaller, DOUBLE_CODE, makeSpec, openParts, readBody, testApp, type Caller, type Parts } from '../test-helpers.js';
+import { appCaller, DOUBLE_CODE, expectError, makeSpec, openParts, readBody, testApp, type Caller, type Parts } from '../test-helpers.js';
 
 // A status read costs what it answers, not what the job holds: an ended job's status and the
 // list read the job's row (its counts kept with it), never its tasks or its spec.
@@ -43,6 +43,28 @@ describe('job reads', () => {
     expect(status).toMatchObject({ state: 'CANCELLED', progress: { total: 100_000, done: 0, failed: 0, running: 0 }, runMode: 'immediate' });
     expect((await (await call('GET', '/api/v1/jobs')).json()) as unknown).toMatchObject({ jobs: [{ id: record.id, progress: { total: 100_000 } }] });
     expect(calls).toEqual(['getJobSummary', 'listJobSummaries']);
+  });
+
+  it('pages the job list with a cursor, oldest first, filtered by state and name', async () => {
+    const ids: string[] = [];
+    for (const name of ['alpha', 'beta', 'Alphabet', 'gamma', 'alpha-2']) ids.push((await parts.scheduler.submit(makeSpec({ name }), 'c'.repeat(64))).id);
+    await parts.scheduler.cancel(ids[1]!);
+    const page = async (query: string) => readBody(await call('GET', `/api/v1/jobs?${query}`), JobPage);
+
+    const first = await page('limit=2');
+    expect(first.jobs.map((job) => job.id)).toEqual(ids.slice(0, 2));
+    const second = await page(`limit=2&cursor=${first.nextCursor!}`);
+    expect(second.jobs.map((job) => job.id)).toEqual(ids.slice(2, 4));
+    const last = await page(`limit=2&cursor=${second.nextCursor!}`);
+    expect(last).toEqual({ jobs: [expect.objectContaining({ id: ids[4] })] });
+
+    expect((await page('name=ALPHA')).jobs.map((job) => job.name)).toEqual(['alpha', 'Alphabet', 'alpha-2']);
+    expect((await page('state=CANCELLED')).jobs.map((job) => job.id)).toEqual([ids[1]]);
+    expect((await page('state=PENDING,CANCELLED&name=a')).jobs).toHaveLength(5);
+
+    for (const bad of ['limit=0', 'limit=1001', 'cursor=abc', 'state=DONE', 'sort=name']) {
+      expect((await expectError(await call('GET', `/api/v1/jobs?${bad}`), 400, 'invalid_query')).message).toMatch(/^invalid query: /);
+    }
   });
 
   it('keeps the done and failed counts with a job when it ends', async () => {

@@ -1,4 +1,4 @@
-import type { JobStatus, TaskState } from '../../shared/index.js';
+import type { JobPage, JobQuery, JobStatus, TaskState } from '../../shared/index.js';
 import { gangWaitingReason, mismatch, type LiveJob } from '../scheduler/index.js';
 import { summarizeSpec, type JobSummary } from '../store/index.js';
 import type { ApiDeps } from './deps.js';
@@ -18,8 +18,20 @@ export async function loadJobStatus(deps: ApiDeps, id: string): Promise<JobStatu
   return endedStatus(deps, summary, counts?.get(id));
 }
 
-export async function listJobStatuses(deps: ApiDeps): Promise<JobStatus[]> {
-  const summaries = await deps.store.listJobSummaries();
+/** One page of jobs, oldest first, as `GET /api/v1/jobs?limit&cursor&state&name` asks. */
+export async function listJobPage(deps: ApiDeps, query: JobQuery): Promise<JobPage> {
+  const found = await deps.store.listJobSummaries({
+    limit: query.limit + 1,
+    ...(query.cursor === undefined ? {} : { afterSeq: Number(query.cursor) }),
+    ...(query.state === undefined ? {} : { states: query.state }),
+    ...(query.name === undefined ? {} : { nameContains: query.name }),
+  });
+  const page = found.slice(0, query.limit);
+  const jobs = await statusesOf(deps, page);
+  return found.length > query.limit ? { jobs, nextCursor: String(page.at(-1)?.seq) } : { jobs };
+}
+
+async function statusesOf(deps: ApiDeps, summaries: JobSummary[]): Promise<JobStatus[]> {
   // A job that ended before its counts were kept with it (none since migration 4) is counted.
   const uncounted = summaries.filter((summary) => !summary.finalCounts && !deps.scheduler.liveJob(summary.id));
   const counts = uncounted.length === 0 ? new Map<string, Partial<Record<TaskState, number>>>() : await deps.store.countTasks(uncounted.map((summary) => summary.id));

@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { isTerminal, type ItemResult, type LogEntry } from '../../shared/index.js';
+import { describeIssues, isTerminal, JobQuery, type ItemResult, type LogEntry } from '../../shared/index.js';
 import type { TaskOutput } from '../store/index.js';
 import { readJson } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, tooLarge } from './errors.js';
 import { followEvents, followLogs, jobEvent, logEntry } from './follow.js';
-import { listJobStatuses, loadJobStatus } from './job-views.js';
+import { listJobPage, loadJobStatus } from './job-views.js';
 import { ndjsonResponse } from './ndjson.js';
 import { submitJob } from './submit.js';
 import { taskStatus } from './views.js';
@@ -21,7 +21,14 @@ export function jobRoutes(deps: ApiDeps): Hono {
     return c.json(submitted.status, submitted.httpStatus);
   });
 
-  app.get('/', async (c) => c.json({ jobs: await listJobStatuses(deps) }));
+  app.get('/', async (c) => {
+    const query = JobQuery.safeParse(c.req.query());
+    if (!query.success) {
+      const details = describeIssues(query.error);
+      throw new ApiError(400, 'invalid_query', `invalid query: ${details[0]!.path}: ${details[0]!.message}`, details);
+    }
+    return c.json(await listJobPage(deps, query.data));
+  });
 
   app.get('/:id', async (c) => c.json(await loadJobStatus(deps, c.req.param('id'))));
 

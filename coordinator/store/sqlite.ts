@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, type Selectable, type Updateable } from 'kysely';
+import { Kysely, SqliteDialect, sql, type Selectable, type Updateable } from 'kysely';
 import type { JobError, JobSpec, JobState, LogLevel, TaskState } from '../../shared/index.js';
 import { migrate } from './migrations.js';
 import type {
@@ -9,6 +9,7 @@ import type {
   JobPatch,
   JobRecord,
   JobSummary,
+  JobSummaryQuery,
   LogRecord,
   NewJob,
   NewJobEvent,
@@ -169,7 +170,8 @@ class SqliteStore implements Store {
           created_at: job.createdAt,
           updated_at: job.updatedAt,
           summary: JSON.stringify(summarizeSpec(job.spec)),
-          final_counts: null,
+          // A job created ended (REJECTED) has no tasks to count.
+          final_counts: TERMINAL.includes(job.state) ? JSON.stringify({ done: 0, failed: 0 }) : null,
         })
         .returning('seq')
         .executeTakeFirstOrThrow();
@@ -218,9 +220,13 @@ class SqliteStore implements Store {
     return row && summaryFromRow(row);
   }
 
-  async listJobSummaries(): Promise<JobSummary[]> {
-    const rows = await this.db.selectFrom('jobs').select(SUMMARY_COLUMNS).orderBy('seq').execute();
-    return rows.map(summaryFromRow);
+  async listJobSummaries(query: JobSummaryQuery = {}): Promise<JobSummary[]> {
+    let select = this.db.selectFrom('jobs').select(SUMMARY_COLUMNS).orderBy('seq');
+    if (query.afterSeq !== undefined) select = select.where('seq', '>', query.afterSeq);
+    if (query.states !== undefined) select = select.where('state', 'in', query.states);
+    if (query.nameContains !== undefined) select = select.where(sql<boolean>`instr(lower(name), lower(${query.nameContains})) > 0`);
+    if (query.limit !== undefined) select = select.limit(query.limit);
+    return (await select.execute()).map(summaryFromRow);
   }
 
   async findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined> {

@@ -32,6 +32,14 @@ export interface JobSummary extends Omit<JobRecord, 'spec' | 'codeSha'> {
   finalCounts?: { done: number; failed: number };
 }
 
+/** Which jobs `listJobSummaries` answers. */
+export interface JobSummaryQuery {
+  afterSeq?: number;
+  states?: JobState[];
+  nameContains?: string;
+  limit?: number;
+}
+
 /** The summary part of a spec (a REJECTED job's spec may be only `{ name }`). */
 export function summarizeSpec(spec: JobSpec): Pick<JobSummary, 'runMode' | 'validation'> {
   const { runMode, validation } = spec as Partial<JobSpec>;
@@ -142,8 +150,8 @@ export interface Store {
   getJob(id: string): Promise<JobRecord | undefined>;
   /** A job without its spec: what its status shows. */
   getJobSummary(id: string): Promise<JobSummary | undefined>;
-  /** Every job without its spec, oldest first. */
-  listJobSummaries(): Promise<JobSummary[]>;
+  /** Jobs without their specs, oldest first: after `afterSeq`, in `states`, with `nameContains` in the name (any case), at most `limit`. */
+  listJobSummaries(query?: JobSummaryQuery): Promise<JobSummary[]>;
   findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined>;
   appendJobEvent(event: NewJobEvent): Promise<JobEventRecord>;
   listJobEvents(jobId: string, afterId?: number): Promise<JobEventRecord[]>;

@@ -88,6 +88,9 @@ describe('tabgrid list and cancel', () => {
     const id = (await cli(['submit', 'fails.yaml'], { cwd: dir, grid })).stdout[0]!;
     const run = await cli(['list'], { cwd: dir, grid });
     expect(run.stdout).toEqual([`${'ID'.padEnd(id.length)}  STATE    PROGRESS  PRIORITY  NAME`, `${id}  PENDING  0/2       0         fails`]);
+    expect((await cli(['list', '--state', 'running,completed'], { cwd: dir, grid })).stdout).toEqual([`${'ID'.padEnd(2)}  STATE  PROGRESS  PRIORITY  NAME`]);
+    expect((await cli(['list', '--name', 'FAIL', '--json'], { cwd: dir, grid })).stdout.join('\n')).toContain(id);
+    expect((await cli(['list', '--state', 'DONE'], { cwd: dir, grid })).stderr.join('\n')).toMatch(/'DONE' is not a job state/);
   });
 
   test('cancel prints the new state, and a job that has ended is an HTTP error', async () => {
@@ -131,7 +134,7 @@ describe('connection and errors', () => {
     const run = await cli(['list'], { cwd: dir, env: { TABGRID_TOKEN: 't', TABGRID_URL: 'http://127.0.0.1:1' } });
     expect(run.code).toBe(1);
     expect(run.stderr).toHaveLength(1);
-    expect(run.stderr[0]).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:1\/api\/v1\/jobs: fetch failed/);
+    expect(run.stderr[0]).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:1\/api\/v1\/jobs\?limit=1000: fetch failed/);
   });
 
   test('an unknown command exits 1 with commander’s message', async () => {
