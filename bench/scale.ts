@@ -1,0 +1,131 @@
+/**
+ * `npm run bench:scale [-- --sizes 10000,100000,1000000 --workers 32 --json]`
+ *
+ * What the coordinator's costs grow with. One coordinator process (embedded SQLite, started
+ * afresh for each figure so its peak memory is that figure's) and N protocol workers over real
+ * sockets running no-op tasks, as `bench:dispatch`:
+ * - runs: one job of each size: seconds to submit it, tasks/s, the coordinator's own CPU time per
+ *   task (from /proc, submit included), its peak RSS, and p99 of a job status read and a job list
+ *   read made every 100 ms while the job runs;
+ * - manyJobs: 20,000 tasks as 1,000 jobs against the same as 10 jobs (tasks/s ratio);
+ * - readers: a 20,000-task job with 4 REST readers polling status and list, against none.
+ * With `--json`, one JSON object on the last line.
+ */
+import { parseArgs } from 'node:util';
+import { Tabgrid } from '../sdk/index.js';
+import { startCoordinatorProcess, type CoordinatorProcess } from '../e2e/coordinator.js';
+import { BenchWorker } from './dispatch-worker.js';
+import { cpuMicros, peakRssMb } from './process-stats.js';
+import { RestReaders } from './readers.js';
+import { percentile, table } from './stats.js';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10000,100000,1000000' },
+    workers: { type: 'string', default: '32' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const sizes = values.sizes.split(',').map(Number);
+const workerCount = Number(values.workers);
+const NOOP = 'export default () => null';
+
+interface Grid {
+  coordinator: CoordinatorProcess;
+  pid: number;
+  workers: BenchWorker[];
+  client: Tabgrid;
+}
+
+/** Runs `work` on a fresh coordinator with connected workers, then stops them all. */
+async function onFreshGrid<T>(work: (grid: Grid) => Promise<T>): Promise<T> {
+  // The spec limits stand aside: this measures what a job of any size costs.
+  const coordinator = await startCoordinatorProcess({ args: ['--max-tasks', '10000000', '--max-items', '10000000'] });
+  try {
+    const token = new URL(coordinator.joinUrl).searchParams.get('token')!;
+    const socketUrl = `${coordinator.url.replace(/^http/, 'ws')}/api/v1/worker?token=${encodeURIComponent(token)}`;
+    const workers = Array.from({ length: workerCount }, () => new BenchWorker(socketUrl));
+    await Promise.all(workers.map((worker) => worker.connect()));
+    const client = new Tabgrid({ url: coordinator.url, token: coordinator.adminToken, pollIntervalMs: 50 });
+    try {
+      return await work({ coordinator, pid: coordinator.process.pid!, workers, client });
+    } finally {
+      for (const worker of workers) worker.close();
+    }
+  } finally {
+    await coordinator.stop();
+  }
+}
+
+/** Starts the workers, waits until `ended` says so, stops them; answers the seconds it took and the ask → lease p99. */
+async function work(grid: Grid, ended: () => Promise<unknown>): Promise<{ seconds: number; askToLeaseP99Ms: number }> {
+  for (const worker of grid.workers) worker.latenciesMs.length = 0;
+  const started = performance.now();
+  for (const worker of grid.workers) worker.start();
+  await ended();
+  const seconds = (performance.now() - started) / 1000;
+  for (const worker of grid.workers) worker.stop();
+  const latencies = grid.workers.flatMap((worker) => worker.latenciesMs).sort((a, b) => a - b);
+  return { seconds, askToLeaseP99Ms: round(percentile(latencies, 0.99)) };
+}
+
+async function oneJob(items: number, readerCount: number, pauseMs: number) {
+  return onFreshGrid(async (grid) => {
+    const cpuBefore = await cpuMicros(grid.pid);
+    const submitStarted = performance.now();
+    const job = await grid.client.submit({ name: `scale ${items}`, code: NOOP, input: { items: new Array<null>(items).fill(null), chunkSize: 1 } });
+    const submitSeconds = (performance.now() - submitStarted) / 1000;
+    const readers = readerCount > 0 ? new RestReaders(grid.coordinator.url, grid.coordinator.adminToken, job.id, readerCount, pauseMs) : undefined;
+    const { seconds, askToLeaseP99Ms } = await work(grid, () => job.wait({ timeoutMs: 3_600_000 }));
+    const reads = await readers?.stop();
+    const cpu = (await cpuMicros(grid.pid)) - cpuBefore;
+    return {
+      items,
+      submitSeconds: round(submitSeconds),
+      tasksPerSecond: round(items / seconds),
+      cpuMicrosPerTask: round(cpu / items),
+      rssPeakMb: round(await peakRssMb(grid.pid)),
+      statusP99Ms: reads?.statusP99Ms ?? NaN,
+      listP99Ms: reads?.listP99Ms ?? NaN,
+      askToLeaseP99Ms,
+    };
+  });
+}
+
+async function manyJobs(jobs: number, tasks: number): Promise<number> {
+  return onFreshGrid(async (grid) => {
+    const per = tasks / jobs;
+    for (let n = 0; n < jobs; n++) {
+      await grid.client.submit({ name: `many ${n}`, code: NOOP, input: { items: new Array<null>(per).fill(null), chunkSize: 1 } });
+    }
+    const live = async (): Promise<void> => {
+      while ((await grid.client.jobs({ state: ['PENDING', 'RUNNING'] })).length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    };
+    return round(tasks / (await work(grid, live)).seconds);
+  });
+}
+
+const runs = [];
+for (const items of sizes) runs.push(await oneJob(items, 1, 100));
+const many = { jobs: 1000, tasksPerSecond: await manyJobs(1000, 20_000), ratioTo10Jobs: NaN };
+many.ratioTo10Jobs = round(many.tasksPerSecond / (await manyJobs(10, 20_000)));
+const alone = await oneJob(20_000, 0, 0);
+const withReaders = await oneJob(20_000, 4, 0);
+const readers = { tasksPerSecond: withReaders.tasksPerSecond, ratioToNoReaders: round(withReaders.tasksPerSecond / alone.tasksPerSecond), askToLeaseP99Ms: withReaders.askToLeaseP99Ms };
+
+console.log(
+  table(
+    ['items', 'submit s', 'tasks/s', 'CPU µs/task', 'peak RSS MB', 'status p99 ms', 'list p99 ms', 'ask→lease p99 ms'],
+    runs.map((run) => [run.items, run.submitSeconds, run.tasksPerSecond, run.cpuMicrosPerTask, run.rssPeakMb, run.statusP99Ms, run.listP99Ms, run.askToLeaseP99Ms]),
+  ),
+);
+console.log(`many jobs: ${many.tasksPerSecond} tasks/s over 1000 jobs, ${many.ratioTo10Jobs} of 10 jobs (goal ≥ 0.8)`);
+console.log(`4 REST readers: ${readers.tasksPerSecond} tasks/s, ${readers.ratioToNoReaders} of none (goal ≥ 0.8), ask→lease p99 ${readers.askToLeaseP99Ms} ms`);
+console.log('goals: CPU ≤ 60 µs/task at every size; status and list p99 at 1M within 2× of 10k; submit 1M ≤ 10 s; peak RSS at 1M ≤ 400 MB');
+if (values.json) {
+  console.log(JSON.stringify({ runs: runs.map(({ askToLeaseP99Ms: _, ...run }) => run), manyJobs: many, readers }));
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
