@@ -5,7 +5,7 @@
  */
 import type { TaskLease } from '../../shared/index.js';
 import type { TaskRecord } from '../store/index.js';
-import type { Lease } from './leases.js';
+import { heldAs, type Lease } from './leases.js';
 import type { LiveJob } from './live-job.js';
 import { mismatch } from './matching.js';
 import type { Asker, SchedulerOptions, SchedulerState } from './state.js';
@@ -30,29 +30,33 @@ function backupable(job: LiveJob, lease: Lease): boolean {
 }
 
 /** The stalled leases, longest running first, with their job and task. */
-function stalled(state: SchedulerState): { job: LiveJob; task: TaskRecord; lease: Lease }[] {
+interface Held {
+  job: LiveJob;
+  task: TaskRecord;
+  lease: Lease;
+}
+
+/** The current leases (their task still held under them) that `include` picks and that have run past their job's stall time, longest running first. */
+function pastStallTime(state: SchedulerState, include: (job: LiveJob, lease: Lease) => boolean): Held[] {
   const now = state.now();
-  const found: { job: LiveJob; task: TaskRecord; lease: Lease }[] = [];
+  const found: Held[] = [];
   for (const lease of state.leases.all()) {
     const job = state.live.get(lease.jobId);
     const task = job?.tasks[lease.taskIndex];
-    if (!job || !task || task.leaseId !== lease.leaseId || task.state !== 'leased' || !backupable(job, lease)) continue;
+    if (!job || !task || task.leaseId !== heldAs(lease) || task.state !== 'leased' || !include(job, lease)) continue;
     if (now - lease.startedAt >= stallAfterMs(job, state.options)) found.push({ job, task, lease });
   }
   return found.sort((a, b) => a.lease.startedAt - b.lease.startedAt);
 }
 
-/** Replica leases of validated jobs held past their job's stall time (see `stallAfterMs`). */
-export function stalledReplicas(state: SchedulerState): { job: LiveJob; task: TaskRecord; lease: Lease }[] {
-  const now = state.now();
-  const found: { job: LiveJob; task: TaskRecord; lease: Lease }[] = [];
-  for (const lease of state.leases.all()) {
-    if (lease.replicas === undefined) continue;
-    const job = state.live.get(lease.jobId);
-    const task = job?.tasks[lease.taskIndex];
-    if (job && task && task.leaseId === lease.replicas && now - lease.startedAt >= stallAfterMs(job, state.options)) found.push({ job, task, lease });
-  }
-  return found;
+/** Plain leases that have stalled, and may be backed up. */
+function stalled(state: SchedulerState): Held[] {
+  return pastStallTime(state, backupable);
+}
+
+/** Replica leases of validated jobs that have stalled. */
+export function stalledReplicas(state: SchedulerState): Held[] {
+  return pastStallTime(state, (_, lease) => lease.replicas !== undefined);
 }
 
 /** True when some lease has stalled since the last call: parked workers may back it up now. */
