@@ -64,3 +64,13 @@ export class BenchWorker {
     this.socket?.send(JSON.stringify(message));
   }
 }
+
+/** `count` benchmark workers connected to the coordinator that printed this join URL. */
+export async function connectBenchWorkers(joinUrl: string, count: number): Promise<BenchWorker[]> {
+  const url = new URL(joinUrl);
+  const token = url.searchParams.get('token') ?? '';
+  const socketUrl = `${url.origin.replace(/^http/, 'ws')}/api/v1/worker?token=${encodeURIComponent(token)}`;
+  const workers = Array.from({ length: count }, () => new BenchWorker(socketUrl));
+  await Promise.all(workers.map((worker) => worker.connect()));
+  return workers;
+}

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import type { JobSpecInput } from '../shared/index.js';
 import { Tabgrid } from '../sdk/index.js';
 import { startCoordinatorProcess } from '../e2e/coordinator.js';
-import { BenchWorker } from './dispatch-worker.js';
+import { connectBenchWorkers } from './dispatch-worker.js';
 import { percentile, table } from './stats.js';
 
 const { values } = parseArgs({
@@ -37,10 +37,7 @@ interface Run {
 
 const coordinator = await startCoordinatorProcess();
 try {
-  const token = new URL(coordinator.joinUrl).searchParams.get('token')!;
-  const socketUrl = `${coordinator.url.replace(/^http/, 'ws')}/api/v1/worker?token=${encodeURIComponent(token)}`;
-  const workers = Array.from({ length: workerCount }, () => new BenchWorker(socketUrl));
-  await Promise.all(workers.map((worker) => worker.connect()));
+  const workers = await connectBenchWorkers(coordinator.joinUrl, workerCount);
   const grid = new Tabgrid({ url: coordinator.url, token: coordinator.adminToken, pollIntervalMs: 20 });
 
   /** Runs one job over the connected workers. */

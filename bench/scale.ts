@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { Tabgrid } from '../sdk/index.js';
 import { startCoordinatorProcess, type CoordinatorProcess } from '../e2e/coordinator.js';
-import { BenchWorker } from './dispatch-worker.js';
+import { connectBenchWorkers, type BenchWorker } from './dispatch-worker.js';
 import { cpuMicros, peakRssMb } from './process-stats.js';
 import { RestReaders } from './readers.js';
 import { percentile, table } from './stats.js';
@@ -42,10 +42,7 @@ async function onFreshGrid<T>(work: (grid: Grid) => Promise<T>): Promise<T> {
   // The spec limits stand aside: this measures what a job of any size costs.
   const coordinator = await startCoordinatorProcess({ args: ['--max-tasks', '10000000', '--max-items', '10000000'] });
   try {
-    const token = new URL(coordinator.joinUrl).searchParams.get('token')!;
-    const socketUrl = `${coordinator.url.replace(/^http/, 'ws')}/api/v1/worker?token=${encodeURIComponent(token)}`;
-    const workers = Array.from({ length: workerCount }, () => new BenchWorker(socketUrl));
-    await Promise.all(workers.map((worker) => worker.connect()));
+    const workers = await connectBenchWorkers(coordinator.joinUrl, workerCount);
     const client = new Tabgrid({ url: coordinator.url, token: coordinator.adminToken, pollIntervalMs: 50 });
     try {
       return await work({ coordinator, pid: coordinator.process.pid!, workers, client });
