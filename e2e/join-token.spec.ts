@@ -16,6 +16,26 @@ async function waitForState(page: Page, state: string): Promise<void> {
   await expect.poll(async () => (await status(page))?.state, { timeout: 30_000, message: `tab state ${state}` }).toBe(state);
 }
 
+/** The tasks-done count the tab has stored (its identity row in IndexedDB), read with the raw API. */
+function storedTasksDone(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const request = indexedDB.open('tabgrid-volunteer');
+        request.onerror = () => reject(request.error ?? new Error('open failed'));
+        request.onsuccess = () => {
+          const db = request.result;
+          const all = db.transaction('identities', 'readonly').objectStore('identities').getAll();
+          all.onsuccess = () => {
+            db.close();
+            resolve(Math.max(0, ...(all.result as { tasksDone?: number }[]).map((row) => row.tasksDone ?? 0)));
+          };
+          all.onerror = () => reject(all.error ?? new Error('read failed'));
+        };
+      }),
+  );
+}
+
 async function address(page: Page): Promise<URL> {
   return new URL(await page.evaluate(() => location.href));
 }
@@ -44,6 +64,9 @@ test('the join token leaves the address bar, and a reloaded tab still joins with
     expect(joined.pathname).toBe('/join');
     expect(await runOneTask(coordinator, 21)).toBe(42);
     const { workerId } = (await status(tab))!;
+    // The job completes when the coordinator stores the result; the tab counts it when the ack
+    // comes, and stores the count a moment later. A reload before that would lose the count.
+    await expect.poll(() => storedTasksDone(tab), { timeout: 10_000 }).toBe(1);
 
     await tab.reload();
     await waitForState(tab, 'connected');
