@@ -5,7 +5,7 @@ import type { VolunteerStatus } from '../web-worker/page/status.js';
 import { getJson, getLines } from './api.js';
 import type { CoordinatorProcess } from './coordinator.js';
 import { expect, test } from './fixtures.js';
-import { consoleOf } from './tabs.js';
+import { consoleOf, idbRows } from './tabs.js';
 
 /**
  * A checkpoint is what the coordinator has: in a real tab, task code cannot checkpoint a state
@@ -23,26 +23,11 @@ function status(page: Page): Promise<VolunteerStatus | undefined> {
   return page.evaluate(() => window.tabgrid);
 }
 
-/** The checkpoint the tab's IndexedDB holds for its one lease, read with the raw IndexedDB API. */
-function storedCheckpoint(page: Page): Promise<unknown> {
-  return page.evaluate(
-    () =>
-      new Promise<unknown>((resolve, reject) => {
-        const request = indexedDB.open('tabgrid-volunteer');
-        request.onerror = () => reject(request.error ?? new Error('open failed'));
-        request.onsuccess = () => {
-          const db = request.result;
-          const all = db.transaction('leases', 'readonly').objectStore('leases').getAll();
-          all.onsuccess = () => {
-            db.close();
-            const rows = all.result as { checkpointJson: string | null }[];
-            const json = rows[0]?.checkpointJson;
-            resolve(typeof json === 'string' ? (JSON.parse(json) as unknown) : json);
-          };
-          all.onerror = () => reject(all.error ?? new Error('read failed'));
-        };
-      }),
-  );
+/** The checkpoint the tab's IndexedDB holds for its one lease. */
+async function storedCheckpoint(page: Page): Promise<unknown> {
+  const rows = await idbRows<{ checkpointJson: string | null }>(page, 'leases');
+  const json = rows[0]?.checkpointJson;
+  return typeof json === 'string' ? (JSON.parse(json) as unknown) : json;
 }
 
 test('ctx.checkpoint refuses a typed array, saying where it is and what to do', async ({ coordinator, joinTabs }) => {

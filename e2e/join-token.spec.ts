@@ -3,6 +3,7 @@ import { Tabgrid } from '../sdk/index.js';
 import type { VolunteerStatus } from '../web-worker/page/status.js';
 import type { CoordinatorProcess } from './coordinator.js';
 import { expect, test } from './fixtures.js';
+import { idbRows } from './tabs.js';
 
 /** The join token leaves the address bar once the page has read it; the tab keeps it for reloads. */
 
@@ -16,24 +17,10 @@ async function waitForState(page: Page, state: string): Promise<void> {
   await expect.poll(async () => (await status(page))?.state, { timeout: 30_000, message: `tab state ${state}` }).toBe(state);
 }
 
-/** The tasks-done count the tab has stored (its identity row in IndexedDB), read with the raw API. */
-function storedTasksDone(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const request = indexedDB.open('tabgrid-volunteer');
-        request.onerror = () => reject(request.error ?? new Error('open failed'));
-        request.onsuccess = () => {
-          const db = request.result;
-          const all = db.transaction('identities', 'readonly').objectStore('identities').getAll();
-          all.onsuccess = () => {
-            db.close();
-            resolve(Math.max(0, ...(all.result as { tasksDone?: number }[]).map((row) => row.tasksDone ?? 0)));
-          };
-          all.onerror = () => reject(all.error ?? new Error('read failed'));
-        };
-      }),
-  );
+/** The tasks-done count the tab has stored (its identity row in IndexedDB). */
+async function storedTasksDone(page: Page): Promise<number> {
+  const rows = await idbRows<{ tasksDone?: number }>(page, 'identities');
+  return Math.max(0, ...rows.map((row) => row.tasksDone ?? 0));
 }
 
 async function address(page: Page): Promise<URL> {

@@ -97,3 +97,24 @@ async function joinGrid(page: Page, joinUrl: string, index: number, timeoutMs: n
     );
   }
 }
+
+/** The rows of one object store of the join page's database, read with the raw IndexedDB API. */
+export function idbRows<T>(page: Page, storeName: string): Promise<T[]> {
+  return page.evaluate(
+    (name) =>
+      new Promise<T[]>((resolve, reject) => {
+        const request = indexedDB.open('tabgrid-volunteer');
+        request.onerror = () => reject(request.error ?? new Error('open failed'));
+        request.onsuccess = () => {
+          const db = request.result;
+          const all = db.transaction(name, 'readonly').objectStore(name).getAll();
+          all.onsuccess = () => {
+            db.close();
+            resolve(all.result as T[]);
+          };
+          all.onerror = () => reject(all.error ?? new Error('read failed'));
+        };
+      }),
+    storeName,
+  );
+}

@@ -5,7 +5,7 @@ import type { VolunteerStatus } from '../web-worker/page/status.js';
 import { getJson, getLines } from './api.js';
 import type { CoordinatorProcess } from './coordinator.js';
 import { expect, test } from './fixtures.js';
-import { consoleOf, recordSentMessages } from './tabs.js';
+import { consoleOf, idbRows, recordSentMessages } from './tabs.js';
 
 /**
  * The volunteer's tab: progress kept in IndexedDB across a reload and a lost network, tabs of
@@ -24,27 +24,6 @@ async function waitForState(page: Page, state: string, timeout = 30_000): Promis
 
 async function logLines(coordinator: CoordinatorProcess, jobId: string): Promise<string[]> {
   return (await getLines<LogEntry>(coordinator, `/jobs/${jobId}/logs`)).map((line) => line.message);
-}
-
-/** The rows of one object store of the join page's database, read with the raw IndexedDB API. */
-function idbRows<T>(page: Page, storeName: string): Promise<T[]> {
-  return page.evaluate(
-    (name) =>
-      new Promise<T[]>((resolve, reject) => {
-        const request = indexedDB.open('tabgrid-volunteer');
-        request.onerror = () => reject(request.error ?? new Error('open failed'));
-        request.onsuccess = () => {
-          const db = request.result;
-          const all = db.transaction(name, 'readonly').objectStore(name).getAll();
-          all.onsuccess = () => {
-            db.close();
-            resolve(all.result as T[]);
-          };
-          all.onerror = () => reject(all.error ?? new Error('read failed'));
-        };
-      }),
-    storeName,
-  );
 }
 
 async function joinIn(context: BrowserContext, joinUrl: string): Promise<Page> {
