@@ -99,6 +99,8 @@ export function useSchedulers(defaults: Pick<SchedulerOptions, 'leaseMs' | 'disc
     // Every test checks, in passing, that the progress kept as tasks move matches a count.
     for (const scheduler of schedulers.splice(0)) {
       for (const job of scheduler.liveJobs()) expect(job.progress()).toEqual(countedProgress(job.tasks));
+      // What it still had to commit lands before its store closes.
+      await scheduler.close();
     }
     for (const store of stores.splice(0).reverse()) await store.close();
   });

@@ -27,10 +27,12 @@ test('two dependency chains on two tabs run side by side, each in order', async 
   // Each chain in its own order...
   expect(order.filter((item) => item < 30)).toEqual(items.slice(0, 30));
   expect(order.filter((item) => item >= 30)).toEqual(items.slice(30));
-  // ...and the two interleaved: halfway through, both chains are about half done (30 steps, not 60).
+  // ...and the two interleaved: halfway through, both chains are well on their way (run one after
+  // the other, one would have none). Not "about half each": on a loaded machine one tab may be
+  // slower for a while (a stressed run saw 21 and 9).
   const firstHalf = order.slice(0, 30);
-  expect(firstHalf.filter((item) => item < 30).length).toBeGreaterThanOrEqual(10);
-  expect(firstHalf.filter((item) => item >= 30).length).toBeGreaterThanOrEqual(10);
+  expect(firstHalf.filter((item) => item < 30).length).toBeGreaterThanOrEqual(5);
+  expect(firstHalf.filter((item) => item >= 30).length).toBeGreaterThanOrEqual(5);
 });
 
 test('a job that depends on another waits for it, then runs', async ({ coordinator, joinTabs }) => {

@@ -39,6 +39,11 @@ export class WorkerGateway {
     private readonly options: GatewayOptions,
   ) {
     scheduler.onReady(() => this.drainInBackground());
+    // A worker quarantined while connected is told at once (its parked asks will not be answered).
+    scheduler.onQuarantine((workerId, note) => {
+      const session = this.sessions.get(workerId);
+      if (session) this.tellQuarantined(session, note);
+    });
     scheduler.onRevoke((workerId, leaseId, reason) => {
       const session = this.sessions.get(workerId);
       session?.send({ type: 'revoke', leaseId, reason });

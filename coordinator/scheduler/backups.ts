@@ -113,13 +113,13 @@ export function revokeCopy(state: SchedulerState, job: LiveJob, lease: Lease, re
  * The first worker's lease ended without a result (it lapsed, timed out or failed) while a backup
  * copy runs: the copy becomes the task's lease and goes on. Answers false when there is no copy.
  */
-export async function promoteCopy(state: SchedulerState, job: LiveJob, task: TaskRecord, lease: Lease): Promise<boolean> {
+export function promoteCopy(state: SchedulerState, job: LiveJob, task: TaskRecord, lease: Lease): boolean {
   const copy = lease.backup === undefined ? undefined : state.leases.get(lease.backup);
   if (!copy) return false;
   state.endLease(job, lease.leaseId);
   delete copy.backupOf;
   Object.assign(task, { leaseId: copy.leaseId, workerId: copy.workerId });
-  await state.store.updateTask(job.id, task.index, { leaseId: copy.leaseId, workerId: copy.workerId });
+  state.commits.add({ type: 'updateTask', jobId: job.id, index: task.index, patch: { leaseId: copy.leaseId, workerId: copy.workerId } });
   return true;
 }
 

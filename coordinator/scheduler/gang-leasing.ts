@@ -31,9 +31,11 @@ export class GangLeasing {
    * can start now). First re-forms elastic attempts that these workers can grow.
    */
   async lease(askers: Asker[]): Promise<GangLease[]> {
-    await this.growAtCheckpoints(askers);
+    this.growAtCheckpoints(askers);
     const chosen = this.pickFormation(askers);
-    return chosen ? this.form(chosen.job, chosen.group, askers) : [];
+    if (chosen) return this.form(chosen.job, chosen.group, askers);
+    await this.state.commits.committed();
+    return [];
   }
 
   /** True when some gang task is ready, or an elastic attempt might grow (so waiting workers are worth offering). */
@@ -79,13 +81,13 @@ export class GangLeasing {
    * checkpoint is looked at once: workers that come later join at the next one, so the work
    * since the last checkpoint is never thrown away for them.
    */
-  private async growAtCheckpoints(askers: Asker[]): Promise<void> {
+  private growAtCheckpoints(askers: Asker[]): void {
     const attempts = [...this.growable].map((id) => this.state.gangs.get(id));
     this.growable.clear();
-    for (const attempt of attempts) if (attempt) await this.grow(attempt, askers);
+    for (const attempt of attempts) if (attempt) this.grow(attempt, askers);
   }
 
-  private async grow(attempt: GangAttempt, askers: Asker[]): Promise<void> {
+  private grow(attempt: GangAttempt, askers: Asker[]): void {
     const job = this.state.live.get(attempt.jobId);
     const task = job?.tasks[attempt.taskIndex];
     // A paused job's running tasks finish; one member done means the rest are close behind.
@@ -95,7 +97,7 @@ export class GangLeasing {
     const reason = `gang re-forming at checkpoint to add ${joining} ${attempt.onNode ? 'rank' : 'worker'}${joining === 1 ? '' : 's'}`;
     this.end(job, attempt.id, reason);
     this.state.logTask(job, task.index, 'info', reason);
-    await this.state.requeue(job, task);
+    this.state.requeue(job, task);
   }
 
   /** The job to start a gang for now, and its group; highest priority first, as for single tasks. */
@@ -136,8 +138,7 @@ export class GangLeasing {
     const onNode = askers.find((asker) => asker.id === first)?.capabilities.runtime === 'node';
     const members = group.map((workerId) => ({ workerId, leaseId: newId('lease') }));
     const attempt = new GangAttempt(job.id, task.index, members, gang.resultRank, onNode);
-    job.setState(task, 'leased');
-    Object.assign(task, { attempts: task.attempts + 1, leaseId: attempt.id, workerId: first });
+    state.lease(job, task, first, attempt.id, `task ${task.index} leased to a gang of ${group.length}`);
     for (const member of attempt.members) {
       const lease = state.newLease(job, task, member.workerId, member.leaseId);
       lease.gang = { attempt: attempt.id, rank: member.rank };
@@ -146,10 +147,8 @@ export class GangLeasing {
     }
     state.gangs.add(attempt);
     job.turn = ++state.turns;
-    const writes = [state.store.updateTask(job.id, task.index, { state: 'leased', attempts: task.attempts, leaseId: attempt.id, workerId: first })];
-    if (job.record.state === 'PENDING') writes.push(state.transition(job, 'RUNNING', `task ${task.index} leased to a gang of ${group.length}`));
-    await Promise.all(writes);
-    // Cancelled while the writes were in flight: its leases are gone.
+    await state.commits.committed();
+    // Cancelled while the commit was in flight: its leases are gone.
     if (!state.gangs.get(attempt.id)) return [];
     if (isElastic(job)) state.logTask(job, task.index, 'info', this.formedMessage(job, attempt, task.attempts));
     return attempt.members.map((member) => {

@@ -19,10 +19,8 @@ export async function leaseNext(state: SchedulerState, replication: Replication,
   if (!job || !task) return leaseBackup(state, asker);
   const lease = state.grant(job, task, asker.id);
   if (asker.host !== undefined) lease.host = asker.host;
-  const writes = [state.store.updateTask(job.id, task.index, { state: 'leased', attempts: task.attempts, leaseId: lease.leaseId, workerId: asker.id })];
-  if (job.record.state === 'PENDING') writes.push(state.transition(job, 'RUNNING', `task ${task.index} leased to ${asker.id}`));
-  await Promise.all(writes);
-  // Cancelled while the write was in flight: look again rather than hand out a dead task.
+  await state.commits.committed();
+  // Cancelled while the commit was in flight: look again rather than hand out a dead task.
   if (!state.leases.get(lease.leaseId)) return leaseNext(state, replication, asker);
   return leaseMessage(job, task, lease);
 }

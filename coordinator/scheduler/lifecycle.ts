@@ -1,5 +1,15 @@
-import { DEFAULT_SPEC_LIMITS, InvalidSpecError, OPEN_TASK_STATES, isOpenTask, type JobError, type JobSpec, type PartitionContext } from '../../shared/index.js';
-import type { JobRecord } from '../store/index.js';
+import {
+  DEFAULT_SPEC_LIMITS,
+  InvalidSpecError,
+  OPEN_TASK_STATES,
+  isOpenTask,
+  isTerminal,
+  type JobError,
+  type JobSpec,
+  type JobState,
+  type PartitionContext,
+} from '../../shared/index.js';
+import type { JobRecord, NewJob, NewJobEvent, StoreChange, TaskRecord } from '../store/index.js';
 import { buildJob, rebuildGraph } from './build-job.js';
 import { newId } from './ids.js';
 import { LiveJob } from './live-job.js';
@@ -25,31 +35,52 @@ export class JobLifecycle {
     const now = this.state.now();
     const id = newId('job');
     const built = await buildJob(id, spec, { blob: (sha) => store.getBlob(sha), limits: this.limits() }, now);
-    const record = await store.createJob(
-      {
-        id,
-        name: spec.name,
-        state: 'SUBMITTED',
-        priority: spec.priority,
-        spec,
-        codeSha,
-        itemCount: built.units,
-        taskCount: built.tasks.length,
-        error: null,
-        idempotencyKey: spec.idempotencyKey ?? null,
-        createdAt: now,
-        updatedAt: now,
-      },
-      built.tasks,
-    );
-    await this.state.recordEvent(record.id, null, 'SUBMITTED', 'submitted');
+    // A job whose dependency has already ended without completing is created failed, in the same transaction.
+    const doomed = [...(await this.dependencyStates(spec.dependsOn))].find(([, state]) => state !== 'COMPLETED' && state !== undefined && isTerminal(state));
+    const events: NewJobEvent[] = [
+      { jobId: id, time: now, from: null, to: 'SUBMITTED', reason: 'submitted' },
+      { jobId: id, time: now, from: 'SUBMITTED', to: 'PENDING', reason: `accepted: ${built.tasks.length} tasks` },
+    ];
+    let state: JobState = 'PENDING';
+    let error: JobError | null = null;
+    if (doomed) {
+      error = { message: dependencyFailure(...doomed) };
+      for (const task of built.tasks) task.state = 'cancelled';
+      events.push({ jobId: id, time: now, from: state, to: (state = 'FAILED'), reason: error.message });
+    } else if (spec.runMode === 'paused') {
+      events.push({ jobId: id, time: now, from: state, to: (state = 'PAUSED'), reason: 'submitted with runMode paused' });
+    }
+    const newJob: NewJob = {
+      id,
+      name: spec.name,
+      state,
+      priority: spec.priority,
+      spec,
+      codeSha,
+      itemCount: built.units,
+      taskCount: built.tasks.length,
+      error,
+      idempotencyKey: spec.idempotencyKey ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const record = await this.create(newJob, built.tasks, events);
+    if (doomed) return record;
     const job = new LiveJob(record, built.tasks, built.graph, now);
     live.set(job.id, job);
-    await this.state.transition(job, 'PENDING', `accepted: ${built.tasks.length} tasks`);
-    await this.watchDependencies(job);
-    if (spec.runMode === 'paused' && live.has(job.id)) await this.state.transition(job, 'PAUSED', 'submitted with runMode paused');
+    // Read again: a dependency may have ended while the job was written.
+    this.watchDependencies(job, await this.dependencyStates(spec.dependsOn));
+    await this.state.commits.committed();
     this.state.emitReady();
     return job.record;
+  }
+
+  /** Writes a new job, its tasks and its first events in one transaction of its own (a refused write refuses only this job). */
+  private async create(job: NewJob, tasks: TaskRecord[], events: NewJobEvent[]): Promise<JobRecord> {
+    const changes: StoreChange[] = [{ type: 'createJob', job, tasks }, ...events.map((event): StoreChange => ({ type: 'appendEvent', event }))];
+    const answers = await this.state.store.write(changes);
+    events.forEach((event, index) => this.state.feed.publishEvent({ ...event, id: answers[index + 1]![0]! }));
+    return { ...job, seq: answers[0]![0]! };
   }
 
   private limits(): PartitionContext['limits'] {
@@ -60,28 +91,30 @@ export class JobLifecycle {
   /** Records a job refused by policy (too large, queue full): it exists, in state REJECTED, with the reason. */
   async reject(name: string, spec: unknown, reason: string): Promise<JobRecord> {
     const now = this.state.now();
-    const record = await this.state.store.createJob(
-      {
-        id: newId('job'),
-        name,
-        state: 'REJECTED',
-        priority: 0,
-        spec: spec as JobSpec,
-        codeSha: '',
-        itemCount: 0,
-        taskCount: 0,
-        error: { message: reason },
-        idempotencyKey: null,
-        createdAt: now,
-        updatedAt: now,
-      },
-      [],
-    );
-    await this.state.recordEvent(record.id, null, 'REJECTED', reason);
-    return record;
+    const id = newId('job');
+    const job: NewJob = {
+      id,
+      name,
+      state: 'REJECTED',
+      priority: 0,
+      spec: spec as JobSpec,
+      codeSha: '',
+      itemCount: 0,
+      taskCount: 0,
+      error: { message: reason },
+      idempotencyKey: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    return this.create(job, [], [{ jobId: id, time: now, from: null, to: 'REJECTED', reason }]);
   }
 
-  /** Rebuilds a job that was live when the last process stopped, with the leases that were out. */
+  /**
+   * Rebuilds a job that was live when the last process stopped, as the store has it: every
+   * transition was one transaction, so there is nothing half-done to repair. What does not
+   * survive a restart by design ends now: a gang's attempt (its members found each other through
+   * this process) and a validated task's replica group (judged in this process's memory).
+   */
   async recover(record: JobRecord): Promise<void> {
     const { store, live, leases } = this.state;
     const tasks = await store.listTasks(record.id);
@@ -90,11 +123,9 @@ export class JobLifecycle {
     live.set(job.id, job);
     for (const task of tasks) {
       if (task.state === 'leased' && task.leaseId && job.record.spec.gang) {
-        // A gang's members find each other through this process: its attempt ended with it.
-        await this.state.releaseTask(job, task, 'gang attempt ended by a coordinator restart', false, 0);
+        this.state.releaseTask(job, task, 'gang attempt ended by a coordinator restart', false, 0);
       } else if (task.state === 'leased' && job.record.spec.validation) {
-        // Replica results are judged in this process's memory: the group ended with it.
-        await this.state.releaseTask(job, task, 'replicas ended by a coordinator restart', false, 0);
+        this.state.releaseTask(job, task, 'replicas ended by a coordinator restart', false, 0);
       } else if (task.state === 'leased' && task.leaseId && task.workerId) {
         // Its worker gets one lease period to come back and claim it.
         leases.add(this.state.newLease(job, task, task.workerId, task.leaseId));
@@ -103,26 +134,16 @@ export class JobLifecycle {
         job.makeReady(task, task.readyAt, now, () => this.state.emitReady());
       }
     }
-    for (const task of job.unblockable()) await this.state.unblock(job, task);
-    await this.settleRecovered(job);
-    if (live.has(job.id)) await this.watchDependencies(job);
-  }
-
-  /** Finishes what a crash may have interrupted between two writes. */
-  private async settleRecovered(job: LiveJob): Promise<void> {
-    if (job.record.state === 'SUBMITTED') await this.state.transition(job, 'PENDING', 'recovered after a restart');
-    const failed = job.tasks.find((task) => task.state === 'failed');
-    if (failed) await this.finish(job, 'FAILED', { message: failed.error ?? 'task failed', taskIndex: failed.index });
-    // A cancel writes its tasks before its job: cancelled tasks in a live job mean the job write was lost.
-    else if (job.tasks.some((task) => task.state === 'cancelled')) await this.finish(job, 'CANCELLED', null, 'cancelled');
-    else if (job.allDone()) await this.finish(job, 'COMPLETED', null);
+    this.watchDependencies(job, await this.dependencyStates(job.record.spec.dependsOn));
+    await this.state.commits.committed();
   }
 
   /** Stops new leases of a pending or running job; running tasks finish. Answers false if it cannot be paused. */
   async pause(jobId: string, reason: string): Promise<boolean> {
     const job = this.state.live.get(jobId);
     if (!job || (job.record.state !== 'PENDING' && job.record.state !== 'RUNNING')) return false;
-    await this.state.transition(job, 'PAUSED', reason);
+    this.state.transition(job, 'PAUSED', reason);
+    await this.state.commits.committed();
     return true;
   }
 
@@ -131,14 +152,15 @@ export class JobLifecycle {
     const job = this.state.live.get(jobId);
     if (job?.record.state !== 'PAUSED') return false;
     const started = job.tasks.some((task) => task.state === 'leased' || task.state === 'done');
-    await this.state.transition(job, started ? 'RUNNING' : 'PENDING', 'resumed');
+    this.state.transition(job, started ? 'RUNNING' : 'PENDING', 'resumed');
+    await this.state.commits.committed();
     this.state.emitReady();
     return true;
   }
 
   /** Ends a live job: its leases are revoked, its open tasks cancelled, the jobs waiting for it told. */
-  async finish(job: LiveJob, state: Ending, error: JobError | null, reason?: string): Promise<void> {
-    const { live, gangs, leases, store } = this.state;
+  finish(job: LiveJob, state: Ending, error: JobError | null, reason?: string): void {
+    const { live, gangs, leases, commits } = this.state;
     // A report whose write was in flight when the job ended (cancelled, say) must not end it again.
     if (live.get(job.id) !== job) return;
     live.delete(job.id);
@@ -150,13 +172,13 @@ export class JobLifecycle {
     }
     this.onEnd(job.id);
     for (const task of job.tasks) if (isOpenTask(task.state)) job.setState(task, 'cancelled');
-    if (state !== 'COMPLETED') await store.moveTasks(job.id, [...OPEN_TASK_STATES], 'cancelled');
-    await this.state.transition(job, state, reason ?? error?.message ?? 'all tasks done', error);
-    await this.settleDependents(job.id, state);
+    if (state !== 'COMPLETED') commits.add({ type: 'moveTasks', jobId: job.id, from: [...OPEN_TASK_STATES], to: 'cancelled' });
+    this.state.transition(job, state, reason ?? error?.message ?? 'all tasks done', error);
+    this.settleDependents(job.id, state);
   }
 
   /** Jobs waiting for this one go on (it completed) or fail (it did not). */
-  private async settleDependents(jobId: string, state: Ending | 'REJECTED'): Promise<void> {
+  private settleDependents(jobId: string, state: Ending | 'REJECTED'): void {
     for (const dependent of [...this.state.live.values()]) {
       if (!dependent.blockedBy.has(jobId)) continue;
       dependent.blockedBy.delete(jobId);
@@ -164,21 +186,39 @@ export class JobLifecycle {
         if (dependent.blockedBy.size === 0) this.state.emitReady();
         continue;
       }
-      const message = `dependency job ${jobId} ${state === 'CANCELLED' ? 'was cancelled' : state === 'REJECTED' ? 'was rejected' : 'failed'}`;
-      await this.finish(dependent, 'FAILED', { message });
+      this.finish(dependent, 'FAILED', { message: dependencyFailure(jobId, state) });
+    }
+  }
+
+  /**
+   * The state of each job this one depends on (undefined: no such job), live ones from memory;
+   * read again if a live one ended while the others were read.
+   */
+  private async dependencyStates(dependsOn: string[] = []): Promise<Map<string, JobState | undefined>> {
+    const { live, store } = this.state;
+    for (;;) {
+      const states = new Map<string, JobState | undefined>();
+      for (const dependency of dependsOn) {
+        states.set(dependency, live.get(dependency)?.record.state ?? (await store.getJob(dependency))?.state);
+      }
+      if ([...states].every(([dependency, state]) => state === undefined || isTerminal(state) || live.has(dependency))) return states;
     }
   }
 
   /** Blocks a job on its `dependsOn` jobs that have not completed; fails it if one never will. */
-  private async watchDependencies(job: LiveJob): Promise<void> {
-    for (const dependency of job.record.spec.dependsOn ?? []) {
-      const state = this.state.live.get(dependency)?.record.state ?? (await this.state.store.getJob(dependency))?.state;
+  private watchDependencies(job: LiveJob, states: Map<string, JobState | undefined>): void {
+    for (const [dependency, state] of states) {
       if (state === 'COMPLETED') continue;
       job.blockedBy.add(dependency);
       if (state === undefined || state === 'FAILED' || state === 'CANCELLED' || state === 'REJECTED') {
-        await this.settleDependents(dependency, state ?? 'FAILED');
+        this.settleDependents(dependency, state ?? 'FAILED');
         return;
       }
     }
   }
+}
+
+/** Why a job failed when a job it depends on ended without completing. */
+function dependencyFailure(jobId: string, state: JobState | undefined): string {
+  return `dependency job ${jobId} ${state === 'CANCELLED' ? 'was cancelled' : state === 'REJECTED' ? 'was rejected' : 'failed'}`;
 }

@@ -1,5 +1,5 @@
 import { RecentDurations } from './durations.js';
-import type { JobProgress, JobState, TaskState } from '../../shared/index.js';
+import { assertTaskMove, type JobProgress, type JobState, type TaskState } from '../../shared/index.js';
 import type { JobRecord, TaskRecord } from '../store/index.js';
 import type { JobGraph } from '../../shared/index.js';
 
@@ -201,9 +201,13 @@ export class LiveJob {
     return { total: this.tasks.length, done: this.counts.done, failed: this.counts.failed, running: this.counts.leased };
   }
 
-  /** Moves a task to `state`, keeping the counts by state. Every change of a live task's state goes through here. */
+  /**
+   * Moves a task to `state`, keeping the counts by state; a move the task state machine does not
+   * allow throws. Every change of a live task's state goes through here.
+   */
   setState(task: TaskRecord, state: TaskState): void {
     if (task.state === state) return;
+    assertTaskMove(task.state, state);
     this.counts[task.state]--;
     this.counts[state]++;
     task.state = state;

@@ -1,5 +1,6 @@
 import type { JobFeed } from '../events/index.js';
-import type { NewLog, Store } from '../store/index.js';
+import type { NewLog } from '../store/index.js';
+import type { GroupCommit } from './group-commit.js';
 
 /** Batches task log lines into one write every `flushMs`, so chatty tasks cost one insert per batch. */
 export class LogBuffer {
@@ -7,7 +8,7 @@ export class LogBuffer {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly commits: GroupCommit,
     private readonly feed: JobFeed,
     private readonly flushMs = 100,
   ) {}
@@ -17,13 +18,19 @@ export class LogBuffer {
     this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
 
+  /** Writes the lines buffered so far (with whatever else the next commit holds); watchers hear of them once stored. */
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.pending;
+    const entries = this.pending;
     this.pending = [];
+    if (entries.length > 0) {
+      this.commits.add({ type: 'appendLogs', entries }, (ids) => {
+        entries.forEach((entry, index) => this.feed.publishLog({ ...entry, id: ids[index]! }));
+      });
+    }
     try {
-      for (const log of await this.store.appendLogs(batch)) this.feed.publishLog(log);
+      await this.commits.committed();
     } catch (error) {
       console.error('could not store task logs:', error);
     }

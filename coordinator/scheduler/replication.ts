@@ -23,7 +23,7 @@ export interface ValidationStats {
 }
 
 /** Stores a task's accepted outputs and moves its job on (the scheduler's one way to finish a task). */
-export type AcceptResult = (job: LiveJob, task: TaskRecord, outputs: unknown[]) => Promise<void>;
+export type AcceptResult = (job: LiveJob, task: TaskRecord, outputs: unknown[]) => void;
 
 const key = (jobId: string, index: number): string => `${jobId}#${index}`;
 
@@ -49,7 +49,7 @@ export class Replication {
     private readonly lifecycle: JobLifecycle,
     private readonly accept: AcceptResult,
   ) {
-    this.records = new WorkerRecords(state.store, state.now);
+    this.records = new WorkerRecords(state.store, state.commits, state.now);
   }
 
   statsOf(jobId: string): ValidationStats | undefined {
@@ -75,15 +75,12 @@ export class Replication {
     }
     if (!task) return undefined;
     const lease: Lease = { ...this.state.newLease(job, task, asker.id), replicas: group.id };
-    job.setState(task, 'leased');
-    Object.assign(task, { attempts: task.attempts + 1, leaseId: group.id, workerId: asker.id });
+    this.state.lease(job, task, asker.id, group.id, `task ${task.index} leased to ${asker.id}`);
     this.state.leases.add(lease);
     job.leased++;
     group.add(lease.leaseId, asker.id, asker.host);
     this.statsFor(job.id).leases++;
-    const writes = [this.state.store.updateTask(job.id, task.index, { state: 'leased', attempts: task.attempts, leaseId: group.id, workerId: asker.id })];
-    if (job.record.state === 'PENDING') writes.push(this.state.transition(job, 'RUNNING', `task ${task.index} leased to ${asker.id}`));
-    await Promise.all(writes);
+    await this.state.commits.committed();
     if (!this.state.leases.get(lease.leaseId)) return undefined;
     // Parked workers may take the replicas this group still wants.
     if (group.wantsMore()) this.state.emitReady();
@@ -91,20 +88,20 @@ export class Replication {
   }
 
   /** A replica's result: judged with the others; the task is done once a quorum agrees. */
-  async report(job: LiveJob, task: TaskRecord, lease: Lease, outputs: unknown[]): Promise<void> {
+  report(job: LiveJob, task: TaskRecord, lease: Lease, outputs: unknown[]): void {
     const group = this.groups.get(lease.replicas!);
     this.state.endLease(job, lease.leaseId);
     if (!group) return;
     group.leases.delete(lease.leaseId);
     group.results.push({ workerId: lease.workerId, outputs });
-    await this.judge(job, task, group);
+    this.judge(job, task, group);
   }
 
   /**
    * A replica ended without a result (it threw, timed out or lapsed): the job rules count it as
    * for any task, and unless they fail the job the group asks for another replica.
    */
-  async lost(job: LiveJob, task: TaskRecord, lease: Lease, end: AttemptEnd): Promise<void> {
+  lost(job: LiveJob, task: TaskRecord, lease: Lease, end: AttemptEnd): void {
     const group = this.groups.get(lease.replicas!);
     this.state.endLease(job, lease.leaseId);
     if (!group) return;
@@ -116,20 +113,21 @@ export class Replication {
     }
     const { failures, lapses, error } = decision;
     const blame = { failedOn: task.failedOn, lapsedOn: task.lapsedOn, excluded: task.excluded };
-    await this.state.store.updateTask(job.id, task.index, { failures, lapses, error, blame });
+    this.state.commits.add({ type: 'updateTask', jobId: job.id, index: task.index, patch: { failures, lapses, error, blame } });
     if (decision.type === 'fail-job') {
       this.close(group);
-      await this.state.releaseTask(job, task, decision.error, true, 0);
-      await this.lifecycle.finish(job, 'FAILED', decision.jobError, decision.reason);
+      this.state.releaseTask(job, task, decision.error, true, 0);
+      this.lifecycle.finish(job, 'FAILED', decision.jobError, decision.reason);
       return;
     }
     // The lost replica does not count against `maxReplicas`: it said nothing.
     group.issued--;
-    await this.judge(job, task, group);
+    this.judge(job, task, group);
   }
 
   /** The worker's results disagreed with quorums too often: it gets no more validated work. */
-  async quarantined(workerId: string): Promise<void> {
+  quarantined(workerId: string): void {
+    for (const listener of this.state.quarantineListeners) listener(workerId, this.records.get(workerId).note);
     for (const lease of this.state.leases.ofWorker(workerId)) {
       if (lease.replicas === undefined) continue;
       const job = this.state.live.get(lease.jobId);
@@ -142,7 +140,7 @@ export class Replication {
       byWorker.delete(workerId);
       const job = this.state.live.get(jobId);
       if (!indices || !job) continue;
-      for (const index of indices) await this.recheck(job, job.tasks[index]!, workerId);
+      for (const index of indices) this.recheck(job, job.tasks[index]!, workerId);
     }
     this.state.emitReady();
   }
@@ -172,14 +170,14 @@ export class Replication {
     return this.state.random() < rate ? validation.quorum : 1;
   }
 
-  private async judge(job: LiveJob, task: TaskRecord, group: ReplicaGroup): Promise<void> {
+  private judge(job: LiveJob, task: TaskRecord, group: ReplicaGroup): void {
     const validation = job.record.spec.validation!;
     if (group.wanted === 1 && group.results.length === 1) {
       const [alone] = group.results;
       this.close(group);
       this.noteUnchecked(job.id, task.index, alone!.workerId);
       this.statsFor(job.id).accepted++;
-      await this.accept(job, task, alone!.outputs);
+      this.accept(job, task, alone!.outputs);
       return;
     }
     const outcome = findQuorum(group.results, validation.quorum, validation.tolerance);
@@ -190,11 +188,11 @@ export class Replication {
       stats.accepted++;
       stats.checked++;
       stats.disagreements += outcome.disagreeing.length;
-      for (const workerId of outcome.agreeing) await this.records.valid(workerId);
-      await this.accept(job, task, outcome.canonical.outputs);
+      for (const workerId of outcome.agreeing) this.records.valid(workerId);
+      this.accept(job, task, outcome.canonical.outputs);
       for (const workerId of outcome.disagreeing) {
         this.state.logTask(job, task.index, 'warn', `worker ${workerId}'s result disagreed with the quorum of ${outcome.agreeing.length}`);
-        if (await this.records.invalid(workerId)) await this.quarantined(workerId);
+        if (this.records.invalid(workerId)) this.quarantined(workerId);
       }
       return;
     }
@@ -212,12 +210,12 @@ export class Replication {
     this.close(group);
     const workers = group.results.map((result) => result.workerId).join(', ');
     const message = `no quorum: ${group.results.length} results, no ${validation.quorum} of them agree (workers ${workers} disagree)`;
-    await this.state.releaseTask(job, task, message, true, 0);
-    await this.lifecycle.finish(job, 'FAILED', { message, taskIndex: task.index }, `task ${task.index}: ${message}`);
+    this.state.releaseTask(job, task, message, true, 0);
+    this.lifecycle.finish(job, 'FAILED', { message, taskIndex: task.index }, `task ${task.index}: ${message}`);
   }
 
   /** Takes back a result one worker gave alone, if nothing used it yet; the task runs again, checked. */
-  private async recheck(job: LiveJob, task: TaskRecord, workerId: string): Promise<void> {
+  private recheck(job: LiveJob, task: TaskRecord, workerId: string): void {
     if (!job.reopen(task)) {
       this.state.logTask(job, task.index, 'warn', `the unchecked result of quarantined worker ${workerId} was already used by later tasks: it stands`);
       return;
@@ -228,7 +226,7 @@ export class Replication {
     this.state.logTask(job, task.index, 'warn', `result taken back: it came unchecked from worker ${workerId}, since quarantined`);
     job.makeReady(task, 0, this.state.now(), () => this.state.emitReady());
     const blame = { failedOn: task.failedOn, lapsedOn: task.lapsedOn, excluded: task.excluded };
-    await this.state.store.updateTask(job.id, task.index, { state: 'ready', output: null, readyAt: 0, blame });
+    this.state.commits.add({ type: 'updateTask', jobId: job.id, index: task.index, patch: { state: 'ready', output: null, readyAt: 0, blame } });
   }
 
   /** Ends a group: replicas still out are told to stop (their results would change nothing). */

@@ -3,7 +3,7 @@ import type { TaskRecord } from '../store/index.js';
 import { isElastic, type GangLeasing } from './gang-leasing.js';
 import type { JobLifecycle } from './lifecycle.js';
 import { dropCopy, newlyStalled, promoteCopy, revokeCopy, stalledReplicas } from './backups.js';
-import { heldAs } from './leases.js';
+import { heldAs, type Lease } from './leases.js';
 import type { LiveJob } from './live-job.js';
 import type { Replication } from './replication.js';
 import type { SchedulerState } from './state.js';
@@ -34,27 +34,26 @@ export class Reports {
     if (wrongCount !== undefined) return this.fail(workerId, leaseId, { message: wrongCount });
     const lease = this.state.leases.get(leaseId)!;
     if (!lease.gang) job.durations.note(this.state.now() - lease.startedAt);
-    if (lease.replicas !== undefined) {
-      await this.replication.report(job, task, lease, reported);
-      return 'accepted';
+    if (lease.replicas !== undefined) this.replication.report(job, task, lease, reported);
+    else {
+      const gang = lease.gang;
+      this.state.endLease(job, leaseId);
+      revokeCopy(this.state, job, lease, 'another worker finished this task first');
+      const outputs = gang ? this.gangs.report(gang, reported[0]) : reported;
+      if (outputs) this.accept(job, task, outputs);
     }
-    const gang = lease.gang;
-    this.state.endLease(job, leaseId);
-    revokeCopy(this.state, job, lease, 'another worker finished this task first');
-    const outputs = gang ? this.gangs.report(gang, reported[0]) : reported;
-    if (!outputs) return 'accepted';
-    await this.accept(job, task, outputs);
+    await this.state.commits.committed();
     return 'accepted';
   }
 
   /** Stores a task's accepted outputs, frees the tasks that waited for it, and completes its job when it was the last. */
-  async accept(job: LiveJob, task: TaskRecord, outputs: unknown[]): Promise<void> {
+  accept(job: LiveJob, task: TaskRecord, outputs: unknown[]): void {
     job.markDone(task, outputs);
-    await this.state.store.updateTask(job.id, task.index, { state: 'done', output: outputs, leaseId: null });
+    this.state.commits.add({ type: 'updateTask', jobId: job.id, index: task.index, patch: { state: 'done', output: outputs, leaseId: null } });
     this.state.completions.add(this.state.now());
     const freed = job.unblockedBy(task);
-    for (const next of freed) await this.state.unblock(job, next);
-    if (job.allDone()) await this.lifecycle.finish(job, 'COMPLETED', null);
+    for (const next of freed) this.state.unblock(job, next);
+    if (job.allDone()) this.lifecycle.finish(job, 'COMPLETED', null);
     else if (freed.length > 0) this.state.emitReady();
     else this.releaseDebugTurn(job);
   }
@@ -68,28 +67,33 @@ export class Reports {
     const current = this.state.currentLease(workerId, leaseId);
     if (!current) return this.ignoreLate();
     const lease = this.state.leases.get(leaseId)!;
-    if (error.cause !== 'gang') await this.replication.records.error(workerId);
+    if (error.cause !== 'gang') this.replication.records.error(workerId);
+    this.failed(current.job, current.task, lease, error);
+    await this.state.commits.committed();
+    return 'accepted';
+  }
+
+  private failed(job: LiveJob, task: TaskRecord, lease: Lease, error: TaskError): void {
     if (lease.replicas !== undefined) {
-      await this.replication.lost(current.job, current.task, lease, { type: 'threw', error, workerId });
-      return 'accepted';
+      this.replication.lost(job, task, lease, { type: 'threw', error, workerId: lease.workerId });
+      return;
     }
     // A backup copy that failed leaves the first worker to go on; a first worker that failed
     // while a copy runs leaves the task to the copy (it may be the stalling one, failing now).
     if (lease.backupOf !== undefined) {
-      dropCopy(this.state, current.job, lease);
-      return 'accepted';
+      dropCopy(this.state, job, lease);
+      return;
     }
-    if (await promoteCopy(this.state, current.job, current.task, lease)) return 'accepted';
+    if (promoteCopy(this.state, job, task, lease)) return;
     const gang = lease.gang;
-    this.state.endLease(current.job, leaseId);
-    if (gang && isGangLoss(error, current.job.record.spec)) {
-      await this.reformGang(current.job, current.task, gang, `gang re-forming: rank ${gang.rank} lost a peer: ${error.message}`);
-      return 'accepted';
+    this.state.endLease(job, lease.leaseId);
+    if (gang && isGangLoss(error, job.record.spec)) {
+      this.reformGang(job, task, gang, `gang re-forming: rank ${gang.rank} lost a peer: ${error.message}`);
+      return;
     }
-    if (gang) this.gangs.end(current.job, gang.attempt, `gang attempt ended: rank ${gang.rank} failed: ${error.message}`);
-    await this.endAttempt(current.job, current.task, { type: 'threw', error, workerId });
-    this.releaseDebugTurn(current.job);
-    return 'accepted';
+    if (gang) this.gangs.end(job, gang.attempt, `gang attempt ended: rank ${gang.rank} failed: ${error.message}`);
+    this.endAttempt(job, task, { type: 'threw', error, workerId: lease.workerId });
+    this.releaseDebugTurn(job);
   }
 
   /** Stores a task's checkpoint; the next attempt of the task starts from it. */
@@ -107,7 +111,8 @@ export class Reports {
     const limit = this.state.options.maxCheckpointBytes ?? 1024 * 1024;
     if (size > limit) return { status: 'refused', reason: `checkpoint of ${size} bytes is over the limit of ${limit} (413); the last stored one stands` };
     current.task.checkpoint = state;
-    await this.state.store.updateTask(current.job.id, current.task.index, { checkpoint: state });
+    this.state.commits.add({ type: 'updateTask', jobId: current.job.id, index: current.task.index, patch: { checkpoint: state } });
+    await this.state.commits.committed();
     const gang = this.state.leases.get(leaseId)?.gang;
     // Workers parked now may join the gang from this checkpoint: let the gateway offer them.
     if (gang && this.gangs.checkpointed(current.job, gang.attempt)) this.state.emitReady();
@@ -119,12 +124,17 @@ export class Reports {
    * member) and attempts past their timeout (a failure).
    */
   async sweep(): Promise<void> {
+    this.endOverdue();
+    await this.state.commits.committed();
+  }
+
+  private endOverdue(): void {
     const { leases, live, counters } = this.state;
     const now = this.state.now();
     // A replica that stalled counts as lost: another worker runs one in its place.
     for (const { job, task, lease } of stalledReplicas(this.state)) {
       this.state.emitRevoke(lease, 'stalled: a replica held far longer than the job takes');
-      await this.replication.lost(job, task, lease, { type: 'lapsed', workerId: lease.workerId });
+      this.replication.lost(job, task, lease, { type: 'lapsed', workerId: lease.workerId });
     }
     for (const lease of leases.overdue(now)) {
       const job = live.get(lease.jobId);
@@ -136,15 +146,15 @@ export class Reports {
       const timedOut = lease.deadline !== undefined && lease.deadline <= now;
       // A backup copy, or a first worker whose copy goes on: no attempt ends.
       if (lease.backupOf !== undefined) dropCopy(this.state, job, lease);
-      if (lease.backupOf !== undefined || (await promoteCopy(this.state, job, task, lease))) {
+      if (lease.backupOf !== undefined || promoteCopy(this.state, job, task, lease)) {
         this.state.emitRevoke(lease, timedOut ? 'timed out' : 'lease lapsed');
         continue;
       }
       if (lease.replicas !== undefined) {
-        if (timedOut) await this.replication.records.error(lease.workerId);
+        if (timedOut) this.replication.records.error(lease.workerId);
         this.state.emitRevoke(lease, timedOut ? 'timed out' : 'lease lapsed');
         const timeoutMs = job.record.spec.retry.timeoutMs ?? 0;
-        await this.replication.lost(job, task, lease, timedOut ? { type: 'timed-out', timeoutMs, workerId: lease.workerId } : { type: 'lapsed', workerId: lease.workerId });
+        this.replication.lost(job, task, lease, timedOut ? { type: 'timed-out', timeoutMs, workerId: lease.workerId } : { type: 'lapsed', workerId: lease.workerId });
         continue;
       }
       leases.remove(lease.leaseId);
@@ -154,18 +164,18 @@ export class Reports {
         counters.timeouts++;
         const timeoutMs = job.record.spec.retry.timeoutMs ?? 0;
         this.state.emitRevoke(lease, `timed out after ${timeoutMs} ms`);
-        await this.replication.records.error(lease.workerId);
-        await this.endAttempt(job, task, { type: 'timed-out', timeoutMs, workerId: lease.workerId });
+        this.replication.records.error(lease.workerId);
+        this.endAttempt(job, task, { type: 'timed-out', timeoutMs, workerId: lease.workerId });
         this.releaseDebugTurn(job);
         continue;
       }
       counters.leaseLapses++;
       this.state.emitRevoke(lease, 'lease lapsed');
       if (lease.gang && isElastic(job)) {
-        await this.reformGang(job, task, lease.gang, `gang re-forming without rank ${lease.gang.rank}: ${lapseMessage(lease.workerId)}`);
+        this.reformGang(job, task, lease.gang, `gang re-forming without rank ${lease.gang.rank}: ${lapseMessage(lease.workerId)}`);
       } else {
         if (lease.gang) this.gangs.end(job, lease.gang.attempt, `gang attempt ended: rank ${lease.gang.rank} was lost`);
-        await this.endAttempt(job, task, { type: 'lapsed', workerId: lease.workerId });
+        this.endAttempt(job, task, { type: 'lapsed', workerId: lease.workerId });
       }
     }
     if (newlyStalled(this.state)) this.state.emitReady();
@@ -176,17 +186,17 @@ export class Reports {
    * stop, and the task is ready at once for a new gang of whoever asks (from its last
    * checkpoint). It counts as a lapse, so `retry.maxLapses` bounds endless re-forming.
    */
-  private async reformGang(job: LiveJob, task: TaskRecord, gang: GangRank, reason: string): Promise<void> {
+  private reformGang(job: LiveJob, task: TaskRecord, gang: GangRank, reason: string): void {
     this.gangs.end(job, gang.attempt, reason);
     this.state.logTask(job, task.index, 'warn', reason);
-    await this.endAttempt(job, task, { type: 'gang-lost', reason });
+    this.endAttempt(job, task, { type: 'gang-lost', reason });
   }
 
   /**
    * An attempt ended without a result: the job rules (`decideRetry`) say whether the task is
    * ready again (after a backoff for a failure, at once for a lapse) or its job fails.
    */
-  private async endAttempt(job: LiveJob, task: TaskRecord, end: AttemptEnd): Promise<void> {
+  private endAttempt(job: LiveJob, task: TaskRecord, end: AttemptEnd): void {
     const decision = decideRetry(task, job.record.spec.retry, end, this.state.random);
     Object.assign(task, { failures: decision.failures, lapses: decision.lapses, failedOn: decision.failedOn, lapsedOn: decision.lapsedOn });
     if (decision.type === 'retry') {
@@ -194,11 +204,11 @@ export class Reports {
         task.excluded = [...task.excluded, decision.exclude];
         this.state.logTask(job, task.index, 'warn', `worker ${decision.exclude} used up this task's attempts alone: it waits for another worker`);
       }
-      await this.state.releaseTask(job, task, decision.error, false, decision.delayMs);
+      this.state.releaseTask(job, task, decision.error, false, decision.delayMs);
       return;
     }
-    await this.state.releaseTask(job, task, decision.error, true, 0);
-    await this.lifecycle.finish(job, 'FAILED', decision.jobError, decision.reason);
+    this.state.releaseTask(job, task, decision.error, true, 0);
+    this.lifecycle.finish(job, 'FAILED', decision.jobError, decision.reason);
   }
 
   private ignoreLate(): ReportOutcome {

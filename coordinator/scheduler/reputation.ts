@@ -1,4 +1,5 @@
 import type { Store, WorkerRecord } from '../store/index.js';
+import type { GroupCommit } from './group-commit.js';
 
 /** Valid results in a row before a worker is trusted to run tasks alone (adaptive validation). */
 export const TRUST_AFTER = 10;
@@ -41,6 +42,7 @@ export class WorkerRecords {
 
   constructor(
     private readonly store: Store,
+    private readonly commits: GroupCommit,
     private readonly now: () => number,
   ) {}
 
@@ -65,8 +67,8 @@ export class WorkerRecords {
   }
 
   /** A result of this worker agreed with the quorum. */
-  valid(id: string): Promise<void> {
-    return this.update(id, (record) => {
+  valid(id: string): void {
+    this.update(id, (record) => {
       record.valid++;
       record.streak++;
       record.recent = (record.recent << 1) & WINDOW_MASK;
@@ -74,9 +76,9 @@ export class WorkerRecords {
   }
 
   /** A result of this worker disagreed with the quorum; answers true when that quarantined it. */
-  async invalid(id: string): Promise<boolean> {
+  invalid(id: string): boolean {
     let quarantined = false;
-    await this.update(id, (record) => {
+    this.update(id, (record) => {
       record.invalid++;
       record.streak = 0;
       record.recent = ((record.recent << 1) | 1) & WINDOW_MASK;
@@ -90,27 +92,29 @@ export class WorkerRecords {
   }
 
   /** An attempt of this worker threw or timed out. */
-  error(id: string): Promise<void> {
-    return this.update(id, (record) => void record.errors++);
+  error(id: string): void {
+    this.update(id, (record) => void record.errors++);
   }
 
   /** Sets or lifts a quarantine by hand (an admin); answers the record. */
   async setQuarantined(id: string, quarantined: boolean, note: string): Promise<WorkerRecord> {
     await this.load(id);
-    await this.update(id, (record) => {
+    this.update(id, (record) => {
       record.quarantined = quarantined;
       record.note = note;
       // A released worker starts over: checked again until it earns trust.
       if (!quarantined) Object.assign(record, { streak: 0, recent: 0 });
     });
+    await this.commits.committed();
     return this.get(id);
   }
 
-  private async update(id: string, change: (record: WorkerRecord) => void): Promise<void> {
+  /** Changes the cached record and adds it to the next commit. */
+  private update(id: string, change: (record: WorkerRecord) => void): void {
     const record = this.cache.get(id) ?? freshRecord(id, this.now());
     this.cache.set(id, record);
     change(record);
     record.updatedAt = this.now();
-    await this.store.putWorker({ ...record });
+    this.commits.add({ type: 'putWorker', record: { ...record } });
   }
 }

@@ -146,7 +146,7 @@ describe('Scheduler: reduce', () => {
 });
 
 describe('Scheduler: task graphs across a restart', () => {
-  it('keeps blocked tasks blocked, and frees those whose predecessors finished just before the crash', async () => {
+  it('keeps blocked tasks blocked and ready ones ready: a task done and its successor freed are one commit', async () => {
     const path = join(await newTempDir(), 'tabgrid.db');
     const before = await setUp({ path });
     const { id } = await submitJob(before.scheduler, before.store, { items: [1, 2, 3, 4], dependencies: [[0, 1], [2, 3]] });
@@ -154,16 +154,16 @@ describe('Scheduler: task graphs across a restart', () => {
     const l2 = await before.lease('w_1');
     expect(itemsOf(l2)).toEqual([3]);
     await before.scheduler.complete('w_1', l0.leaseId, [2]);
-    // A crash between "task 2 done" and "task 3 ready": the successor is still written as blocked.
-    await before.store.updateTask(id, 2, { state: 'done', output: [6], leaseId: null });
 
     const after = await setUp({ path, clock: before.clock });
-    expect(after.scheduler.liveJob(id)?.tasks.map((t) => t.state)).toEqual(['done', 'ready', 'done', 'ready']);
-    expect((await after.store.listTasks(id)).map((t) => t.state)).toEqual(['done', 'ready', 'done', 'ready']);
-    const next = [await after.lease('w_2'), await after.lease('w_2')];
-    expect(next.map((lease) => [lease.taskIndex, lease.input.kind === 'items' && lease.input.predecessorOutputs])).toEqual([
-      [1, { 0: 2 }],
-      [3, { 2: 6 }],
-    ]);
+    expect(after.scheduler.liveJob(id)?.tasks.map((t) => t.state)).toEqual(['done', 'ready', 'leased', 'blocked']);
+    expect((await after.store.listTasks(id)).map((t) => t.state)).toEqual(['done', 'ready', 'leased', 'blocked']);
+    const freed = await after.lease('w_2');
+    expect([freed.taskIndex, freed.input.kind === 'items' && freed.input.predecessorOutputs]).toEqual([1, { 0: 2 }]);
+    // The worker that held task 2 comes back to the new process and reports it: its successor is freed.
+    expect((await after.scheduler.reattach('w_1', [l2.leaseId])).kept).toEqual([l2.leaseId]);
+    expect(await after.scheduler.complete('w_1', l2.leaseId, [6])).toBe('accepted');
+    const last = await after.lease('w_2');
+    expect([last.taskIndex, last.input.kind === 'items' && last.input.predecessorOutputs]).toEqual([3, { 2: 6 }]);
   });
 });

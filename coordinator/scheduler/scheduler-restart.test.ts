@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TaskRecord } from '../store/index.js';
-import { asker, doubled, makeSpec, submitJob, useSchedulers, useTempDirs } from '../test-helpers.js';
+import { asker, doubled, submitJob, useSchedulers, useTempDirs } from '../test-helpers.js';
 
 // A coordinator restart: the new process rebuilds the scheduler from the store the last one wrote.
 
 const LEASE_MS = 1_000;
 const newTempDir = useTempDirs();
-const { openStore, setUp } = useSchedulers({ leaseMs: LEASE_MS, disconnectGraceMs: 300 });
+const { setUp } = useSchedulers({ leaseMs: LEASE_MS, disconnectGraceMs: 300 });
 
 describe('Scheduler restart', () => {
   it('picks up where the last process stopped: leases kept, done tasks done, each item once', async () => {
@@ -62,80 +61,5 @@ describe('Scheduler restart', () => {
     await after.scheduler.sweep();
     expect(after.task(id, 0)).toMatchObject({ state: 'ready', lapses: 1 });
     expect(after.revokes).toEqual([{ workerId: 'w_gone', leaseId: gone.leaseId, reason: 'lease lapsed' }]);
-  });
-
-  describe('settles what a crash interrupted', () => {
-    async function crashedJob(state: 'SUBMITTED' | 'RUNNING', tasks: Partial<TaskRecord>[]) {
-      const path = join(await newTempDir(), 'tabgrid.db');
-      const store = await openStore(path);
-      const spec = makeSpec({ items: tasks.map((_, i) => i), retry: { maxAttempts: 2, distinctWorkers: 1 } });
-      const id = 'job_crashed';
-      await store.createJob(
-        { id, name: 'crashed', state, priority: 0, spec, codeSha: 'c'.repeat(64), itemCount: tasks.length, taskCount: tasks.length, error: null, idempotencyKey: null, createdAt: 1, updatedAt: 1 },
-        tasks.map((task, index) => ({
-          jobId: id,
-          index,
-          state: 'ready',
-          firstItem: index,
-          itemCount: 1,
-          input: [index],
-          output: null,
-          attempts: 0,
-          failures: 0,
-          lapses: 0,
-          failedOn: [],
-          lapsedOn: [],
-          excluded: [],
-          leaseId: null,
-          workerId: null,
-          error: null,
-          checkpoint: undefined,
-          readyAt: 0,
-          updatedAt: 1,
-          ...task,
-        })),
-      );
-      return { id, store: await openStore(path) };
-    }
-
-    it('completes a RUNNING job whose tasks are all done', async () => {
-      const { id, store } = await crashedJob('RUNNING', [
-        { state: 'done', output: [0] },
-        { state: 'done', output: [2] },
-      ]);
-      const { scheduler } = await setUp({ store });
-      expect(scheduler.liveJob(id)).toBeUndefined();
-      expect(await store.getJob(id)).toMatchObject({ state: 'COMPLETED', error: null });
-    });
-
-    it('fails a job with a failed task, naming the task, and cancels its open tasks', async () => {
-      const { id, store } = await crashedJob('RUNNING', [
-        { state: 'done', output: [0] },
-        { state: 'failed', failures: 2, error: 'out of memory' },
-        { state: 'ready' },
-        { state: 'leased', leaseId: 'lease_old', workerId: 'w_1', attempts: 1 },
-      ]);
-      const { scheduler, revokes } = await setUp({ store });
-      expect(scheduler.liveJob(id)).toBeUndefined();
-      expect(await store.getJob(id)).toMatchObject({ state: 'FAILED', error: { message: 'out of memory', taskIndex: 1 } });
-      expect((await store.listTasks(id)).map((t) => t.state)).toEqual(['done', 'failed', 'cancelled', 'cancelled']);
-      expect(scheduler.leasesOf('w_1')).toEqual([]);
-      expect(revokes).toEqual([]); // no listener was subscribed while opening
-    });
-
-    it('cancels a job whose cancel was half written (tasks cancelled, job still RUNNING)', async () => {
-      const { id, store } = await crashedJob('RUNNING', [{ state: 'done', output: [0] }, { state: 'cancelled' }]);
-      const { scheduler } = await setUp({ store });
-      expect(scheduler.liveJob(id)).toBeUndefined();
-      expect((await store.getJob(id))?.state).toBe('CANCELLED');
-    });
-
-    it('moves a SUBMITTED job on to PENDING and leases its tasks', async () => {
-      const { id, store } = await crashedJob('SUBMITTED', [{}, {}]);
-      const { lease } = await setUp({ store });
-      expect((await store.getJob(id))?.state).toBe('PENDING');
-      expect((await lease('w_1')).taskIndex).toBe(0);
-      expect((await store.getJob(id))?.state).toBe('RUNNING');
-    });
   });
 });

@@ -73,7 +73,7 @@ describe('Scheduler: validation by replication', () => {
 
   it('runs a trusted worker alone, and checks its results again once it is caught', async () => {
     const { scheduler, store, lease, task } = await setUp({ random: () => 0.99 });
-    await store.putWorker({ id: 'trusted', valid: 100, invalid: 0, streak: 100, errors: 0, recent: 0, quarantined: false, note: null, updatedAt: 0 });
+    await store.write([{ type: 'putWorker', record: { id: 'trusted', valid: 100, invalid: 0, streak: 100, errors: 0, recent: 0, quarantined: false, note: null, updatedAt: 0 } }]);
     await scheduler.workerRecord('trusted');
     const { id } = await submitJob(scheduler, store, { items: [1, 2], validation: { replicas: 2, quorum: 2 } });
     const alone = await lease('trusted');

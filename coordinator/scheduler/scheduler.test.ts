@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { isTerminal } from '../../shared/index.js';
 import type { Store } from '../store/index.js';
+import type { Scheduler } from './scheduler.js';
 import { NO_BACKOFF, asker, doubled, submitJob, useSchedulers } from '../test-helpers.js';
 
 const LEASE_MS = 1_000;
@@ -8,24 +10,27 @@ const GRACE_MS = 300;
 const { openStore, setUp } = useSchedulers({ leaseMs: LEASE_MS, disconnectGraceMs: GRACE_MS });
 
 /**
- * A scheduler whose task writes, once the gate is closed, wait after landing in the store: another
- * call can then run while one is between its write and what follows it.
+ * A scheduler whose commits, once the gate is closed, wait after landing in the store: another
+ * call can then run while one is between its commit and what follows it.
  */
 async function gatedSetUp() {
   const store = await openStore();
   let gate = Promise.resolve();
+  let landed: () => void = () => undefined;
   const gated: Store = Object.assign(Object.create(store) as Store, {
-    async updateTask(...args: Parameters<Store['updateTask']>) {
-      await store.updateTask(...args);
+    async write(...args: Parameters<Store['write']>) {
+      const answers = await store.write(...args);
+      landed();
       await gate;
+      return answers;
     },
   });
   const parts = await setUp({ store: gated });
-  /** Closes the gate; answers the function that opens it. */
-  const closeGate = (): (() => void) => {
+  /** Closes the gate; answers the function that opens it, and a promise of the next commit landing (and waiting). */
+  const closeGate = (): { open: () => void; landed: Promise<void> } => {
     let open!: () => void;
     gate = new Promise((resolve) => (open = resolve));
-    return open;
+    return { open, landed: new Promise((resolve) => (landed = resolve)) };
   };
   return { ...parts, store, closeGate };
 }
@@ -139,10 +144,12 @@ describe('Scheduler.leaseNext', () => {
     const doomed = await submitJob(scheduler, store, { items: [1], priority: 9 });
     const other = await submitJob(scheduler, store, { items: [2] });
 
-    const open = closeGate();
+    const { open, landed } = closeGate();
     const pending = scheduler.leaseNext(asker('w_1'));
-    await scheduler.cancel(doomed.id);
+    await landed;
+    const cancelling = scheduler.cancel(doomed.id);
     open();
+    expect(await cancelling).toBe(true);
     const granted = await pending;
 
     expect(granted).toMatchObject({ jobId: other.id, taskIndex: 0 });
@@ -421,27 +428,32 @@ describe('Scheduler.cancel', () => {
 });
 
 describe('Scheduler: a job ends once', () => {
-  it('stays CANCELLED when the last result was being written as the job was cancelled', async () => {
+  // A transition happens in memory at once and is committed after: a cancel that arrives while
+  // the last result's commit is in flight finds the job already ended, and ends nothing again.
+  async function endedOnce(report: (scheduler: Scheduler, leaseId: string) => Promise<unknown>, retry?: { maxAttempts: number; distinctWorkers: number }) {
     const { scheduler, store, lease, closeGate } = await gatedSetUp();
-    const { id } = await submitJob(scheduler, store, { items: [1] });
+    const { id } = await submitJob(scheduler, store, { items: [1], ...(retry && { retry }) });
     const granted = await lease('w_1');
-    const open = closeGate();
-    const completing = scheduler.complete('w_1', granted.leaseId, [2]);
-    expect(await scheduler.cancel(id)).toBe(true);
+    const { open, landed } = closeGate();
+    const reporting = report(scheduler, granted.leaseId);
+    await landed;
+    const cancelling = scheduler.cancel(id);
     open();
-    await completing;
-    expect((await store.getJob(id))?.state).toBe('CANCELLED');
+    await reporting;
+    expect(await cancelling).toBe(false);
+    const ends = (await store.listJobEvents(id)).filter((event) => isTerminal(event.to));
+    return { job: await store.getJob(id), ends };
+  }
+
+  it('stays COMPLETED when cancelled while the last result was being written', async () => {
+    const { job, ends } = await endedOnce((scheduler, leaseId) => scheduler.complete('w_1', leaseId, [2]));
+    expect(job?.state).toBe('COMPLETED');
+    expect(ends.map((event) => event.to)).toEqual(['COMPLETED']);
   });
 
-  it('stays CANCELLED when a last failure was being written as the job was cancelled', async () => {
-    const { scheduler, store, lease, closeGate } = await gatedSetUp();
-    const { id } = await submitJob(scheduler, store, { items: [1], retry: { maxAttempts: 1 } });
-    const granted = await lease('w_1');
-    const open = closeGate();
-    const failing = scheduler.fail('w_1', granted.leaseId, { message: 'boom' });
-    expect(await scheduler.cancel(id)).toBe(true);
-    open();
-    await failing;
-    expect(await store.getJob(id)).toMatchObject({ state: 'CANCELLED', error: null });
+  it('stays FAILED when cancelled while a last failure was being written', async () => {
+    const { job, ends } = await endedOnce((scheduler, leaseId) => scheduler.fail('w_1', leaseId, { message: 'boom' }), { maxAttempts: 1, distinctWorkers: 1 });
+    expect(job).toMatchObject({ state: 'FAILED', error: { message: 'boom', taskIndex: 0 } });
+    expect(ends.map((event) => event.to)).toEqual(['FAILED']);
   });
 });

@@ -57,6 +57,12 @@ export class Scheduler {
     return () => this.state.readyListeners.delete(listener);
   }
 
+  /** Told when a worker is quarantined (by its results or by an admin), with why. */
+  onQuarantine(listener: (workerId: string, note: string | null) => void): () => void {
+    this.state.quarantineListeners.add(listener);
+    return () => this.state.quarantineListeners.delete(listener);
+  }
+
   onRevoke(listener: RevokeListener): () => void {
     this.state.revokeListeners.add(listener);
     return () => this.state.revokeListeners.delete(listener);
@@ -183,8 +189,10 @@ export class Scheduler {
    */
   async setQuarantined(workerId: string, quarantined: boolean, note: string): Promise<WorkerRecord> {
     const record = await this.replication.records.setQuarantined(workerId, quarantined, note);
-    if (quarantined) await this.replication.quarantined(workerId);
-    else this.state.emitReady();
+    if (quarantined) {
+      this.replication.quarantined(workerId);
+      await this.state.commits.committed();
+    } else this.state.emitReady();
     return record;
   }
 
@@ -203,7 +211,8 @@ export class Scheduler {
   async cancel(jobId: string): Promise<boolean> {
     const job = this.state.live.get(jobId);
     if (!job) return false;
-    await this.lifecycle.finish(job, 'CANCELLED', null, 'cancelled');
+    this.lifecycle.finish(job, 'CANCELLED', null, 'cancelled');
+    await this.state.commits.committed();
     return true;
   }
 

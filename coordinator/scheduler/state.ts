@@ -1,7 +1,8 @@
-import { isTerminal, type Capabilities, type JobError, type JobState, type LogLevel } from '../../shared/index.js';
+import { assertJobMove, isTerminal, type Capabilities, type JobError, type JobState, type LogLevel } from '../../shared/index.js';
 import { JobFeed } from '../events/index.js';
 import type { JobPatch, Store, TaskRecord } from '../store/index.js';
 import { GangTable } from './gangs.js';
+import { GroupCommit } from './group-commit.js';
 import { newId } from './ids.js';
 import { heldAs, LeaseTable, type Lease } from './leases.js';
 import type { LiveJob } from './live-job.js';
@@ -52,7 +53,9 @@ export interface Asker {
 /**
  * What the scheduler's parts share: the live jobs, the leases and gang attempts, the store,
  * the clock, and the small steps every part takes (granting and ending leases, putting a task
- * back, recording a job's transition). Each step changes memory first, then writes the store.
+ * back, recording a job's transition). Each step changes memory first and adds its store
+ * changes to the next group commit, without awaiting: the operation that took the steps awaits
+ * `commits.committed()` once, before it answers, so one transition is one transaction.
  */
 export class SchedulerState {
   readonly live = new Map<string, LiveJob>();
@@ -63,6 +66,8 @@ export class SchedulerState {
   readonly counters = { leaseLapses: 0, retries: 0, lateResults: 0, timeouts: 0, backups: 0 };
   readonly readyListeners = new Set<() => void>();
   readonly revokeListeners = new Set<RevokeListener>();
+  /** Told when a worker is quarantined, with why. */
+  readonly quarantineListeners = new Set<(workerId: string, note: string | null) => void>();
   /** Task log lines, the workers' and the scheduler's own (a gang re-forming, say). */
   readonly logs: LogBuffer;
   readonly now: () => number;
@@ -70,13 +75,17 @@ export class SchedulerState {
   /** Counts leases handed out: equal priorities take turns by it. */
   turns = 0;
 
+  /** Every change to what the store keeps goes through here: see `GroupCommit`. */
+  readonly commits: GroupCommit;
+
   constructor(
     readonly store: Store,
     readonly options: SchedulerOptions,
   ) {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.logs = new LogBuffer(store, this.feed);
+    this.commits = new GroupCommit(store);
+    this.logs = new LogBuffer(this.commits, this.feed);
   }
 
   newLease(job: LiveJob, task: TaskRecord, workerId: string, leaseId = newId('lease')): Lease {
@@ -87,10 +96,20 @@ export class SchedulerState {
     return lease;
   }
 
+  /**
+   * Leases a ready task to a worker (`leaseId` names a replica group or a gang attempt when the
+   * lease is one of several): the task's change, and the job's start if it was pending.
+   */
+  lease(job: LiveJob, task: TaskRecord, workerId: string, leaseId: string, reason: string): void {
+    job.setState(task, 'leased');
+    Object.assign(task, { attempts: task.attempts + 1, leaseId, workerId });
+    this.commits.add({ type: 'updateTask', jobId: job.id, index: task.index, patch: { state: 'leased', attempts: task.attempts, leaseId, workerId } });
+    if (job.record.state === 'PENDING') this.transition(job, 'RUNNING', reason);
+  }
+
   grant(job: LiveJob, task: TaskRecord, workerId: string): Lease {
     const lease = this.newLease(job, task, workerId);
-    job.setState(task, 'leased');
-    Object.assign(task, { attempts: task.attempts + 1, leaseId: lease.leaseId, workerId });
+    this.lease(job, task, workerId, lease.leaseId, `task ${task.index} leased to ${workerId}`);
     this.leases.add(lease);
     job.leased++;
     return lease;
@@ -110,13 +129,14 @@ export class SchedulerState {
     return { job, task };
   }
 
-  async unblock(job: LiveJob, task: TaskRecord): Promise<void> {
+  /** A task whose predecessors are all done is ready. */
+  unblock(job: LiveJob, task: TaskRecord): void {
     job.makeReady(task, 0, this.now(), () => this.emitReady());
-    await this.store.updateTask(job.id, task.index, { state: 'ready' });
+    this.commits.add({ type: 'updateTask', jobId: job.id, index: task.index, patch: { state: 'ready' } });
   }
 
   /** Ends an attempt without a result: the task goes back to the queue (after `delayMs`), or fails for good. */
-  async releaseTask(job: LiveJob, task: TaskRecord, reason: string, exhausted: boolean, delayMs: number): Promise<void> {
+  releaseTask(job: LiveJob, task: TaskRecord, reason: string, exhausted: boolean, delayMs: number): void {
     task.leaseId = null;
     task.error = reason;
     const now = this.now();
@@ -126,15 +146,20 @@ export class SchedulerState {
       job.makeReady(task, now + delayMs, now, () => this.emitReady());
     }
     const { state, failures, lapses, readyAt, failedOn, lapsedOn, excluded } = task;
-    await this.store.updateTask(job.id, task.index, { state, failures, lapses, leaseId: null, error: reason, readyAt, blame: { failedOn, lapsedOn, excluded } });
+    this.commits.add({
+      type: 'updateTask',
+      jobId: job.id,
+      index: task.index,
+      patch: { state, failures, lapses, leaseId: null, error: reason, readyAt, blame: { failedOn, lapsedOn, excluded } },
+    });
     if (!exhausted && readyAt === 0) this.emitReady();
   }
 
   /** Puts a leased task back in the queue at once, counting nothing (an elastic gang re-forms to grow). */
-  async requeue(job: LiveJob, task: TaskRecord): Promise<void> {
+  requeue(job: LiveJob, task: TaskRecord): void {
     task.leaseId = null;
     job.makeReady(task, 0, this.now(), () => this.emitReady());
-    await this.store.updateTask(job.id, task.index, { state: 'ready', leaseId: null, readyAt: 0 });
+    this.commits.add({ type: 'updateTask', jobId: job.id, index: task.index, patch: { state: 'ready', leaseId: null, readyAt: 0 } });
     this.emitReady();
   }
 
@@ -143,8 +168,10 @@ export class SchedulerState {
     this.logs.add({ jobId: job.id, taskIndex, workerId: null, level, message, time: this.now() });
   }
 
-  async transition(job: LiveJob, to: JobState, reason: string, error: JobError | null = job.record.error): Promise<void> {
+  /** Moves a job to another state (the job state machine refuses a move it does not allow), with its event. */
+  transition(job: LiveJob, to: JobState, reason: string, error: JobError | null = job.record.error): void {
     const from = job.record.state;
+    assertJobMove(from, to);
     job.record = { ...job.record, state: to, error, updatedAt: this.now() };
     const patch: JobPatch = { state: to, error };
     // An ended job's counts are kept with it: its status never counts its tasks again.
@@ -152,13 +179,14 @@ export class SchedulerState {
       const { done, failed } = job.progress();
       patch.finalCounts = { done, failed };
     }
-    await this.store.updateJob(job.id, patch);
-    await this.recordEvent(job.id, from, to, reason);
+    this.commits.add({ type: 'updateJob', id: job.id, patch });
+    this.recordEvent(job.id, from, to, reason);
   }
 
-  async recordEvent(jobId: string, from: JobState | null, to: JobState, reason: string): Promise<void> {
-    const event = await this.store.appendJobEvent({ jobId, time: this.now(), from, to, reason });
-    this.feed.publishEvent(event);
+  /** Adds a job's event to the next commit; watchers hear of it once it is committed. */
+  recordEvent(jobId: string, from: JobState | null, to: JobState, reason: string): void {
+    const event = { jobId, time: this.now(), from, to, reason };
+    this.commits.add({ type: 'appendEvent', event }, ([id]) => this.feed.publishEvent({ ...event, id: id! }));
   }
 
   emitReady(): void {

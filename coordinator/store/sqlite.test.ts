@@ -2,7 +2,25 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeSpec, useTempDirs } from '../test-helpers.js';
 import { openSqliteStore } from './sqlite.js';
-import type { NewJob, Store, TaskRecord } from './store.js';
+import type { JobEventRecord, JobPatch, LogRecord, NewJob, NewJobEvent, NewLog, Store, TaskPatch, TaskRecord } from './store.js';
+
+async function createJob(store: Store, job: NewJob, tasks: TaskRecord[]): Promise<{ seq: number }> {
+  const [[seq]] = (await store.write([{ type: 'createJob', job, tasks }])) as [[number]];
+  return { seq };
+}
+
+const updateTask = (store: Store, jobId: string, index: number, patch: TaskPatch) => store.write([{ type: 'updateTask', jobId, index, patch }]);
+const updateJob = (store: Store, id: string, patch: JobPatch) => store.write([{ type: 'updateJob', id, patch }]);
+
+async function appendEvent(store: Store, event: NewJobEvent): Promise<JobEventRecord> {
+  const [[id]] = (await store.write([{ type: 'appendEvent', event }])) as [[number]];
+  return { ...event, id };
+}
+
+async function appendLogs(store: Store, entries: NewLog[]): Promise<LogRecord[]> {
+  const [ids] = (await store.write([{ type: 'appendLogs', entries }])) as [number[]];
+  return entries.map((entry, index) => ({ ...entry, id: ids[index]! }));
+}
 
 const newTempDir = useTempDirs();
 
@@ -72,7 +90,7 @@ describe('SQLite store', () => {
   it('creates a job with its tasks and reads both back, JSON values intact', async () => {
     const input0 = [{ a: 1, nested: { list: [1, 'two', null] } }, 'text'];
     const input1 = [null];
-    const created = await store.createJob(newJob('job_1'), [newTask('job_1', 0, input0), newTask('job_1', 1, input1)]);
+    const created = await createJob(store, newJob('job_1'), [newTask('job_1', 0, input0), newTask('job_1', 1, input1)]);
     expect(created.seq).toBeGreaterThan(0);
 
     const job = await store.getJob('job_1');
@@ -87,15 +105,15 @@ describe('SQLite store', () => {
   });
 
   it('gives later jobs a higher seq and lists jobs oldest first', async () => {
-    const first = await store.createJob(newJob('job_b'), []);
-    const second = await store.createJob(newJob('job_a'), []);
+    const first = await createJob(store, newJob('job_b'), []);
+    const second = await createJob(store, newJob('job_a'), []);
     expect(second.seq).toBeGreaterThan(first.seq);
     expect((await store.listJobs()).map((job) => job.id)).toEqual(['job_b', 'job_a']);
   });
 
   it('stores a job of more tasks than one insert statement takes', async () => {
     const tasks = Array.from({ length: 1234 }, (_, index) => newTask('job_big', index, [index]));
-    await store.createJob(newJob('job_big', { taskCount: tasks.length }), tasks);
+    await createJob(store, newJob('job_big', { taskCount: tasks.length }), tasks);
     const stored = await store.listTasks('job_big');
     expect(stored).toHaveLength(1234);
     expect(stored.map((task) => (task.input as number[])[0])).toEqual(tasks.map((_, index) => index));
@@ -103,15 +121,15 @@ describe('SQLite store', () => {
 
   it('writes a job and its tasks in one transaction: a failing task insert leaves no job', async () => {
     const duplicate = [newTask('job_bad', 0, [1]), newTask('job_bad', 0, [2])];
-    await expect(store.createJob(newJob('job_bad'), duplicate)).rejects.toThrow(/UNIQUE|constraint/i);
+    await expect(createJob(store, newJob('job_bad'), duplicate)).rejects.toThrow(/UNIQUE|constraint/i);
     expect(await store.getJob('job_bad')).toBeUndefined();
     expect(await store.listTasks('job_bad')).toEqual([]);
   });
 
   it('updates only the fields a task patch names', async () => {
-    await store.createJob(newJob('job_1'), [newTask('job_1', 0, [1, 2]), newTask('job_1', 1, [3])]);
-    await store.updateTask('job_1', 0, { state: 'leased', attempts: 1, leaseId: 'lease_x', workerId: 'w_1' });
-    await store.updateTask('job_1', 0, { state: 'done', output: [{ x: 2 }, [4]], leaseId: null });
+    await createJob(store, newJob('job_1'), [newTask('job_1', 0, [1, 2]), newTask('job_1', 1, [3])]);
+    await updateTask(store, 'job_1', 0, { state: 'leased', attempts: 1, leaseId: 'lease_x', workerId: 'w_1' });
+    await updateTask(store, 'job_1', 0, { state: 'done', output: [{ x: 2 }, [4]], leaseId: null });
 
     const [task0, task1] = await store.listTasks('job_1');
     expect(task0).toMatchObject({
@@ -125,28 +143,28 @@ describe('SQLite store', () => {
     });
     expect(task1).toEqual(newTask('job_1', 1, [3]));
 
-    await store.updateTask('job_1', 1, { failures: 2, lapses: 3, error: 'boom' });
+    await updateTask(store, 'job_1', 1, { failures: 2, lapses: 3, error: 'boom' });
     expect((await store.listTasks('job_1'))[1]).toMatchObject({ state: 'ready', failures: 2, lapses: 3, error: 'boom' });
   });
 
   it('updates a job state and error, and clears the error with null', async () => {
-    await store.createJob(newJob('job_1'), []);
-    await store.updateJob('job_1', { state: 'FAILED', error: { message: 'it broke', taskIndex: 4 } });
+    await createJob(store, newJob('job_1'), []);
+    await updateJob(store, 'job_1', { state: 'FAILED', error: { message: 'it broke', taskIndex: 4 } });
     expect(await store.getJob('job_1')).toMatchObject({ state: 'FAILED', error: { message: 'it broke', taskIndex: 4 } });
-    await store.updateJob('job_1', { error: null });
+    await updateJob(store, 'job_1', { error: null });
     expect(await store.getJob('job_1')).toMatchObject({ state: 'FAILED', error: null });
   });
 
   it('moves the tasks in the given states only, dropping their lease ids', async () => {
-    await store.createJob(newJob('job_1', { taskCount: 4 }), [
+    await createJob(store, newJob('job_1', { taskCount: 4 }), [
       newTask('job_1', 0, [0], { state: 'done', output: [0] }),
       newTask('job_1', 1, [1], { state: 'leased', leaseId: 'lease_1', workerId: 'w_1' }),
       newTask('job_1', 2, [2]),
       newTask('job_1', 3, [3], { state: 'failed' }),
     ]);
-    await store.createJob(newJob('job_2', { taskCount: 1 }), [newTask('job_2', 0, [0])]);
+    await createJob(store, newJob('job_2', { taskCount: 1 }), [newTask('job_2', 0, [0])]);
 
-    await store.moveTasks('job_1', ['ready', 'leased', 'blocked'], 'cancelled');
+    await store.write([{ type: 'moveTasks', jobId: 'job_1', from: ['ready', 'leased', 'blocked'], to: 'cancelled' }]);
 
     const tasks = await store.listTasks('job_1');
     expect(tasks.map((task) => task.state)).toEqual(['done', 'cancelled', 'cancelled', 'failed']);
@@ -155,13 +173,13 @@ describe('SQLite store', () => {
   });
 
   it('counts tasks by job and state, and jobs by state', async () => {
-    await store.createJob(newJob('job_1'), [
+    await createJob(store, newJob('job_1'), [
       newTask('job_1', 0, [0], { state: 'done' }),
       newTask('job_1', 1, [1], { state: 'done' }),
       newTask('job_1', 2, [2]),
     ]);
-    await store.createJob(newJob('job_2', { state: 'COMPLETED' }), [newTask('job_2', 0, [0], { state: 'done' })]);
-    await store.createJob(newJob('job_3'), [newTask('job_3', 0, [0], { state: 'leased' })]);
+    await createJob(store, newJob('job_2', { state: 'COMPLETED' }), [newTask('job_2', 0, [0], { state: 'done' })]);
+    await createJob(store, newJob('job_3'), [newTask('job_3', 0, [0], { state: 'leased' })]);
 
     const all = await store.countTasks();
     expect(Object.fromEntries(all)).toEqual({
@@ -184,22 +202,22 @@ describe('SQLite store', () => {
       ['job_rej', 'REJECTED'],
       ['job_paused', 'PAUSED'],
     ] as const) {
-      await store.createJob(newJob(id, { state }), []);
+      await createJob(store, newJob(id, { state }), []);
     }
     expect((await store.listActiveJobs()).map((job) => job.id)).toEqual(['job_run', 'job_pend', 'job_paused']);
   });
 
   it('lists the outputs of done tasks in task order, whatever order they finished in', async () => {
-    await store.createJob(newJob('job_1', { taskCount: 4 }), [
+    await createJob(store, newJob('job_1', { taskCount: 4 }), [
       newTask('job_1', 0, [0, 1]),
       newTask('job_1', 1, [2, 3]),
       newTask('job_1', 2, [4]),
       newTask('job_1', 3, [5]),
     ]);
-    await store.updateTask('job_1', 3, { state: 'done', output: ['d'] });
-    await store.updateTask('job_1', 0, { state: 'done', output: ['a', 'b'] });
-    await store.updateTask('job_1', 2, { state: 'leased' });
-    await store.updateTask('job_1', 1, { state: 'done', output: [{ c: true }, null] });
+    await updateTask(store, 'job_1', 3, { state: 'done', output: ['d'] });
+    await updateTask(store, 'job_1', 0, { state: 'done', output: ['a', 'b'] });
+    await updateTask(store, 'job_1', 2, { state: 'leased' });
+    await updateTask(store, 'job_1', 1, { state: 'done', output: [{ c: true }, null] });
 
     expect(await store.listOutputs('job_1')).toEqual([
       { index: 0, firstItem: 0, output: ['a', 'b'] },
@@ -211,9 +229,9 @@ describe('SQLite store', () => {
   it('appends logs and lists them per job, after a given id', async () => {
     const entry = (jobId: string, message: string) =>
       ({ jobId, taskIndex: 0, workerId: 'w_1', level: 'info', message, time: 5_000 }) as const;
-    expect(await store.appendLogs([])).toEqual([]);
-    const appended = await store.appendLogs([entry('job_1', 'one'), entry('job_2', 'other job'), entry('job_1', 'two')]);
-    await store.appendLogs([{ ...entry('job_1', 'three'), taskIndex: null, workerId: null, level: 'warn' }]);
+    expect(await appendLogs(store, [])).toEqual([]);
+    const appended = await appendLogs(store, [entry('job_1', 'one'), entry('job_2', 'other job'), entry('job_1', 'two')]);
+    await appendLogs(store, [{ ...entry('job_1', 'three'), taskIndex: null, workerId: null, level: 'warn' }]);
 
     const logs = await store.listLogs('job_1');
     // The records handed back carry the ids they were stored under (followers dedupe by id).
@@ -244,9 +262,9 @@ describe('SQLite store', () => {
   });
 
   it('appends job events and lists them per job in order, after a given id', async () => {
-    const first = await store.appendJobEvent({ jobId: 'job_1', time: 10, from: null, to: 'SUBMITTED', reason: 'submitted' });
-    await store.appendJobEvent({ jobId: 'job_2', time: 11, from: null, to: 'REJECTED', reason: 'queue full' });
-    const third = await store.appendJobEvent({ jobId: 'job_1', time: 12, from: 'SUBMITTED', to: 'PENDING', reason: 'accepted' });
+    const first = await appendEvent(store, { jobId: 'job_1', time: 10, from: null, to: 'SUBMITTED', reason: 'submitted' });
+    await appendEvent(store, { jobId: 'job_2', time: 11, from: null, to: 'REJECTED', reason: 'queue full' });
+    const third = await appendEvent(store, { jobId: 'job_1', time: 12, from: 'SUBMITTED', to: 'PENDING', reason: 'accepted' });
     expect(first).toEqual({ id: first.id, jobId: 'job_1', time: 10, from: null, to: 'SUBMITTED', reason: 'submitted' });
     expect(third.id).toBeGreaterThan(first.id);
     expect(await store.listJobEvents('job_1')).toEqual([first, third]);
@@ -255,24 +273,24 @@ describe('SQLite store', () => {
   });
 
   it('finds a job by its idempotency key, and refuses a second job with the same key', async () => {
-    await store.createJob(newJob('job_keyed', { idempotencyKey: 'key-1' }), []);
-    await store.createJob(newJob('job_plain'), []);
-    await store.createJob(newJob('job_plain2'), []);
+    await createJob(store, newJob('job_keyed', { idempotencyKey: 'key-1' }), []);
+    await createJob(store, newJob('job_plain'), []);
+    await createJob(store, newJob('job_plain2'), []);
     expect((await store.findJobByIdempotencyKey('key-1'))?.id).toBe('job_keyed');
     expect((await store.getJob('job_keyed'))?.idempotencyKey).toBe('key-1');
     expect(await store.findJobByIdempotencyKey('key-2')).toBeUndefined();
-    await expect(store.createJob(newJob('job_again', { idempotencyKey: 'key-1' }), [])).rejects.toThrow(/UNIQUE|constraint/i);
+    await expect(createJob(store, newJob('job_again', { idempotencyKey: 'key-1' }), [])).rejects.toThrow(/UNIQUE|constraint/i);
   });
 
   it('keeps a task checkpoint and readyAt, and clears the checkpoint only when a patch names it', async () => {
-    await store.createJob(newJob('job_1'), [newTask('job_1', 0, [1], { checkpoint: { step: 1 } }), newTask('job_1', 1, [2])]);
+    await createJob(store, newJob('job_1'), [newTask('job_1', 0, [1], { checkpoint: { step: 1 } }), newTask('job_1', 1, [2])]);
     expect((await store.listTasks('job_1')).map((task) => task.checkpoint)).toEqual([{ step: 1 }, undefined]);
 
-    await store.updateTask('job_1', 1, { checkpoint: { step: 7, data: [1, 'x'] }, readyAt: 123_456 });
-    await store.updateTask('job_1', 1, { state: 'ready', failures: 1 });
+    await updateTask(store, 'job_1', 1, { checkpoint: { step: 7, data: [1, 'x'] }, readyAt: 123_456 });
+    await updateTask(store, 'job_1', 1, { state: 'ready', failures: 1 });
     expect((await store.listTasks('job_1'))[1]).toMatchObject({ checkpoint: { step: 7, data: [1, 'x'] }, readyAt: 123_456, failures: 1 });
 
-    await store.updateTask('job_1', 0, { checkpoint: undefined });
+    await updateTask(store, 'job_1', 0, { checkpoint: undefined });
     expect((await store.listTasks('job_1'))[0]!.checkpoint).toBeUndefined();
   });
 
@@ -285,8 +303,8 @@ describe('SQLite store', () => {
   });
 
   it('keeps everything across close and reopen, without running the migrations again', async () => {
-    await store.createJob(newJob('job_1'), [newTask('job_1', 0, [1, 2], { state: 'done', output: [2, 4] })]);
-    await store.appendLogs([{ jobId: 'job_1', taskIndex: 0, workerId: 'w', level: 'info', message: 'kept', time: 1 }]);
+    await createJob(store, newJob('job_1'), [newTask('job_1', 0, [1, 2], { state: 'done', output: [2, 4] })]);
+    await appendLogs(store, [{ jobId: 'job_1', taskIndex: 0, workerId: 'w', level: 'info', message: 'kept', time: 1 }]);
     await store.putBlob('c'.repeat(64), new Uint8Array([7]));
     await store.setMeta('k', 'v');
     await store.close();
@@ -305,10 +323,38 @@ describe('SQLite store', () => {
     expect((await third.listJobs()).map((job) => job.id)).toEqual(['job_1']);
   });
 
+  it('applies a write in one transaction: a change that fails leaves none of the others', async () => {
+    await createJob(store, newJob('job_1', { idempotencyKey: 'key-1' }), [newTask('job_1', 0, [1])]);
+    const write = store.write([
+      { type: 'updateTask', jobId: 'job_1', index: 0, patch: { state: 'done', output: [2] } },
+      { type: 'updateJob', id: 'job_1', patch: { state: 'COMPLETED' } },
+      { type: 'appendEvent', event: { jobId: 'job_1', time: 5, from: 'PENDING', to: 'COMPLETED', reason: 'done' } },
+      { type: 'createJob', job: newJob('job_2', { idempotencyKey: 'key-1' }), tasks: [] },
+    ]);
+    await expect(write).rejects.toThrow(/UNIQUE|constraint/i);
+    expect((await store.listTasks('job_1'))[0]).toMatchObject({ state: 'ready', output: null });
+    expect((await store.getJob('job_1'))?.state).toBe('PENDING');
+    expect(await store.listJobEvents('job_1')).toEqual([]);
+    expect(await store.getJob('job_2')).toBeUndefined();
+  });
+
+  it('answers the ids each change added, in order', async () => {
+    const answers = await store.write([
+      { type: 'createJob', job: newJob('job_1'), tasks: [] },
+      { type: 'updateJob', id: 'job_1', patch: { state: 'RUNNING' } },
+      { type: 'appendEvent', event: { jobId: 'job_1', time: 5, from: 'PENDING', to: 'RUNNING', reason: 'leased' } },
+      { type: 'appendLogs', entries: [1, 2].map((n) => ({ jobId: 'job_1', taskIndex: 0, workerId: null, level: 'info' as const, message: `m${n}`, time: n })) },
+    ]);
+    const [job] = await store.listJobs();
+    const [event] = await store.listJobEvents('job_1');
+    const logs = await store.listLogs('job_1');
+    expect(answers).toEqual([[job!.seq], [], [event!.id], logs.map((log) => log.id)]);
+  });
+
   it('works in memory too', async () => {
     const memory = await openSqliteStore(':memory:');
     opened.push(memory);
-    await memory.createJob(newJob('job_m'), [newTask('job_m', 0, ['x'])]);
+    await createJob(memory, newJob('job_m'), [newTask('job_m', 0, ['x'])]);
     expect((await memory.listTasks('job_m'))[0]?.input).toEqual(['x']);
     expect(await memory.getMeta('schema_version')).toBe('4');
   });

@@ -1,27 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type Selectable, type Updateable } from 'kysely';
+import { Kysely, SqliteDialect, sql, type Selectable } from 'kysely';
 import type { JobError, JobSpec, JobState, LogLevel, TaskState } from '../../shared/index.js';
 import { migrate } from './migrations.js';
-import type {
-  JobEventRecord,
-  JobPatch,
-  JobRecord,
-  JobSummary,
-  JobSummaryQuery,
-  LogRecord,
-  NewJob,
-  NewJobEvent,
-  NewLog,
-  Store,
-  TaskOutput,
-  TaskBlame,
-  TaskPatch,
-  TaskRecord,
-  WorkerRecord,
-} from './store.js';
-import { summarizeSpec } from './store.js';
+import { SqliteWrites } from './sqlite-writes.js';
+import type { JobEventRecord, JobRecord, JobSummary, JobSummaryQuery, LogRecord, Store, StoreChange, TaskBlame, TaskOutput, TaskRecord, WorkerRecord } from './store.js';
 import type { Database, JobTable, TaskTable, WorkerTable } from './tables.js';
 
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED'];
@@ -39,7 +23,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrate(db);
-  return new SqliteStore(db);
+  return new SqliteStore(db, sqlite);
 }
 
 /** Every column of a job but its spec: what a status shows. */
@@ -114,11 +98,6 @@ function blameFromColumn(text: string | null): TaskBlame {
   return { failedOn: blame.failedOn ?? [], lapsedOn: blame.lapsedOn ?? [], excluded: blame.excluded ?? [] };
 }
 
-function blameColumn(blame: TaskBlame): string | null {
-  if (blame.failedOn.length + blame.lapsedOn.length + blame.excluded.length === 0) return null;
-  return JSON.stringify({ failedOn: blame.failedOn, lapsedOn: blame.lapsedOn, excluded: blame.excluded });
-}
-
 function workerFromRow(row: Selectable<WorkerTable>): WorkerRecord {
   return {
     id: row.id,
@@ -133,81 +112,18 @@ function workerFromRow(row: Selectable<WorkerTable>): WorkerRecord {
   };
 }
 
-function taskPatchToRow(patch: TaskPatch): Partial<TaskTable> {
-  const row: Partial<TaskTable> = {};
-  if (patch.state !== undefined) row.state = patch.state;
-  if (patch.output !== undefined) row.output = patch.output === null ? null : JSON.stringify(patch.output);
-  if (patch.attempts !== undefined) row.attempts = patch.attempts;
-  if (patch.failures !== undefined) row.failures = patch.failures;
-  if (patch.lapses !== undefined) row.lapses = patch.lapses;
-  if (patch.blame !== undefined) row.blame = blameColumn(patch.blame);
-  if (patch.leaseId !== undefined) row.lease_id = patch.leaseId;
-  if (patch.workerId !== undefined) row.worker_id = patch.workerId;
-  if (patch.error !== undefined) row.error = patch.error;
-  if ('checkpoint' in patch) row.checkpoint = patch.checkpoint === undefined ? null : JSON.stringify(patch.checkpoint);
-  if (patch.readyAt !== undefined) row.ready_at = patch.readyAt;
-  return row;
-}
-
 class SqliteStore implements Store {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly writes: SqliteWrites;
 
-  async createJob(job: NewJob, tasks: TaskRecord[]): Promise<JobRecord> {
-    return this.db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('jobs')
-        .values({
-          id: job.id,
-          name: job.name,
-          state: job.state,
-          priority: job.priority,
-          spec: JSON.stringify(job.spec),
-          code_sha: job.codeSha,
-          item_count: job.itemCount,
-          task_count: job.taskCount,
-          error: job.error === null ? null : JSON.stringify(job.error),
-          idempotency_key: job.idempotencyKey,
-          created_at: job.createdAt,
-          updated_at: job.updatedAt,
-          summary: JSON.stringify(summarizeSpec(job.spec)),
-          // A job created ended (REJECTED) has no tasks to count.
-          final_counts: TERMINAL.includes(job.state) ? JSON.stringify({ done: 0, failed: 0 }) : null,
-        })
-        .returning('seq')
-        .executeTakeFirstOrThrow();
-      // SQLite caps bound parameters per statement (32766); 16 columns × 1000 rows stays under it.
-      for (let start = 0; start < tasks.length; start += 1000) {
-        const rows = tasks.slice(start, start + 1000).map((task) => ({
-          job_id: task.jobId,
-          idx: task.index,
-          state: task.state,
-          first_item: task.firstItem,
-          item_count: task.itemCount,
-          input: JSON.stringify(task.input),
-          output: task.output === null ? null : JSON.stringify(task.output),
-          attempts: task.attempts,
-          failures: task.failures,
-          lapses: task.lapses,
-          blame: blameColumn(task),
-          lease_id: task.leaseId,
-          worker_id: task.workerId,
-          error: task.error,
-          checkpoint: task.checkpoint === undefined ? null : JSON.stringify(task.checkpoint),
-          ready_at: task.readyAt,
-          updated_at: task.updatedAt,
-        }));
-        await trx.insertInto('tasks').values(rows).execute();
-      }
-      return { ...job, seq: inserted.seq };
-    });
+  constructor(
+    private readonly db: Kysely<Database>,
+    sqlite: SQLite.Database,
+  ) {
+    this.writes = new SqliteWrites(sqlite);
   }
 
-  async updateJob(id: string, patch: JobPatch): Promise<void> {
-    const row: Updateable<JobTable> = { updated_at: Date.now() };
-    if (patch.state !== undefined) row.state = patch.state;
-    if (patch.error !== undefined) row.error = patch.error === null ? null : JSON.stringify(patch.error);
-    if (patch.finalCounts !== undefined) row.final_counts = JSON.stringify(patch.finalCounts);
-    await this.db.updateTable('jobs').set(row).where('id', '=', id).execute();
+  write(changes: readonly StoreChange[]): Promise<number[][]> {
+    return Promise.resolve().then(() => this.writes.write(changes));
   }
 
   async getJob(id: string): Promise<JobRecord | undefined> {
@@ -232,15 +148,6 @@ class SqliteStore implements Store {
   async findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined> {
     const row = await this.db.selectFrom('jobs').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
     return row && jobFromRow(row);
-  }
-
-  async appendJobEvent(event: NewJobEvent): Promise<JobEventRecord> {
-    const row = await this.db
-      .insertInto('job_events')
-      .values({ job_id: event.jobId, time: event.time, from_state: event.from, to_state: event.to, reason: event.reason })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { ...event, id: row.id };
   }
 
   async listJobEvents(jobId: string, afterId = 0): Promise<JobEventRecord[]> {
@@ -269,24 +176,6 @@ class SqliteStore implements Store {
   async listActiveJobs(): Promise<JobRecord[]> {
     const rows = await this.db.selectFrom('jobs').selectAll().where('state', 'not in', TERMINAL).orderBy('seq').execute();
     return rows.map(jobFromRow);
-  }
-
-  async updateTask(jobId: string, index: number, patch: TaskPatch): Promise<void> {
-    await this.db
-      .updateTable('tasks')
-      .set({ ...taskPatchToRow(patch), updated_at: Date.now() })
-      .where('job_id', '=', jobId)
-      .where('idx', '=', index)
-      .execute();
-  }
-
-  async moveTasks(jobId: string, from: TaskState[], to: TaskState): Promise<void> {
-    await this.db
-      .updateTable('tasks')
-      .set({ state: to, lease_id: null, updated_at: Date.now() })
-      .where('job_id', '=', jobId)
-      .where('state', 'in', from)
-      .execute();
   }
 
   async countJobs(): Promise<Partial<Record<JobState, number>>> {
@@ -336,25 +225,6 @@ class SqliteStore implements Store {
     }));
   }
 
-  async appendLogs(entries: NewLog[]): Promise<LogRecord[]> {
-    if (entries.length === 0) return [];
-    const rows = await this.db
-      .insertInto('logs')
-      .values(
-        entries.map((entry) => ({
-          job_id: entry.jobId,
-          task_idx: entry.taskIndex,
-          worker_id: entry.workerId,
-          level: entry.level,
-          message: entry.message,
-          time: entry.time,
-        })),
-      )
-      .returning('id')
-      .execute();
-    return entries.map((entry, index) => ({ ...entry, id: rows[index]!.id }));
-  }
-
   async listLogs(jobId: string, afterId = 0): Promise<LogRecord[]> {
     const rows = await this.db
       .selectFrom('logs')
@@ -395,24 +265,6 @@ class SqliteStore implements Store {
   async getWorker(id: string): Promise<WorkerRecord | undefined> {
     const row = await this.db.selectFrom('workers').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? workerFromRow(row) : undefined;
-  }
-
-  async putWorker(record: WorkerRecord): Promise<void> {
-    const row = {
-      valid: record.valid,
-      invalid: record.invalid,
-      streak: record.streak,
-      errors: record.errors,
-      recent: record.recent,
-      quarantined: record.quarantined ? 1 : 0,
-      note: record.note,
-      updated_at: record.updatedAt,
-    };
-    await this.db
-      .insertInto('workers')
-      .values({ id: record.id, ...row })
-      .onConflict((oc) => oc.column('id').doUpdateSet(row))
-      .execute();
   }
 
   async listWorkers(filter: { quarantined?: boolean; limit: number }): Promise<WorkerRecord[]> {

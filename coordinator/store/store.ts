@@ -141,26 +141,40 @@ export interface TaskOutput {
 }
 
 /**
- * Everything the coordinator must not lose. The SQLite adapter is the embedded default;
- * the interface is written so a PostgreSQL adapter can stand beside it.
+ * One change to what the store keeps. `Store.write` applies a list of them in one transaction:
+ * every scheduler transition is one list, so the store never holds half of one.
+ */
+export type StoreChange =
+  | { type: 'createJob'; job: NewJob; tasks: TaskRecord[] }
+  | { type: 'updateJob'; id: string; patch: JobPatch }
+  | { type: 'updateTask'; jobId: string; index: number; patch: TaskPatch }
+  /** Moves every task of a job that is in one of `from` to `to`, dropping its lease (closing a failed or cancelled job). */
+  | { type: 'moveTasks'; jobId: string; from: TaskState[]; to: TaskState }
+  | { type: 'appendEvent'; event: NewJobEvent }
+  | { type: 'appendLogs'; entries: NewLog[] }
+  | { type: 'putWorker'; record: WorkerRecord };
+
+/**
+ * Everything the coordinator must not lose, behind a narrow interface: one `write` of tagged
+ * changes (in the manner of Dexie's DBCore), and the reads. The SQLite adapter is the embedded
+ * default; a PostgreSQL adapter implements the same interface.
  */
 export interface Store {
-  createJob(job: NewJob, tasks: TaskRecord[]): Promise<JobRecord>;
-  updateJob(id: string, patch: JobPatch): Promise<void>;
+  /**
+   * Applies the changes in order, in one transaction: all of them or none. Answers, for each
+   * change, the ids of the rows it added: a job's seq, an event's id, the logs' ids; none for an update.
+   */
+  write(changes: readonly StoreChange[]): Promise<number[][]>;
   getJob(id: string): Promise<JobRecord | undefined>;
   /** A job without its spec: what its status shows. */
   getJobSummary(id: string): Promise<JobSummary | undefined>;
   /** Jobs without their specs, oldest first: after `afterSeq`, in `states`, with `nameContains` in the name (any case), at most `limit`. */
   listJobSummaries(query?: JobSummaryQuery): Promise<JobSummary[]>;
   findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined>;
-  appendJobEvent(event: NewJobEvent): Promise<JobEventRecord>;
   listJobEvents(jobId: string, afterId?: number): Promise<JobEventRecord[]>;
   listJobs(): Promise<JobRecord[]>;
   /** Jobs that may still change, oldest first. */
   listActiveJobs(): Promise<JobRecord[]>;
-  updateTask(jobId: string, index: number, patch: TaskPatch): Promise<void>;
-  /** Moves every task of a job that is in one of `from` to `to` (closing a failed or cancelled job). */
-  moveTasks(jobId: string, from: TaskState[], to: TaskState): Promise<void>;
   /** Jobs by state. */
   countJobs(): Promise<Partial<Record<JobState, number>>>;
   listTasks(jobId: string): Promise<TaskRecord[]>;
@@ -168,13 +182,11 @@ export interface Store {
   countTasks(jobIds?: string[]): Promise<Map<string, Partial<Record<TaskState, number>>>>;
   /** Outputs of done tasks, in task order. */
   listOutputs(jobId: string): Promise<TaskOutput[]>;
-  appendLogs(entries: NewLog[]): Promise<LogRecord[]>;
   listLogs(jobId: string, afterId?: number): Promise<LogRecord[]>;
   putBlob(sha256: string, bytes: Uint8Array): Promise<void>;
   getBlob(sha256: string): Promise<Uint8Array | undefined>;
   hasBlob(sha256: string): Promise<boolean>;
   getWorker(id: string): Promise<WorkerRecord | undefined>;
-  putWorker(record: WorkerRecord): Promise<void>;
   /** Worker records (only quarantined ones, with `quarantined`), most recently changed first, at most `limit`. */
   listWorkers(filter: { quarantined?: boolean; limit: number }): Promise<WorkerRecord[]>;
   getMeta(key: string): Promise<string | undefined>;

@@ -1,0 +1,56 @@
+import type { Store, StoreChange } from '../store/index.js';
+
+/**
+ * Group commit: the changes the scheduler makes in one turn of the event loop (every transition
+ * that the socket messages read in that turn caused) are written in one store transaction, after
+ * the turn ends; `committed()` resolves once they are durable, so an answer is sent only after
+ * its commit. Batches commit one at a time, in order.
+ *
+ * A transition adds all its changes without awaiting anything between them, so they always land
+ * in the same transaction: the store never holds half of one.
+ */
+export class GroupCommit {
+  private pending: StoreChange[] = [];
+  /** Told each change's answer (the ids of the rows it added) once it is committed. */
+  private onCommitted: Array<((ids: number[]) => void) | undefined> = [];
+  /** The commit of `pending`, once something is pending. */
+  private next: Promise<void> | undefined;
+  /** The last commit started; the next waits for it. */
+  private last: Promise<void> = Promise.resolve();
+  /** Transactions and changes committed so far (what group commit saves shows in their ratio). */
+  readonly stats = { transactions: 0, changes: 0 };
+
+  constructor(private readonly store: Store) {}
+
+  /** Adds a change to the next commit; `then` is told the ids of the rows it added once committed. */
+  add(change: StoreChange, then?: (ids: number[]) => void): void {
+    this.pending.push(change);
+    this.onCommitted.push(then);
+    this.next ??= this.schedule();
+  }
+
+  /** Resolves when every change added so far is committed; rejects if its batch failed. */
+  committed(): Promise<void> {
+    return this.next ?? this.last;
+  }
+
+  private schedule(): Promise<void> {
+    const turnEnded = new Promise<void>((resolve) => setImmediate(resolve));
+    const previous = this.last.catch(() => undefined);
+    const commit = Promise.all([turnEnded, previous]).then(async () => {
+      const batch = this.pending;
+      const callbacks = this.onCommitted;
+      this.pending = [];
+      this.onCommitted = [];
+      this.next = undefined;
+      this.last = commit;
+      const answers = await this.store.write(batch);
+      this.stats.transactions++;
+      this.stats.changes += batch.length;
+      callbacks.forEach((then, index) => then?.(answers[index] ?? []));
+    });
+    // A failed batch is reported to those awaiting it; nobody awaiting must not crash the process.
+    commit.catch((error: unknown) => console.error('could not commit scheduler changes:', error));
+    return commit;
+  }
+}
