@@ -25,7 +25,10 @@ export default defineConfig({
   test: {
     include: ['{shared,coordinator,worker,web-worker,node-worker,admin,sdk,examples,scripts}/**/*.test.ts'],
     environment: 'node',
+    // Hooks start real coordinators and run real jobs (a beforeAll that waits for a job): the same
+    // bound as a test, not vitest's 10 s, which a stressed run (load 12 on 2 cores) went past.
     testTimeout: 20_000,
+    hookTimeout: 20_000,
     pool: 'forks',
   },
 });
