@@ -17,8 +17,6 @@ export class GroupCommit {
   private next: Promise<void> | undefined;
   /** The last commit started; the next waits for it. */
   private last: Promise<void> = Promise.resolve();
-  /** Transactions and changes committed so far (what group commit saves shows in their ratio). */
-  readonly stats = { transactions: 0, changes: 0 };
 
   constructor(private readonly store: Store) {}
 
@@ -45,8 +43,6 @@ export class GroupCommit {
       this.next = undefined;
       this.last = commit;
       const answers = await this.store.write(batch);
-      this.stats.transactions++;
-      this.stats.changes += batch.length;
       callbacks.forEach((then, index) => then?.(answers[index] ?? []));
     });
     // A failed batch is reported to those awaiting it; nobody awaiting must not crash the process.
