@@ -5,7 +5,7 @@ import { newId } from './ids.js';
 import { leaseMessage } from './task-input.js';
 import type { LiveJob } from './live-job.js';
 import { mismatch } from './matching.js';
-import { before, type Asker, type SchedulerState } from './state.js';
+import type { Asker, SchedulerState } from './state.js';
 
 /** One member's lease of a gang task. A node worker that takes a whole gang gets one per rank. */
 export interface GangLease {
@@ -41,8 +41,7 @@ export class GangLeasing {
   /** True when some gang task is ready, or an elastic attempt might grow (so waiting workers are worth offering). */
   hasReady(): boolean {
     if (this.growable.size > 0) return true;
-    for (const job of this.state.live.values()) if (job.record.spec.gang && job.leasable() && job.hasReady()) return true;
-    return false;
+    return this.state.queues.gangs.find((job) => (job.leasable() && job.hasReady()) || 'drop') !== undefined;
   }
 
   /** A member's result. Answers the task's outputs once every member has reported, else undefined. */
@@ -100,17 +99,16 @@ export class GangLeasing {
     this.state.requeue(job, task);
   }
 
-  /** The job to start a gang for now, and its group; highest priority first, as for single tasks. */
+  /** The job to start a gang for now, and its group: the first in lease order that can start one, as for single tasks. */
   private pickFormation(askers: Asker[]): { job: LiveJob; group: string[] } | undefined {
-    let best: { job: LiveJob; group: string[] } | undefined;
-    for (const job of this.state.live.values()) {
-      if (!job.record.spec.gang || !job.leasable()) continue;
-      if (best && !before(job, best.job)) continue;
-      const head = job.peekReady();
-      const group = head && this.groupFor(job, head.since, askers);
-      if (group) best = { job, group };
-    }
-    return best;
+    let group: string[] | undefined;
+    const job = this.state.queues.gangs.find((job) => {
+      const head = job.leasable() ? job.peekReady() : undefined;
+      if (!head) return 'drop';
+      group = this.groupFor(job, head.since, askers);
+      return group !== undefined;
+    });
+    return job && group && { job, group };
   }
 
   /**
@@ -146,7 +144,7 @@ export class GangLeasing {
       job.leased++;
     }
     state.gangs.add(attempt);
-    job.turn = ++state.turns;
+    state.takeTurn(job);
     await state.commits.committed();
     // Cancelled while the commit was in flight: its leases are gone.
     if (!state.gangs.get(attempt.id)) return [];

@@ -3,7 +3,7 @@ import { leaseBackup } from './backups.js';
 import type { LiveJob } from './live-job.js';
 import { mismatch } from './matching.js';
 import type { Replication } from './replication.js';
-import { before, type Asker, type SchedulerState } from './state.js';
+import type { Asker, SchedulerState } from './state.js';
 import { leaseMessage } from './task-input.js';
 
 /**
@@ -25,17 +25,20 @@ export async function leaseNext(state: SchedulerState, replication: Replication,
   return leaseMessage(job, task, lease);
 }
 
-/** Live jobs by priority, then whose turn it is (equal priorities take turns), then age. */
+/**
+ * The first job in lease order (see `JobQueue`) with a task for this worker. Jobs that cannot
+ * lease, or have nothing ready for anyone, leave the queue until they may have work again; a
+ * validated job stays while it is leasable (a replica group may want another worker at any time).
+ */
 function pickJob(state: SchedulerState, replication: Replication, asker: Asker): LiveJob | undefined {
-  let best: LiveJob | undefined;
-  for (const job of state.live.values()) {
-    if (job.record.spec.gang || !job.leasable()) continue;
-    if (!(job.record.spec.validation ? replication.hasWorkFor(job, asker) : job.hasReadyFor(asker.id))) continue;
+  const job = state.queues.tasks.find((job) => {
+    const validated = job.record.spec.validation !== undefined;
+    if (!job.leasable() || (!validated && !job.hasReady())) return 'drop';
+    if (!(validated ? replication.hasWorkFor(job, asker) : job.hasReadyFor(asker.id))) return false;
     const debug = job.record.spec.runMode === 'debug';
-    if (debug && job.leased > 0) continue;
-    if (mismatch(asker.capabilities, job.record.spec.requires, debug)) continue;
-    if (!best || before(job, best)) best = job;
-  }
-  if (best) best.turn = ++state.turns;
-  return best;
+    if (debug && job.leased > 0) return false;
+    return !mismatch(asker.capabilities, job.record.spec.requires, debug);
+  });
+  if (job) state.takeTurn(job);
+  return job;
 }

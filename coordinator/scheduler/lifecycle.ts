@@ -67,7 +67,7 @@ export class JobLifecycle {
     const record = await this.create(newJob, built.tasks, events);
     if (doomed) return record;
     const job = new LiveJob(record, built.tasks, built.graph, now);
-    live.set(job.id, job);
+    this.state.addLive(job);
     // Read again: a dependency may have ended while the job was written.
     this.watchDependencies(job, await this.dependencyStates(spec.dependsOn));
     await this.state.commits.committed();
@@ -116,11 +116,11 @@ export class JobLifecycle {
    * this process) and a validated task's replica group (judged in this process's memory).
    */
   async recover(record: JobRecord): Promise<void> {
-    const { store, live, leases } = this.state;
+    const { store, leases } = this.state;
     const tasks = await store.listTasks(record.id);
     const now = this.state.now();
     const job = new LiveJob(record, tasks, rebuildGraph(record.spec, tasks), now);
-    live.set(job.id, job);
+    this.state.addLive(job);
     for (const task of tasks) {
       if (task.state === 'leased' && task.leaseId && job.record.spec.gang) {
         this.state.releaseTask(job, task, 'gang attempt ended by a coordinator restart', false, 0);
@@ -163,7 +163,7 @@ export class JobLifecycle {
     const { live, gangs, leases, commits } = this.state;
     // A report whose write was in flight when the job ended (cancelled, say) must not end it again.
     if (live.get(job.id) !== job) return;
-    live.delete(job.id);
+    this.state.removeLive(job);
     job.stopTimers();
     for (const attempt of gangs.ofJob(job.id)) gangs.remove(attempt.id);
     for (const lease of leases.ofJob(job.id)) {
@@ -183,7 +183,9 @@ export class JobLifecycle {
       if (!dependent.blockedBy.has(jobId)) continue;
       dependent.blockedBy.delete(jobId);
       if (state === 'COMPLETED') {
-        if (dependent.blockedBy.size === 0) this.state.emitReady();
+        if (dependent.blockedBy.size > 0) continue;
+        this.state.offer(dependent);
+        this.state.emitReady();
         continue;
       }
       this.finish(dependent, 'FAILED', { message: dependencyFailure(jobId, state) });

@@ -22,9 +22,11 @@ export class LiveJob {
   private wake: { at: number; timer: ReturnType<typeof setTimeout> } | undefined;
   /** Jobs named in `dependsOn` that have not completed yet. */
   readonly blockedBy = new Set<string>();
-  /** When this job last got a lease, in the scheduler's turn counter: equal priorities take turns. */
+  /** When this job last got a lease, in the scheduler's turn counter: equal priorities take turns. Changed only by `JobQueue.takeTurn`. */
   turn = 0;
   leased = 0;
+  /** Told when a task joins the ready queue: the job may have work again (see `JobQueue`). */
+  onQueued: (() => void) | undefined;
   /** How long its last finished tasks ran: when one has stalled (see `backups.ts`). */
   readonly durations = new RecentDurations();
   /**
@@ -154,6 +156,7 @@ export class LiveJob {
     if (task.excluded.length > 0) this.restricted.push(task.index);
     else this.readyQueue.push(task.index);
     this.readySince.set(task.index, since);
+    this.onQueued?.();
   }
 
   /** Tasks whose last unfinished predecessor was `task`, now done. */

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { asker, doubled, submitJob, useSchedulers } from '../test-helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { asker, doubled, NO_BACKOFF, submitJob, useSchedulers } from '../test-helpers.js';
+import { LiveJob } from './live-job.js';
 import { mismatch } from './matching.js';
 
 // Who gets which task: fairness between jobs, priority, run modes, and worker requirements.
@@ -41,6 +42,38 @@ describe('Scheduler fairness', () => {
     const jobs: string[] = [];
     for (let i = 0; i < 7; i++) jobs.push((await lease('w_1')).jobId);
     expect(jobs).toEqual([a.id, b.id, c.id, a.id, c.id, a.id, c.id]);
+  });
+});
+
+describe('Scheduler job choice', () => {
+  it('looks at the jobs in front, not at every live job: paused, blocked and all-leased jobs cost an ask nothing', async () => {
+    const { scheduler, store, lease } = await setUp();
+    const paused = [];
+    for (let i = 0; i < 100; i++) paused.push(await submitJob(scheduler, store, { items: [1], runMode: 'paused' }));
+    const blocker = await submitJob(scheduler, store, { items: [1], runMode: 'paused' });
+    for (let i = 0; i < 100; i++) await submitJob(scheduler, store, { items: [1], dependsOn: [blocker.id] });
+    const busy = [];
+    for (let i = 0; i < 100; i++) busy.push(await submitJob(scheduler, store, { items: [1], retry: NO_BACKOFF }));
+    const busyLeases = [];
+    for (let i = 0; i < 100; i++) busyLeases.push(await lease(`w_${i}`));
+    const open = await submitJob(scheduler, store, { items: range(200) });
+
+    const looks = vi.spyOn(LiveJob.prototype, 'leasable');
+    for (let i = 0; i < 200; i++) expect((await lease('w_x')).jobId).toBe(open.id);
+    // A scan of the live jobs would look at ~400 jobs per ask.
+    expect(looks.mock.calls.length).toBeLessThan(3 * 200);
+    looks.mockRestore();
+
+    // A job that had nothing becomes a candidate again when it may have work: a task back in the queue, resumed, unblocked.
+    expect(await scheduler.fail('w_3', busyLeases[3]!.leaseId, { message: 'flaky' })).toBe('accepted');
+    expect((await lease('w_x')).jobId).toBe(busy[3]!.id);
+    await scheduler.resume(paused[7]!.id);
+    expect((await lease('w_x')).jobId).toBe(paused[7]!.id);
+    await scheduler.resume(blocker.id);
+    const blockerLease = await lease('w_x');
+    expect(blockerLease.jobId).toBe(blocker.id);
+    await scheduler.complete('w_x', blockerLease.leaseId, doubled(blockerLease));
+    expect((await store.getJob((await lease('w_x')).jobId))?.spec.dependsOn).toEqual([blocker.id]);
   });
 });
 

@@ -3,6 +3,7 @@ import { JobFeed } from '../events/index.js';
 import type { JobPatch, Store, TaskRecord } from '../store/index.js';
 import { GangTable } from './gangs.js';
 import { GroupCommit } from './group-commit.js';
+import { JobQueue } from './job-queue.js';
 import { newId } from './ids.js';
 import { heldAs, LeaseTable, type Lease } from './leases.js';
 import type { LiveJob } from './live-job.js';
@@ -59,6 +60,8 @@ export interface Asker {
  */
 export class SchedulerState {
   readonly live = new Map<string, LiveJob>();
+  /** The live jobs that may have work, in lease order: those of single tasks and those of gang tasks apart. */
+  readonly queues = { tasks: new JobQueue(), gangs: new JobQueue() };
   readonly leases = new LeaseTable();
   readonly gangs = new GangTable();
   readonly feed = new JobFeed();
@@ -86,6 +89,34 @@ export class SchedulerState {
     this.random = options.random ?? Math.random;
     this.commits = new GroupCommit(store);
     this.logs = new LogBuffer(this.commits, this.feed);
+  }
+
+  /** A job becomes live (submitted, or loaded at start): it may lease from now on. */
+  addLive(job: LiveJob): void {
+    this.live.set(job.id, job);
+    job.onQueued = () => this.offer(job);
+    this.offer(job);
+  }
+
+  /** A job ended: it leases no more. */
+  removeLive(job: LiveJob): void {
+    this.live.delete(job.id);
+    this.queueOf(job).drop(job);
+    job.onQueued = undefined;
+  }
+
+  /** The job may have work now (a task was queued, it was resumed or unblocked): asks look at it again. */
+  offer(job: LiveJob): void {
+    if (this.live.get(job.id) === job) this.queueOf(job).offer(job);
+  }
+
+  /** The job got a lease: equal priorities take turns. */
+  takeTurn(job: LiveJob): void {
+    this.queueOf(job).takeTurn(job, ++this.turns);
+  }
+
+  private queueOf(job: LiveJob): JobQueue {
+    return job.record.spec.gang ? this.queues.gangs : this.queues.tasks;
   }
 
   newLease(job: LiveJob, task: TaskRecord, workerId: string, leaseId = newId('lease')): Lease {
@@ -181,6 +212,7 @@ export class SchedulerState {
     }
     this.commits.add({ type: 'updateJob', id: job.id, patch });
     this.recordEvent(job.id, from, to, reason);
+    if (job.leasable()) this.offer(job);
   }
 
   /** Adds a job's event to the next commit; watchers hear of it once it is committed. */
@@ -196,11 +228,4 @@ export class SchedulerState {
   emitRevoke(lease: Lease, reason: string): void {
     for (const listener of this.revokeListeners) listener(lease.workerId, lease.leaseId, reason);
   }
-}
-
-/** Lease order: higher priority first, then the job whose turn it is, then the older job. */
-export function before(a: LiveJob, b: LiveJob): boolean {
-  if (a.record.priority !== b.record.priority) return a.record.priority > b.record.priority;
-  if (a.turn !== b.turn) return a.turn < b.turn;
-  return a.record.seq < b.record.seq;
 }
