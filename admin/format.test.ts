@@ -25,6 +25,7 @@ function job(overrides: Partial<JobStatus> = {}): JobStatus {
     createdAt: '2025-01-01T00:00:00.000Z',
     updatedAt: '2025-01-01T00:00:00.000Z',
     runMode: 'immediate',
+    reduce: false,
     ...overrides,
   };
 }

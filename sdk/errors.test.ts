@@ -51,6 +51,7 @@ describe('error tree', () => {
       createdAt: '',
       updatedAt: '',
       runMode: 'immediate',
+      reduce: false,
       error: { message: 'spec of 20 bytes is over the limit of 10' },
     } as const;
     const error = new JobRejectedError({ job, status: 413 });

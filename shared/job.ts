@@ -35,6 +35,8 @@ export const JobStatus = z.object({
   /** Why a PENDING job is not running: dependencies, run mode, or no matching worker. */
   waitingReason: z.string().optional(),
   runMode: z.string(),
+  /** It has a reduce step: its result is `GET /api/v1/jobs/:id/result`, and its last task is that step. */
+  reduce: z.boolean(),
   /** The job this submit returned already existed (same `idempotencyKey`). */
   existing: z.boolean().optional(),
   /**

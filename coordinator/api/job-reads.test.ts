@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JobPage, JobStatus } from '../../shared/index.js';
+import { z } from 'zod';
+import { ItemResult, JobPage, JobStatus } from '../../shared/index.js';
 import type { Store } from '../store/index.js';
-import { appCaller, DOUBLE_CODE, expectError, makeSpec, openParts, readBody, testApp, type Caller, type Parts } from '../test-helpers.js';
+import { appCaller, asker, DOUBLE_CODE, expectError, makeSpec, openParts, readBody, readNdjson, testApp, type Caller, type Parts } from '../test-helpers.js';
 
 // A status read costs what it answers, not what the job holds: an ended job's status and the
 // list read the job's row (its counts kept with it), never its tasks or its spec.
@@ -75,5 +76,23 @@ describe('job reads', () => {
       finalCounts: { done: 0, failed: 0 },
       validation: { replicas: 2, quorum: 2, adaptive: true, maxReplicas: 4 },
     });
+  });
+
+  it("streams a job's results from the store a page of tasks at a time, and reads only the reduce task for /result", async () => {
+    const record = await parts.scheduler.submit({ ...makeSpec({ items: Array.from({ length: 600 }, (_, n) => n) }), reduce: { blob: 'r'.repeat(64) } }, 'c'.repeat(64));
+    for (;;) {
+      const lease = await parts.scheduler.leaseNext(asker('w_1'));
+      if (!lease) break;
+      const outputs = lease.input.kind === 'items' ? lease.input.items.map((item) => (item as number) * 2) : [600];
+      expect(await parts.scheduler.complete('w_1', lease.leaseId, outputs)).toBe('accepted');
+    }
+    calls = [];
+    const results = await readNdjson(await call('GET', `/api/v1/jobs/${record.id}/results`), ItemResult);
+    expect(results).toEqual(Array.from({ length: 600 }, (_, n) => ({ index: n, output: n * 2 })));
+    // 600 item tasks and the reduce task: three pages of 256, no spec read.
+    expect(calls).toEqual(['getJobSummary', 'listOutputs', 'listOutputs', 'listOutputs']);
+    calls = [];
+    expect(await readBody(await call('GET', `/api/v1/jobs/${record.id}/result`), z.object({ result: z.number() }))).toEqual({ result: 600 });
+    expect(calls).toEqual(['getJobSummary', 'listOutputs']);
   });
 });

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { describeIssues, isTerminal, JobQuery, type ItemResult, type LogEntry } from '../../shared/index.js';
-import type { TaskOutput } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { readJson } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, tooLarge } from './errors.js';
@@ -43,20 +43,18 @@ export function jobRoutes(deps: ApiDeps): Hono {
   app.get('/:id/results', async (c) => {
     const id = c.req.param('id');
     const status = await loadJobStatus(deps, id);
-    const record = (await deps.store.getJob(id))!;
-    const reduceIndex = record.spec.reduce === undefined ? -1 : status.progress.total - 1;
-    const outputs = (await deps.store.listOutputs(id)).filter((task) => task.index !== reduceIndex);
-    return ndjsonResponse(resultPages(outputs));
+    const reduceIndex = status.reduce ? status.progress.total - 1 : -1;
+    return ndjsonResponse(resultPages(deps.store, id, reduceIndex));
   });
 
   app.get('/:id/result', async (c) => {
     const id = c.req.param('id');
     const status = await loadJobStatus(deps, id);
-    const record = (await deps.store.getJob(id))!;
-    if (record.spec.reduce === undefined) throw new ApiError(404, 'not_found', `job ${id} has no reduce step`);
+    if (!status.reduce) throw new ApiError(404, 'not_found', `job ${id} has no reduce step`);
     if (status.state !== 'COMPLETED') throw new ApiError(409, 'conflict', `job ${id} is ${status.state}: its result comes when it completes`);
-    const outputs = await deps.store.listOutputs(id);
-    return c.json({ result: outputs.find((task) => task.index === status.progress.total - 1)?.output[0] ?? null });
+    const reduceIndex = status.progress.total - 1;
+    const [reduce] = await deps.store.listOutputs(id, { afterIndex: reduceIndex - 1, limit: 1 });
+    return c.json({ result: reduce?.output[0] ?? null });
   });
 
   app.get('/:id/logs', async (c) => {
@@ -107,9 +105,16 @@ function wantsFollow(value: string | undefined): boolean {
   return value !== undefined && value !== '0' && value !== 'false';
 }
 
-/** One page of item results per task, so a large job streams instead of being built in memory. */
-function* resultPages(outputs: TaskOutput[]): Iterable<ItemResult[]> {
-  for (const task of outputs) {
-    yield task.output.map((output, offset) => ({ index: task.firstItem + offset, output }));
+/** Tasks read from the store at a time for `/results`: a job of any size streams in bounded memory. */
+const RESULT_PAGE_TASKS = 256;
+
+/** The item results of each done task but the reduce step, read from the store a page of tasks at a time. */
+async function* resultPages(store: Store, jobId: string, reduceIndex: number): AsyncIterable<ItemResult[]> {
+  for (let afterIndex = -1; ; ) {
+    const tasks = await store.listOutputs(jobId, { afterIndex, limit: RESULT_PAGE_TASKS });
+    const results = tasks.filter((task) => task.index !== reduceIndex).flatMap((task) => task.output.map((output, offset) => ({ index: task.firstItem + offset, output })));
+    if (results.length > 0) yield results;
+    if (tasks.length < RESULT_PAGE_TASKS) return;
+    afterIndex = tasks.at(-1)!.index;
   }
 }

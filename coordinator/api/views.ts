@@ -16,6 +16,7 @@ export function jobStatus(record: JobSummary, progress: JobProgress, waitingReas
     createdAt: new Date(record.createdAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
     runMode: record.runMode,
+    reduce: record.reduce,
   };
   if (record.error) status.error = record.error;
   if (waitingReason !== undefined) status.waitingReason = waitingReason;

@@ -101,6 +101,10 @@ const MIGRATIONS: ((db: Kysely<Database>) => Promise<void>)[] = [
       'failed', (SELECT count(*) FROM tasks WHERE tasks.job_id = jobs.id AND tasks.state = 'failed'))
       WHERE state IN ('COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED')`.execute(db);
   },
+  async (db) => {
+    // Whether a job has a reduce step is in its summary too: `/result` need not read the spec.
+    await sql`UPDATE jobs SET summary = json_set(summary, '$.reduce', json(CASE WHEN json_extract(spec, '$.reduce') IS NULL THEN 'false' ELSE 'true' END))`.execute(db);
+  },
 ];
 
 /** Runs the migrations not yet applied. */

@@ -295,7 +295,7 @@ describe('SQLite store', () => {
   });
 
   it('keeps meta values and records the schema version', async () => {
-    expect(await store.getMeta('schema_version')).toBe('4');
+    expect(await store.getMeta('schema_version')).toBe('5');
     expect(await store.getMeta('nothing')).toBeUndefined();
     await store.setMeta('k', 'v1');
     await store.setMeta('k', 'v2');
@@ -311,7 +311,7 @@ describe('SQLite store', () => {
     opened.splice(opened.indexOf(store), 1);
 
     const reopened = await open();
-    expect(await reopened.getMeta('schema_version')).toBe('4');
+    expect(await reopened.getMeta('schema_version')).toBe('5');
     expect((await reopened.getJob('job_1'))?.name).toBe('name of job_1');
     expect(await reopened.listOutputs('job_1')).toEqual([{ index: 0, firstItem: 0, output: [2, 4] }]);
     expect((await reopened.listLogs('job_1')).map((log) => log.message)).toEqual(['kept']);
@@ -356,6 +356,6 @@ describe('SQLite store', () => {
     opened.push(memory);
     await createJob(memory, newJob('job_m'), [newTask('job_m', 0, ['x'])]);
     expect((await memory.listTasks('job_m'))[0]?.input).toEqual(['x']);
-    expect(await memory.getMeta('schema_version')).toBe('4');
+    expect(await memory.getMeta('schema_version')).toBe('5');
   });
 });

@@ -5,7 +5,7 @@ import { Kysely, SqliteDialect, sql, type Selectable } from 'kysely';
 import type { JobError, JobSpec, JobState, LogLevel, TaskState } from '../../shared/index.js';
 import { migrate } from './migrations.js';
 import { SqliteWrites } from './sqlite-writes.js';
-import type { JobEventRecord, JobRecord, JobSummary, JobSummaryQuery, LogRecord, Store, StoreChange, TaskBlame, TaskOutput, TaskRecord, WorkerRecord } from './store.js';
+import type { JobEventRecord, JobRecord, JobSummary, JobSummaryQuery, LogRecord, Store, StoreChange, TaskBlame, TaskOutput, TaskPage, TaskRecord, WorkerRecord } from './store.js';
 import type { Database, JobTable, TaskTable, WorkerTable } from './tables.js';
 
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED'];
@@ -32,7 +32,7 @@ const SUMMARY_COLUMNS = [
 ] as const;
 
 function summaryFromRow(row: Pick<Selectable<JobTable>, (typeof SUMMARY_COLUMNS)[number]>): JobSummary {
-  const { runMode, validation } = JSON.parse(row.summary) as { runMode?: JobSummary['runMode']; validation?: JobSummary['validation'] | null };
+  const { runMode, reduce, validation } = JSON.parse(row.summary) as { runMode?: JobSummary['runMode']; reduce?: boolean; validation?: JobSummary['validation'] | null };
   const summary: JobSummary = {
     seq: row.seq,
     id: row.id,
@@ -46,6 +46,7 @@ function summaryFromRow(row: Pick<Selectable<JobTable>, (typeof SUMMARY_COLUMNS)
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     runMode: runMode ?? 'immediate',
+    reduce: reduce ?? false,
   };
   if (validation) summary.validation = validation;
   if (row.final_counts !== null) summary.finalCounts = JSON.parse(row.final_counts) as JobSummary['finalCounts'] & object;
@@ -187,9 +188,10 @@ class SqliteStore implements Store {
     return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
   }
 
-  async listTasks(jobId: string): Promise<TaskRecord[]> {
-    const rows = await this.db.selectFrom('tasks').selectAll().where('job_id', '=', jobId).orderBy('idx').execute();
-    return rows.map(taskFromRow);
+  async listTasks(jobId: string, { afterIndex = -1, limit }: TaskPage = {}): Promise<TaskRecord[]> {
+    let query = this.db.selectFrom('tasks').selectAll().where('job_id', '=', jobId).where('idx', '>', afterIndex).orderBy('idx');
+    if (limit !== undefined) query = query.limit(limit);
+    return (await query.execute()).map(taskFromRow);
   }
 
   async countTasks(jobIds?: string[]): Promise<Map<string, Partial<Record<TaskState, number>>>> {
@@ -210,14 +212,16 @@ class SqliteStore implements Store {
     return counts;
   }
 
-  async listOutputs(jobId: string): Promise<TaskOutput[]> {
-    const rows = await this.db
+  async listOutputs(jobId: string, { afterIndex = -1, limit }: TaskPage = {}): Promise<TaskOutput[]> {
+    let query = this.db
       .selectFrom('tasks')
       .select(['idx', 'first_item', 'output'])
       .where('job_id', '=', jobId)
+      .where('idx', '>', afterIndex)
       .where('state', '=', 'done')
-      .orderBy('idx')
-      .execute();
+      .orderBy('idx');
+    if (limit !== undefined) query = query.limit(limit);
+    const rows = await query.execute();
     return rows.map((row) => ({
       index: row.idx,
       firstItem: row.first_item,

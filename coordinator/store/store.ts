@@ -27,6 +27,8 @@ export type NewJob = Omit<JobRecord, 'seq'>;
  */
 export interface JobSummary extends Omit<JobRecord, 'spec' | 'codeSha'> {
   runMode: RunMode;
+  /** It has a reduce step (its last task). */
+  reduce: boolean;
   validation?: Pick<Validation, 'replicas' | 'quorum' | 'adaptive' | 'maxReplicas'>;
   /** Done and failed tasks when the job ended; absent while it may still change. */
   finalCounts?: { done: number; failed: number };
@@ -41,9 +43,9 @@ export interface JobSummaryQuery {
 }
 
 /** The summary part of a spec (a REJECTED job's spec may be only `{ name }`). */
-export function summarizeSpec(spec: JobSpec): Pick<JobSummary, 'runMode' | 'validation'> {
-  const { runMode, validation } = spec as Partial<JobSpec>;
-  const summary: Pick<JobSummary, 'runMode' | 'validation'> = { runMode: runMode ?? 'immediate' };
+export function summarizeSpec(spec: JobSpec): Pick<JobSummary, 'runMode' | 'reduce' | 'validation'> {
+  const { runMode, validation, reduce } = spec as Partial<JobSpec>;
+  const summary: Pick<JobSummary, 'runMode' | 'reduce' | 'validation'> = { runMode: runMode ?? 'immediate', reduce: reduce !== undefined };
   if (validation) summary.validation = { replicas: validation.replicas, quorum: validation.quorum, adaptive: validation.adaptive, maxReplicas: validation.maxReplicas };
   return summary;
 }
@@ -133,6 +135,12 @@ export interface WorkerRecord {
   updatedAt: number;
 }
 
+/** A page of a job's tasks, by index: those after `afterIndex` (-1: from the first), at most `limit`. */
+export interface TaskPage {
+  afterIndex?: number;
+  limit?: number;
+}
+
 /** The outputs of one finished task. */
 export interface TaskOutput {
   index: number;
@@ -177,11 +185,12 @@ export interface Store {
   listActiveJobs(): Promise<JobRecord[]>;
   /** Jobs by state. */
   countJobs(): Promise<Partial<Record<JobState, number>>>;
-  listTasks(jobId: string): Promise<TaskRecord[]>;
+  /** A job's tasks in index order (a page of them: after `afterIndex`, at most `limit`). */
+  listTasks(jobId: string, page?: TaskPage): Promise<TaskRecord[]>;
   /** Tasks by state for each of these jobs (all jobs when left out). */
   countTasks(jobIds?: string[]): Promise<Map<string, Partial<Record<TaskState, number>>>>;
-  /** Outputs of done tasks, in task order. */
-  listOutputs(jobId: string): Promise<TaskOutput[]>;
+  /** Outputs of done tasks, in task order (a page of them, as for `listTasks`). */
+  listOutputs(jobId: string, page?: TaskPage): Promise<TaskOutput[]>;
   listLogs(jobId: string, afterId?: number): Promise<LogRecord[]>;
   putBlob(sha256: string, bytes: Uint8Array): Promise<void>;
   getBlob(sha256: string): Promise<Uint8Array | undefined>;

@@ -129,6 +129,7 @@ export class LocalJobRecord {
       createdAt: this.createdAt.toISOString(),
       updatedAt: this.updatedAt.toISOString(),
       runMode: 'local',
+      reduce: this.tasks.some((task) => task.reduce),
     };
     if (this.error) status.error = this.error;
     return status;
