@@ -115,6 +115,6 @@ async function* resultPages(store: Store, jobId: string, reduceIndex: number): A
     const results = tasks.filter((task) => task.index !== reduceIndex).flatMap((task) => task.output.map((output, offset) => ({ index: task.firstItem + offset, output })));
     if (results.length > 0) yield results;
     if (tasks.length < RESULT_PAGE_TASKS) return;
-    afterIndex = tasks.at(-1)!.index;
+    afterIndex = tasks.at(-1).index;
   }
 }
