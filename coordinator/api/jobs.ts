@@ -112,9 +112,12 @@ const RESULT_PAGE_TASKS = 256;
 async function* resultPages(store: Store, jobId: string, reduceIndex: number): AsyncIterable<ItemResult[]> {
   for (let afterIndex = -1; ; ) {
     const tasks = await store.listOutputs(jobId, { afterIndex, limit: RESULT_PAGE_TASKS });
-    const results = tasks.filter((task) => task.index !== reduceIndex).flatMap((task) => task.output.map((output, offset) => ({ index: task.firstItem + offset, output })));
+    const results: ItemResult[] = [];
+    for (const task of tasks) {
+      afterIndex = task.index;
+      if (task.index !== reduceIndex) results.push(...task.output.map((output, offset) => ({ index: task.firstItem + offset, output })));
+    }
     if (results.length > 0) yield results;
     if (tasks.length < RESULT_PAGE_TASKS) return;
-    afterIndex = tasks.at(-1).index;
   }
 }
