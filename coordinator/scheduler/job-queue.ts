@@ -55,8 +55,4 @@ export class JobQueue {
     for (const job of dropped) this.jobs.delete(job);
     return found;
   }
-
-  get size(): number {
-    return this.jobs.size;
-  }
 }

@@ -188,10 +188,9 @@ class SqliteStore implements Store {
     return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
   }
 
-  async listTasks(jobId: string, { afterIndex = -1, limit }: TaskPage = {}): Promise<TaskRecord[]> {
-    let query = this.db.selectFrom('tasks').selectAll().where('job_id', '=', jobId).where('idx', '>', afterIndex).orderBy('idx');
-    if (limit !== undefined) query = query.limit(limit);
-    return (await query.execute()).map(taskFromRow);
+  async listTasks(jobId: string): Promise<TaskRecord[]> {
+    const rows = await this.db.selectFrom('tasks').selectAll().where('job_id', '=', jobId).orderBy('idx').execute();
+    return rows.map(taskFromRow);
   }
 
   async countTasks(jobIds?: string[]): Promise<Map<string, Partial<Record<TaskState, number>>>> {

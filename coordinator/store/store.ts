@@ -185,11 +185,10 @@ export interface Store {
   listActiveJobs(): Promise<JobRecord[]>;
   /** Jobs by state. */
   countJobs(): Promise<Partial<Record<JobState, number>>>;
-  /** A job's tasks in index order (a page of them: after `afterIndex`, at most `limit`). */
-  listTasks(jobId: string, page?: TaskPage): Promise<TaskRecord[]>;
+  listTasks(jobId: string): Promise<TaskRecord[]>;
   /** Tasks by state for each of these jobs (all jobs when left out). */
   countTasks(jobIds?: string[]): Promise<Map<string, Partial<Record<TaskState, number>>>>;
-  /** Outputs of done tasks, in task order (a page of them, as for `listTasks`). */
+  /** Outputs of done tasks, in task order (a page of them: after `afterIndex`, at most `limit`). */
   listOutputs(jobId: string, page?: TaskPage): Promise<TaskOutput[]>;
   listLogs(jobId: string, afterId?: number): Promise<LogRecord[]>;
   putBlob(sha256: string, bytes: Uint8Array): Promise<void>;
