@@ -14,6 +14,7 @@ import {
   type ErrorCode,
   type JobSpecInput,
   type TaskLease,
+  type TaskState,
   type WorkerMessageInput,
 } from '../shared/index.js';
 import { createApp } from './api/app.js';
@@ -98,7 +99,7 @@ export function useSchedulers(defaults: Pick<SchedulerOptions, 'leaseMs' | 'disc
   afterEach(async () => {
     // Every test checks, in passing, that the progress kept as tasks move matches a count.
     for (const scheduler of schedulers.splice(0)) {
-      for (const job of scheduler.liveJobs()) expect(job.progress()).toEqual(countedProgress(job.tasks));
+      for (const job of scheduler.liveJobs()) expect(job.progress()).toEqual(countedProgress(job.states()));
       // What it still had to commit lands before its store closes.
       await scheduler.close();
     }
@@ -125,7 +126,7 @@ export function useSchedulers(defaults: Pick<SchedulerOptions, 'leaseMs' | 'disc
       return granted;
     };
     const task = (jobId: string, index: number): TaskRecord => {
-      const found = scheduler.liveJob(jobId)?.tasks[index];
+      const found = scheduler.liveJob(jobId)?.task(index);
       if (!found) throw new Error(`no live task ${jobId}/${index}`);
       return found;
     };
@@ -136,9 +137,9 @@ export function useSchedulers(defaults: Pick<SchedulerOptions, 'leaseMs' | 'disc
 }
 
 /** A job's progress counted task by task. */
-export function countedProgress(tasks: readonly TaskRecord[]): { total: number; done: number; failed: number; running: number } {
-  const count = (state: TaskRecord['state']): number => tasks.filter((task) => task.state === state).length;
-  return { total: tasks.length, done: count('done'), failed: count('failed'), running: count('leased') };
+export function countedProgress(states: readonly TaskState[]): { total: number; done: number; failed: number; running: number } {
+  const count = (state: TaskState): number => states.filter((each) => each === state).length;
+  return { total: states.length, done: count('done'), failed: count('failed'), running: count('leased') };
 }
 
 /** The items of an items-job lease (failing the test for another kind). */

@@ -7,7 +7,8 @@ export type Edge = readonly [number, number];
  * @example findCycle(3, [[0, 1], [1, 2], [2, 0]]) // [0, 1, 2, 0]
  */
 export function findCycle(size: number, edges: readonly Edge[]): number[] | undefined {
-  const next = adjacency(size, edges);
+  if (edges.length === 0) return undefined;
+  const next = grouped(size, edges, 0);
   // 0 = unvisited, 1 = on the current path, 2 = finished
   const mark = new Uint8Array(size);
   const parent = new Int32Array(size).fill(-1);
@@ -40,15 +41,29 @@ export function findCycle(size: number, edges: readonly Edge[]): number[] | unde
  * @example predecessors(3, [[0, 2], [1, 2]]) // [[], [], [0, 1]]
  */
 export function predecessors(size: number, edges: readonly Edge[]): number[][] {
-  const sets = Array.from({ length: size }, () => new Set<number>());
-  for (const [from, to] of edges) sets[to]!.add(from);
-  return sets.map((set) => [...set].sort((a, b) => a - b));
+  return grouped(size, edges, 1).map((group) => (group.length > 1 ? [...new Set(group)].sort((a, b) => a - b) : group));
 }
 
-function adjacency(size: number, edges: readonly Edge[]): number[][] {
-  const next = Array.from({ length: size }, (): number[] => []);
-  for (const [from, to] of edges) next[from]!.push(to);
-  return next;
+/**
+ * Successors of each node, deduplicated, in the order first seen.
+ * @example successors(3, [[0, 2], [0, 1], [0, 2]]) // [[2, 1], [], []]
+ */
+export function successors(size: number, edges: readonly Edge[]): number[][] {
+  return grouped(size, edges, 0).map((group) => (group.length > 1 ? [...new Set(group)] : group));
+}
+
+/** Shared by every node without edges (frozen): a million nodes need not hold a million empty arrays. */
+const NONE = Object.freeze([]) as unknown as number[];
+
+/** For each node, the other ends of the edges whose end `at` (0: from, 1: to) it is, with repeats. */
+function grouped(size: number, edges: readonly Edge[], at: 0 | 1): number[][] {
+  const groups = new Array<number[]>(size).fill(NONE);
+  for (const edge of edges) {
+    const node = edge[at];
+    if (groups[node] === NONE) groups[node] = [];
+    groups[node]!.push(edge[1 - at]!);
+  }
+  return groups;
 }
 
 function unwind(parent: Int32Array, from: number, to: number): number[] {

@@ -35,8 +35,8 @@ export function jobRoutes(deps: ApiDeps): Hono {
   app.get('/:id/tasks', async (c) => {
     const id = c.req.param('id');
     await loadJobStatus(deps, id);
-    const live = deps.scheduler.liveJob(id);
-    const tasks = live ? live.tasks : await deps.store.listTasks(id);
+    // A live job holds only some of its tasks: the store has all of them, as of the last commit.
+    const tasks = await deps.store.listTasks(id);
     return c.json({ tasks: tasks.map(taskStatus) });
   });
 

@@ -93,7 +93,7 @@ describe('WorkerGateway elastic gangs', () => {
 
     for (const worker of [a, b]) await worker.send({ type: 'ask' });
     for (const worker of [a, b]) expect(await worker.socket.received.waitFor('lease', 2)).toMatchObject({ restored: { step: 4 }, gang: { size: 2 } });
-    expect(parts.scheduler.liveJob(job.id)?.tasks[0]).toMatchObject({ failures: 0, lapses: 1 });
+    expect(parts.scheduler.liveJob(job.id)?.task(0)).toMatchObject({ failures: 0, lapses: 1 });
   });
 
   it('takes in a worker waiting when the gang stores a checkpoint, once the members ask again', async () => {

@@ -114,7 +114,7 @@ describe('WorkerGateway asks and leases', () => {
     const lease = await worker.socket.received.waitFor('lease');
     await worker.send({ type: 'fail', leaseId: lease.leaseId, error: { message: 'task threw' } });
     expect(worker.socket.received.of('ack')).toEqual([{ type: 'ack', leaseId: lease.leaseId, status: 'accepted' }]);
-    expect(parts.scheduler.liveJob(job.id)?.tasks[0]).toMatchObject({ state: 'ready', failures: 1, error: 'task threw' });
+    expect(parts.scheduler.liveJob(job.id)?.task(0)).toMatchObject({ state: 'ready', failures: 1, error: 'task threw' });
 
     await worker.send({ type: 'ask' });
     expect(await worker.socket.received.waitFor('lease', 2)).toMatchObject({ taskIndex: 0, attempt: 2 });
@@ -147,7 +147,7 @@ describe('WorkerGateway asks and leases', () => {
     await worker.send({ type: 'heartbeat' });
     parts.clock.advance(29_000);
     await parts.scheduler.sweep();
-    expect(parts.scheduler.liveJob(job.id)?.tasks[0]?.state).toBe('leased');
+    expect(parts.scheduler.liveJob(job.id)?.task(0)?.state).toBe('leased');
 
     await worker.send({ type: 'log', leaseId: lease.leaseId, level: 'warn', message: 'careful' });
     await parts.scheduler.close(); // flushes the log buffer
@@ -203,7 +203,7 @@ describe('WorkerGateway bad messages', () => {
     expect(worker.socket.closed?.code).toBe(1008);
     parts.clock.advance(1_000);
     await parts.scheduler.sweep();
-    expect(parts.scheduler.liveJob(job.id)?.tasks[0]).toMatchObject({ state: 'ready', lapses: 1 });
+    expect(parts.scheduler.liveJob(job.id)?.task(0)).toMatchObject({ state: 'ready', lapses: 1 });
   });
 });
 
@@ -222,7 +222,7 @@ describe('WorkerGateway sessions', () => {
     expect(parts.gateway.workers().map((worker) => worker.id)).toEqual(['w_same']);
     parts.clock.advance(29_999);
     await parts.scheduler.sweep();
-    expect(parts.scheduler.liveJob(job.id)?.tasks[0]?.state).toBe('leased');
+    expect(parts.scheduler.liveJob(job.id)?.task(0)?.state).toBe('leased');
 
     await second.send({ type: 'result', leaseId: lease.leaseId, outputs: [2] });
     expect(second.socket.received.of('ack')).toEqual([{ type: 'ack', leaseId: lease.leaseId, status: 'accepted' }]);
@@ -272,7 +272,7 @@ describe('WorkerGateway sessions', () => {
     expect(back.welcome.kept).toEqual([lease.leaseId]);
     parts.clock.advance(10_000);
     await parts.scheduler.sweep();
-    expect(parts.scheduler.liveJob(job.id)?.tasks[0]?.state).toBe('leased');
+    expect(parts.scheduler.liveJob(job.id)?.task(0)?.state).toBe('leased');
   });
 
   it('sends nothing to a disconnected worker, even for an ask it left parked', async () => {

@@ -42,7 +42,7 @@ function pastStallTime(state: SchedulerState, include: (job: LiveJob, lease: Lea
   const found: Held[] = [];
   for (const lease of state.leases.all()) {
     const job = state.live.get(lease.jobId);
-    const task = job?.tasks[lease.taskIndex];
+    const task = job?.task(lease.taskIndex);
     if (!job || !task || task.leaseId !== heldAs(lease) || task.state !== 'leased' || !include(job, lease)) continue;
     if (now - lease.startedAt >= stallAfterMs(job, state.options)) found.push({ job, task, lease });
   }

@@ -1,48 +1,66 @@
-import type { JobSpec } from '../../shared/index.js';
-import type { TaskRecord } from '../store/index.js';
+import type { JobSpec, TaskState } from '../../shared/index.js';
+import type { TaskRecord, TaskShape } from '../store/index.js';
 import { buildJobGraph, partition, type JobGraph, type PartitionContext, type TaskShare } from '../../shared/index.js';
+import { TaskTable } from './task-table.js';
 
 export interface BuiltJob {
-  tasks: TaskRecord[];
+  /** Each task's share of the input, the reduce step's (no input) last. */
+  shares: TaskShare[];
   graph: JobGraph;
   /** Result indices: items for items jobs, tasks for range and blob jobs. */
   units: number;
 }
 
 /** Partitions a spec into tasks and their graph; throws InvalidSpecError for what cannot run. */
-export async function buildJob(jobId: string, spec: JobSpec, context: PartitionContext, now: number): Promise<BuiltJob> {
+export async function buildJob(spec: JobSpec, context: PartitionContext): Promise<BuiltJob> {
   const shares = await partition(spec.input, context);
   const withReduce = spec.reduce !== undefined;
   const graph = buildJobGraph(shares, spec.dependencies ?? [], withReduce);
   const units = shares.reduce((sum, share) => sum + share.itemCount, 0);
-  const all: TaskShare[] = withReduce ? [...shares, { input: null, firstItem: units, itemCount: 1 }] : shares;
-  const tasks = all.map((share, index): TaskRecord => ({
-    jobId,
-    index,
-    state: graph.taskPredecessors[index]!.length > 0 ? 'blocked' : 'ready',
-    firstItem: share.firstItem,
-    itemCount: share.itemCount,
-    input: share.input,
-    output: null,
-    attempts: 0,
-    failures: 0,
-    lapses: 0,
-    failedOn: [],
-    lapsedOn: [],
-    excluded: [],
-    leaseId: null,
-    workerId: null,
-    error: null,
-    checkpoint: undefined,
-    readyAt: 0,
-    updatedAt: now,
-  }));
-  return { tasks, graph, units };
+  if (withReduce) shares.push({ input: null, firstItem: units, itemCount: 1 });
+  return { shares, graph, units };
 }
 
-/** The graph of a job loaded from the store: its tasks' shares are in the task rows. */
-export function rebuildGraph(spec: JobSpec, tasks: TaskRecord[]): JobGraph {
+/** A new task's state: blocked while it has predecessors, else ready. */
+function initialState(graph: JobGraph, index: number): TaskState {
+  return graph.taskPredecessors[index]!.length > 0 ? 'blocked' : 'ready';
+}
+
+/** The new job's task records, made one at a time as the store writes them; `state` overrides every task's (a job created failed). */
+export function* newTasks(jobId: string, built: BuiltJob, now: number, state?: TaskState): Generator<TaskRecord> {
+  for (const [index, share] of built.shares.entries()) {
+    yield {
+      jobId,
+      index,
+      state: state ?? initialState(built.graph, index),
+      firstItem: share.firstItem,
+      itemCount: share.itemCount,
+      input: share.input,
+      output: null,
+      attempts: 0,
+      failures: 0,
+      lapses: 0,
+      failedOn: [],
+      lapsedOn: [],
+      excluded: [],
+      leaseId: null,
+      workerId: null,
+      error: null,
+      checkpoint: undefined,
+      readyAt: 0,
+      updatedAt: now,
+    };
+  }
+}
+
+/** The table of a new job's tasks, every one cold (the store has their records). */
+export function newTaskTable(built: BuiltJob): TaskTable {
+  return new TaskTable(built.shares.length, (index) => initialState(built.graph, index), (index) => built.shares[index]!.firstItem);
+}
+
+/** The graph of a job loaded from the store: its tasks' places are in the task rows. */
+export function rebuildGraph(spec: JobSpec, shapes: readonly TaskShape[]): JobGraph {
   const withReduce = spec.reduce !== undefined;
-  const shares = (withReduce ? tasks.slice(0, -1) : tasks).map((task) => ({ input: null, firstItem: task.firstItem, itemCount: task.itemCount }));
+  const shares = (withReduce ? shapes.slice(0, -1) : shapes).map((task) => ({ input: null, firstItem: task.firstItem, itemCount: task.itemCount }));
   return buildJobGraph(shares, spec.dependencies ?? [], withReduce);
 }

@@ -88,7 +88,7 @@ export class GangLeasing {
 
   private grow(attempt: GangAttempt, askers: Asker[]): void {
     const job = this.state.live.get(attempt.jobId);
-    const task = job?.tasks[attempt.taskIndex];
+    const task = job?.task(attempt.taskIndex);
     // A paused job's running tasks finish; one member done means the rest are close behind.
     if (!job?.leasable() || task?.leaseId !== attempt.id || attempt.anyReported()) return;
     const joining = growthFrom(gangBounds(job.record.spec.gang!), attempt, this.matching(job, askers));

@@ -10,9 +10,14 @@ import { leaseMessage } from './task-input.js';
  * Leases the best ready task this worker may run, or answers undefined when there is none (or
  * the worker is quarantined). A validated job's task goes as one replica of its group.
  */
-export async function leaseNext(state: SchedulerState, replication: Replication, asker: Asker): Promise<TaskLease | undefined> {
+export async function leaseNext(state: SchedulerState, replication: Replication, asker: Asker, waited = false): Promise<TaskLease | undefined> {
   if (replication.records.isQuarantined(asker.id)) return undefined;
   const job = pickJob(state, replication, asker);
+  // Ready tasks still being read from the store: wait for them once rather than answer "nothing".
+  if (!job && !waited && state.loads.size > 0) {
+    await Promise.all(state.loads);
+    return leaseNext(state, replication, asker, true);
+  }
   if (job?.record.spec.validation) return (await replication.lease(job, asker)) ?? (state.live.has(job.id) ? undefined : leaseNext(state, replication, asker));
   const task = job?.takeReady(asker.id);
   // Nothing ready: a task some worker holds far longer than the job's tasks take may get a backup copy.

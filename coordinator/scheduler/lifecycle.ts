@@ -2,7 +2,6 @@ import {
   DEFAULT_SPEC_LIMITS,
   InvalidSpecError,
   OPEN_TASK_STATES,
-  isOpenTask,
   isTerminal,
   type JobError,
   type JobSpec,
@@ -10,9 +9,10 @@ import {
   type PartitionContext,
 } from '../../shared/index.js';
 import type { JobRecord, NewJob, NewJobEvent, StoreChange, TaskRecord } from '../store/index.js';
-import { buildJob, rebuildGraph } from './build-job.js';
+import { buildJob, newTaskTable, newTasks, rebuildGraph } from './build-job.js';
 import { newId } from './ids.js';
-import { LiveJob } from './live-job.js';
+import { LiveJob, holdsWhole } from './live-job.js';
+import { TaskTable } from './task-table.js';
 import type { SchedulerState } from './state.js';
 
 type Ending = 'COMPLETED' | 'FAILED' | 'CANCELLED';
@@ -34,18 +34,18 @@ export class JobLifecycle {
     }
     const now = this.state.now();
     const id = newId('job');
-    const built = await buildJob(id, spec, { blob: (sha) => store.getBlob(sha), limits: this.limits() }, now);
+    const built = await buildJob(spec, { blob: (sha) => store.getBlob(sha), limits: this.limits() });
+    const taskCount = built.shares.length;
     // A job whose dependency has already ended without completing is created failed, in the same transaction.
     const doomed = [...(await this.dependencyStates(spec.dependsOn))].find(([, state]) => state !== 'COMPLETED' && state !== undefined && isTerminal(state));
     const events: NewJobEvent[] = [
       { jobId: id, time: now, from: null, to: 'SUBMITTED', reason: 'submitted' },
-      { jobId: id, time: now, from: 'SUBMITTED', to: 'PENDING', reason: `accepted: ${built.tasks.length} tasks` },
+      { jobId: id, time: now, from: 'SUBMITTED', to: 'PENDING', reason: `accepted: ${taskCount} tasks` },
     ];
     let state: JobState = 'PENDING';
     let error: JobError | null = null;
     if (doomed) {
       error = { message: dependencyFailure(...doomed) };
-      for (const task of built.tasks) task.state = 'cancelled';
       events.push({ jobId: id, time: now, from: state, to: (state = 'FAILED'), reason: error.message });
     } else if (spec.runMode === 'paused') {
       events.push({ jobId: id, time: now, from: state, to: (state = 'PAUSED'), reason: 'submitted with runMode paused' });
@@ -58,16 +58,21 @@ export class JobLifecycle {
       spec,
       codeSha,
       itemCount: built.units,
-      taskCount: built.tasks.length,
+      taskCount,
       error,
       idempotencyKey: spec.idempotencyKey ?? null,
       createdAt: now,
       updatedAt: now,
     };
-    const record = await this.create(newJob, built.tasks, events);
-    if (doomed) return record;
-    const job = new LiveJob(record, built.tasks, built.graph, now);
+    if (doomed) return this.create(newJob, newTasks(id, built, now, 'cancelled'), events);
+    // Held from the start: every task of a job that keeps them all; else none, and the first
+    // window is read back (so that the records written, a million maybe, all die young).
+    const whole = holdsWhole(spec, built.graph);
+    const warm = whole ? [...newTasks(id, built, now)] : [];
+    const record = await this.create(newJob, whole ? warm : newTasks(id, built, now), events);
+    const job = new LiveJob(record, newTaskTable(built), built.graph, warm, this.state.loader(id), now);
     this.state.addLive(job);
+    await job.prefetch();
     // Read again: a dependency may have ended while the job was written.
     this.watchDependencies(job, await this.dependencyStates(spec.dependsOn));
     await this.state.commits.committed();
@@ -76,7 +81,7 @@ export class JobLifecycle {
   }
 
   /** Writes a new job, its tasks and its first events in one transaction of its own (a refused write refuses only this job). */
-  private async create(job: NewJob, tasks: TaskRecord[], events: NewJobEvent[]): Promise<JobRecord> {
+  private async create(job: NewJob, tasks: Iterable<TaskRecord>, events: NewJobEvent[]): Promise<JobRecord> {
     const changes: StoreChange[] = [{ type: 'createJob', job, tasks }, ...events.map((event): StoreChange => ({ type: 'appendEvent', event }))];
     const answers = await this.state.store.write(changes);
     events.forEach((event, index) => this.state.feed.publishEvent({ ...event, id: answers[index + 1]![0]! }));
@@ -117,11 +122,17 @@ export class JobLifecycle {
    */
   async recover(record: JobRecord): Promise<void> {
     const { store, leases } = this.state;
-    const tasks = await store.listTasks(record.id);
+    const shapes = await store.listTaskShapes(record.id);
+    const graph = rebuildGraph(record.spec, shapes);
     const now = this.state.now();
-    const job = new LiveJob(record, tasks, rebuildGraph(record.spec, tasks), now);
+    // Held from the start: every task of a job that keeps them all, else those with a lease or a
+    // history (blame, backoff) and the first window of the queue.
+    const whole = holdsWhole(record.spec, graph);
+    const warm = await store.listTasks(record.id, whole ? {} : { states: ['leased', 'ready', 'failed'], tried: true });
+    const job = new LiveJob(record, TaskTable.fromShapes(shapes), graph, warm, this.state.loader(record.id), now);
     this.state.addLive(job);
-    for (const task of tasks) {
+    await job.prefetch();
+    for (const task of warm) {
       if (task.state === 'leased' && task.leaseId && job.record.spec.gang) {
         this.state.releaseTask(job, task, 'gang attempt ended by a coordinator restart', false, 0);
       } else if (task.state === 'leased' && job.record.spec.validation) {
@@ -151,7 +162,7 @@ export class JobLifecycle {
   async resume(jobId: string): Promise<boolean> {
     const job = this.state.live.get(jobId);
     if (job?.record.state !== 'PAUSED') return false;
-    const started = job.tasks.some((task) => task.state === 'leased' || task.state === 'done');
+    const started = job.tasks.count('leased') + job.tasks.count('done') > 0;
     this.state.transition(job, started ? 'RUNNING' : 'PENDING', 'resumed');
     await this.state.commits.committed();
     this.state.emitReady();
@@ -171,7 +182,7 @@ export class JobLifecycle {
       this.state.emitRevoke(lease, `job ${state.toLowerCase()}`);
     }
     this.onEnd(job.id);
-    for (const task of job.tasks) if (isOpenTask(task.state)) job.setState(task, 'cancelled');
+    for (const state of OPEN_TASK_STATES) for (const index of job.tasks.indicesIn(state)) job.setState(index, 'cancelled');
     if (state !== 'COMPLETED') commits.add({ type: 'moveTasks', jobId: job.id, from: [...OPEN_TASK_STATES], to: 'cancelled' });
     this.state.transition(job, state, reason ?? error?.message ?? 'all tasks done', error);
     this.settleDependents(job.id, state);

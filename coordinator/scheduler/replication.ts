@@ -66,7 +66,7 @@ export class Replication {
     const validation = job.record.spec.validation!;
     let group = this.claimable(job, asker);
     let task: TaskRecord | undefined;
-    if (group) task = job.tasks[group.taskIndex];
+    if (group) task = job.task(group.taskIndex);
     else {
       task = job.takeReady(asker.id);
       if (!task) return undefined;
@@ -140,7 +140,7 @@ export class Replication {
       byWorker.delete(workerId);
       const job = this.state.live.get(jobId);
       if (!indices || !job) continue;
-      for (const index of indices) this.recheck(job, job.tasks[index]!, workerId);
+      for (const index of indices) this.recheck(job, job.task(index)!, workerId);
     }
     this.state.emitReady();
   }

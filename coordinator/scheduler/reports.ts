@@ -138,7 +138,7 @@ export class Reports {
     }
     for (const lease of leases.overdue(now)) {
       const job = live.get(lease.jobId);
-      const task = job?.tasks[lease.taskIndex];
+      const task = job?.task(lease.taskIndex);
       if (!job || !task || task.leaseId !== heldAs(lease)) {
         leases.remove(lease.leaseId);
         continue;

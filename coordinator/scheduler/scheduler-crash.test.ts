@@ -17,8 +17,10 @@ function recording(store: Store): { store: Store; commits: StoreChange[][] } {
   const commits: StoreChange[][] = [];
   const recorder: Store = Object.assign(Object.create(store) as Store, {
     async write(changes: readonly StoreChange[]) {
-      const answers = await store.write(changes);
-      commits.push(structuredClone([...changes]));
+      // A new job's tasks come as an iterable read once: read here, for the store and the record alike.
+      const read = changes.map((change) => (change.type === 'createJob' ? { ...change, tasks: [...change.tasks] } : change));
+      const answers = await store.write(read);
+      commits.push(structuredClone(read));
       return answers;
     },
   });

@@ -102,7 +102,7 @@ describe('Scheduler: task dependencies', () => {
     expect(third.input).toEqual({ kind: 'range', start: 8, end: 10, step: 2, predecessors: { 2: [0] }, predecessorOutputs: { 0: { sum: 2 } } });
     // One output per range task.
     expect(await scheduler.complete('w_1', third.leaseId, [1, 2])).toBe('accepted');
-    expect(scheduler.liveJob(id)?.tasks[2]).toMatchObject({ state: 'ready', failures: 1 });
+    expect(scheduler.liveJob(id)?.task(2)).toMatchObject({ state: 'ready', failures: 1 });
   });
 
   it('gives a blob task the byte range of its shard', async () => {
@@ -156,7 +156,7 @@ describe('Scheduler: task graphs across a restart', () => {
     await before.scheduler.complete('w_1', l0.leaseId, [2]);
 
     const after = await setUp({ path, clock: before.clock });
-    expect(after.scheduler.liveJob(id)?.tasks.map((t) => t.state)).toEqual(['done', 'ready', 'leased', 'blocked']);
+    expect(after.scheduler.liveJob(id)?.states()).toEqual(['done', 'ready', 'leased', 'blocked']);
     expect((await after.store.listTasks(id)).map((t) => t.state)).toEqual(['done', 'ready', 'leased', 'blocked']);
     const freed = await after.lease('w_2');
     expect([freed.taskIndex, freed.input.kind === 'items' && freed.input.predecessorOutputs]).toEqual([1, { 0: 2 }]);

@@ -50,7 +50,7 @@ describe('Scheduler gangs', () => {
     const leases = await leasesOf(scheduler.leaseGang(workers(2)));
 
     expect(await scheduler.complete('w_1', leases[1]!.leaseId, ['from rank 1'])).toBe('accepted');
-    expect(scheduler.liveJob(id)?.tasks[0]?.state).toBe('leased');
+    expect(scheduler.liveJob(id)?.task(0)?.state).toBe('leased');
     expect(await scheduler.complete('w_0', leases[0]!.leaseId, ['from rank 0'])).toBe('accepted');
     expect((await store.getJob(id))?.state).toBe('COMPLETED');
     expect((await store.listOutputs(id))[0]?.output).toEqual(['from rank 1']);
@@ -69,7 +69,7 @@ describe('Scheduler gangs', () => {
     const second = await leasesOf(scheduler.leaseGang([tab('w_2'), tab('w_3')]));
     expect(second[0]).toMatchObject({ attempt: 2 });
     expect(second[0]!.gang!.attempt).not.toBe(first[0]!.gang!.attempt);
-    expect(scheduler.liveJob(id)?.tasks[0]).toMatchObject({ failures: 1, attempts: 2 });
+    expect(scheduler.liveJob(id)?.task(0)).toMatchObject({ failures: 1, attempts: 2 });
   });
 
   it('ends the attempt when a member is lost, and the next one starts from the gang’s checkpoint', async () => {
@@ -84,7 +84,7 @@ describe('Scheduler gangs', () => {
     await scheduler.sweep();
 
     expect(revokes.map((revoke) => revoke.workerId).sort()).toEqual(['w_0', 'w_1']);
-    expect(scheduler.liveJob(id)?.tasks[0]).toMatchObject({ state: 'ready', lapses: 1 });
+    expect(scheduler.liveJob(id)?.task(0)).toMatchObject({ state: 'ready', lapses: 1 });
     const second = await leasesOf(scheduler.leaseGang(workers(2)));
     expect(second.map((lease) => lease.restored)).toEqual([{ step: 5 }, { step: 5 }]);
   });
@@ -105,6 +105,6 @@ describe('Scheduler gangs', () => {
     const { id } = await submitJob(scheduler, store, { items: ['x'], gang: { size: 2 } });
     await scheduler.leaseGang(workers(2));
     const { scheduler: reopened } = await setUp({ store });
-    expect(reopened.liveJob(id)?.tasks[0]?.state).toBe('ready');
+    expect(reopened.liveJob(id)?.task(0)?.state).toBe('ready');
   });
 });

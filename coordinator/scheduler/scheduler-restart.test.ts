@@ -20,7 +20,7 @@ describe('Scheduler restart', () => {
     // The process dies here: no close. A new process opens the same file.
 
     const after = await setUp({ path, clock: before.clock });
-    expect(after.scheduler.liveJob(id)?.tasks.map((t) => t.state)).toEqual(['done', 'leased', 'leased', 'ready', 'ready']);
+    expect(after.scheduler.liveJob(id)?.states()).toEqual(['done', 'leased', 'leased', 'ready', 'ready']);
     expect(after.scheduler.leasesOf('w_1').map((l) => l.leaseId)).toEqual([l1.leaseId]);
     expect((await after.scheduler.reattach('w_2', [l2.leaseId])).kept).toEqual([l2.leaseId]);
     expect(after.scheduler.queueDepth()).toBe(2);

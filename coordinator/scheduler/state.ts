@@ -6,7 +6,7 @@ import { GroupCommit } from './group-commit.js';
 import { JobQueue } from './job-queue.js';
 import { newId } from './ids.js';
 import { heldAs, LeaseTable, type Lease } from './leases.js';
-import type { LiveJob } from './live-job.js';
+import type { LiveJob, TaskLoader } from './live-job.js';
 import { LogBuffer } from './log-buffer.js';
 import { CompletionRate } from './rate.js';
 
@@ -68,6 +68,8 @@ export class SchedulerState {
   readonly completions = new CompletionRate();
   readonly counters = { leaseLapses: 0, retries: 0, lateResults: 0, timeouts: 0, backups: 0 };
   readonly readyListeners = new Set<() => void>();
+  /** Loads of tasks from the store in flight: an ask that found nothing waits for them before it says so. */
+  readonly loads = new Set<Promise<void>>();
   readonly revokeListeners = new Set<RevokeListener>();
   /** Told when a worker is quarantined, with why. */
   readonly quarantineListeners = new Set<(workerId: string, note: string | null) => void>();
@@ -95,7 +97,24 @@ export class SchedulerState {
   addLive(job: LiveJob): void {
     this.live.set(job.id, job);
     job.onQueued = () => this.offer(job);
+    job.onLoaded = () => {
+      this.offer(job);
+      this.emitReady();
+    };
+    job.onLoading = (done) => {
+      this.loads.add(done);
+      void done.then(() => this.loads.delete(done));
+    };
+    job.onLoadError = (error) => this.logs.add({ jobId: job.id, taskIndex: null, workerId: null, level: 'error', message: `loading tasks from the store failed: ${String(error)}`, time: this.now() });
     this.offer(job);
+  }
+
+  /** Reads a job's tasks from the store once every change added so far is committed: a record read is never older than memory's. */
+  loader(jobId: string): TaskLoader {
+    return async (indices) => {
+      await this.commits.committed();
+      return this.store.listTasks(jobId, { indices });
+    };
   }
 
   /** A job ended: it leases no more. */
@@ -103,6 +122,8 @@ export class SchedulerState {
     this.live.delete(job.id);
     this.queueOf(job).drop(job);
     job.onQueued = undefined;
+    job.onLoaded = undefined;
+    job.onLoading = undefined;
   }
 
   /** The job may have work now (a task was queued, it was resumed or unblocked): asks look at it again. */
@@ -132,7 +153,7 @@ export class SchedulerState {
    * lease is one of several): the task's change, and the job's start if it was pending.
    */
   lease(job: LiveJob, task: TaskRecord, workerId: string, leaseId: string, reason: string): void {
-    job.setState(task, 'leased');
+    job.setState(task.index, 'leased');
     Object.assign(task, { attempts: task.attempts + 1, leaseId, workerId });
     this.commits.add({ type: 'updateTask', jobId: job.id, index: task.index, patch: { state: 'leased', attempts: task.attempts, leaseId, workerId } });
     if (job.record.state === 'PENDING') this.transition(job, 'RUNNING', reason);
@@ -155,15 +176,15 @@ export class SchedulerState {
     const lease = this.leases.get(leaseId);
     if (lease?.workerId !== workerId) return undefined;
     const job = this.live.get(lease.jobId);
-    const task = job?.tasks[lease.taskIndex];
+    const task = job?.task(lease.taskIndex);
     if (!job || task?.leaseId !== heldAs(lease) || task.state !== 'leased') return undefined;
     return { job, task };
   }
 
   /** A task whose predecessors are all done is ready. */
-  unblock(job: LiveJob, task: TaskRecord): void {
-    job.makeReady(task, 0, this.now(), () => this.emitReady());
-    this.commits.add({ type: 'updateTask', jobId: job.id, index: task.index, patch: { state: 'ready' } });
+  unblock(job: LiveJob, index: number): void {
+    job.unblock(index, this.now());
+    this.commits.add({ type: 'updateTask', jobId: job.id, index, patch: { state: 'ready' } });
   }
 
   /** Ends an attempt without a result: the task goes back to the queue (after `delayMs`), or fails for good. */
@@ -171,7 +192,7 @@ export class SchedulerState {
     task.leaseId = null;
     task.error = reason;
     const now = this.now();
-    if (exhausted) job.setState(task, 'failed');
+    if (exhausted) job.setState(task.index, 'failed');
     else {
       this.counters.retries++;
       job.makeReady(task, now + delayMs, now, () => this.emitReady());

@@ -5,7 +5,7 @@ import type { LiveJob } from './live-job.js';
 
 /** What the worker needs to run this task: its share of the input and its predecessors' outputs. */
 export function taskInput(job: LiveJob, task: TaskRecord): TaskInput {
-  const place = { firstItem: task.firstItem, itemCount: task.itemCount, share: task.input, reduce: task === job.reduceTask() };
+  const place = { firstItem: task.firstItem, itemCount: task.itemCount, share: task.input, reduce: task.index === job.reduceIndex() };
   return buildTaskInput(job.record.spec, job.graph, place, { outputOf: (unit) => job.outputOf(unit), all: () => job.outputs() });
 }
 
@@ -25,7 +25,7 @@ export function leaseMessage(job: LiveJob, task: TaskRecord, lease: Lease): Task
     jobName: job.record.name,
     taskIndex: task.index,
     attempt: task.attempts,
-    code: taskCode(spec, job.record.codeSha, task === job.reduceTask()),
+    code: taskCode(spec, job.record.codeSha, task.index === job.reduceIndex()),
     input: taskInput(job, task),
   };
   if (task.checkpoint !== undefined) message.restored = task.checkpoint;

@@ -49,7 +49,7 @@ export class SqliteWrites {
     }
   }
 
-  private createJob(job: NewJob, tasks: TaskRecord[]): number {
+  private createJob(job: NewJob, tasks: Iterable<TaskRecord>): number {
     const inserted = this.prepared(
       `INSERT INTO jobs (id, name, state, priority, spec, code_sha, item_count, task_count, error, idempotency_key, created_at, updated_at, summary, final_counts)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -5,7 +5,7 @@ import { Kysely, SqliteDialect, sql, type Selectable } from 'kysely';
 import type { JobError, JobSpec, JobState, LogLevel, TaskState } from '../../shared/index.js';
 import { migrate } from './migrations.js';
 import { SqliteWrites } from './sqlite-writes.js';
-import type { JobEventRecord, JobRecord, JobSummary, JobSummaryQuery, LogRecord, Store, StoreChange, TaskBlame, TaskOutput, TaskPage, TaskRecord, WorkerRecord } from './store.js';
+import type { JobEventRecord, JobRecord, JobSummary, JobSummaryQuery, LogRecord, Store, StoreChange, TaskBlame, TaskOutput, TaskPage, TaskQuery, TaskRecord, TaskShape, WorkerRecord } from './store.js';
 import type { Database, JobTable, TaskTable, WorkerTable } from './tables.js';
 
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED'];
@@ -188,9 +188,20 @@ class SqliteStore implements Store {
     return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
   }
 
-  async listTasks(jobId: string): Promise<TaskRecord[]> {
-    const rows = await this.db.selectFrom('tasks').selectAll().where('job_id', '=', jobId).orderBy('idx').execute();
-    return rows.map(taskFromRow);
+  async listTasks(jobId: string, query: TaskQuery = {}): Promise<TaskRecord[]> {
+    let select = this.db.selectFrom('tasks').selectAll().where('job_id', '=', jobId);
+    if (query.indices !== undefined) {
+      if (query.indices.length === 0) return [];
+      select = select.where(sql<boolean>`idx IN (SELECT value FROM json_each(${JSON.stringify(query.indices)}))`);
+    }
+    if (query.states !== undefined) select = select.where('state', 'in', query.states);
+    if (query.tried) select = select.where('attempts', '>', 0);
+    return (await select.orderBy('idx').execute()).map(taskFromRow);
+  }
+
+  async listTaskShapes(jobId: string): Promise<TaskShape[]> {
+    const rows = await this.db.selectFrom('tasks').select(['idx', 'state', 'first_item', 'item_count']).where('job_id', '=', jobId).orderBy('idx').execute();
+    return rows.map((row) => ({ index: row.idx, state: row.state as TaskState, firstItem: row.first_item, itemCount: row.item_count }));
   }
 
   async countTasks(jobIds?: string[]): Promise<Map<string, Partial<Record<TaskState, number>>>> {

@@ -80,6 +80,16 @@ export interface TaskRecord {
   updatedAt: number;
 }
 
+/** A task's state and place: what a live job keeps of every task, warm or not (see the scheduler's `TaskTable`). */
+export type TaskShape = Pick<TaskRecord, 'index' | 'state' | 'firstItem' | 'itemCount'>;
+
+/** Which of a job's tasks `listTasks` answers: all of them, or those at `indices`, or those in `states` (with `tried`, only those leased at least once). */
+export interface TaskQuery {
+  indices?: readonly number[];
+  states?: readonly TaskState[];
+  tried?: boolean;
+}
+
 /** Which workers a task holds against (the job rules' tally, and who may not lease it again). */
 export type TaskBlame = Pick<TaskRecord, 'failedOn' | 'lapsedOn' | 'excluded'>;
 
@@ -153,7 +163,8 @@ export interface TaskOutput {
  * every scheduler transition is one list, so the store never holds half of one.
  */
 export type StoreChange =
-  | { type: 'createJob'; job: NewJob; tasks: TaskRecord[] }
+  /** A job and its tasks; the tasks are read once, as they are written (a million need not be in memory at once). */
+  | { type: 'createJob'; job: NewJob; tasks: Iterable<TaskRecord> }
   | { type: 'updateJob'; id: string; patch: JobPatch }
   | { type: 'updateTask'; jobId: string; index: number; patch: TaskPatch }
   /** Moves every task of a job that is in one of `from` to `to`, dropping its lease (closing a failed or cancelled job). */
@@ -185,7 +196,10 @@ export interface Store {
   listActiveJobs(): Promise<JobRecord[]>;
   /** Jobs by state. */
   countJobs(): Promise<Partial<Record<JobState, number>>>;
-  listTasks(jobId: string): Promise<TaskRecord[]>;
+  /** A job's tasks (see `TaskQuery`), in index order. */
+  listTasks(jobId: string, query?: TaskQuery): Promise<TaskRecord[]>;
+  /** Every task's state and place, in index order. */
+  listTaskShapes(jobId: string): Promise<TaskShape[]>;
   /** Tasks by state for each of these jobs (all jobs when left out). */
   countTasks(jobIds?: string[]): Promise<Map<string, Partial<Record<TaskState, number>>>>;
   /** Outputs of done tasks, in task order (a page of them: after `afterIndex`, at most `limit`). */

@@ -13,9 +13,22 @@ export const itemsPartitioner: Partitioner<ItemsInput> = {
     const shares: TaskShare[] = [];
     let first = 0;
     for (const length of chunkLengths(input.items.length, input.chunkSize, input.chunks)) {
-      shares.push({ input: input.items.slice(first, first + length), firstItem: first, itemCount: length });
+      shares.push(new ItemsShare(input.items, first, length));
       first += length;
     }
     return shares;
   },
 };
+
+/** A chunk of items, sliced only when its input is read: a million shares need not hold a million arrays at once. */
+class ItemsShare implements TaskShare {
+  constructor(
+    private readonly items: readonly unknown[],
+    readonly firstItem: number,
+    readonly itemCount: number,
+  ) {}
+
+  get input(): unknown[] {
+    return this.items.slice(this.firstItem, this.firstItem + this.itemCount);
+  }
+}

@@ -1,4 +1,4 @@
-import { findCycle, predecessors, type Edge } from '../dag.js';
+import { findCycle, predecessors, successors, type Edge } from '../dag.js';
 import { InvalidSpecError } from './errors.js';
 import type { TaskShare } from './partitioner.js';
 
@@ -55,12 +55,6 @@ function taskOfUnit(shares: TaskShare[], units: number): Int32Array {
   const taskOf = new Int32Array(units);
   shares.forEach((share, task) => taskOf.fill(task, share.firstItem, share.firstItem + share.itemCount));
   return taskOf;
-}
-
-function successors(size: number, edges: readonly Edge[]): number[][] {
-  const sets = Array.from({ length: size }, () => new Set<number>());
-  for (const [from, to] of edges) sets[from]!.add(to);
-  return sets.map((set) => [...set]);
 }
 
 function unitPredecessors(edges: readonly Edge[]): Map<number, number[]> {
