@@ -21,6 +21,8 @@ type Ending = 'COMPLETED' | 'FAILED' | 'CANCELLED';
 export class JobLifecycle {
   /** Told when a live job ends, after its leases are revoked. */
   onEnd: (jobId: string) => void = () => undefined;
+  /** Live jobs waiting for each job they depend on: a job's end looks at its own dependents, not every live job. */
+  private readonly dependents = new Map<string, Set<LiveJob>>();
 
   constructor(private readonly state: SchedulerState) {}
 
@@ -190,9 +192,10 @@ export class JobLifecycle {
 
   /** Jobs waiting for this one go on (it completed) or fail (it did not). */
   private settleDependents(jobId: string, state: Ending | 'REJECTED'): void {
-    for (const dependent of [...this.state.live.values()]) {
-      if (!dependent.blockedBy.has(jobId)) continue;
-      dependent.blockedBy.delete(jobId);
+    const waiting = this.dependents.get(jobId);
+    this.dependents.delete(jobId);
+    for (const dependent of waiting ?? []) {
+      if (this.state.live.get(dependent.id) !== dependent || !dependent.blockedBy.delete(jobId)) continue;
       if (state === 'COMPLETED') {
         if (dependent.blockedBy.size > 0) continue;
         this.state.offer(dependent);
@@ -223,6 +226,9 @@ export class JobLifecycle {
     for (const [dependency, state] of states) {
       if (state === 'COMPLETED') continue;
       job.blockedBy.add(dependency);
+      let waiting = this.dependents.get(dependency);
+      if (!waiting) this.dependents.set(dependency, (waiting = new Set()));
+      waiting.add(job);
       if (state === undefined || state === 'FAILED' || state === 'CANCELLED' || state === 'REJECTED') {
         this.settleDependents(dependency, state ?? 'FAILED');
         return;
