@@ -81,7 +81,11 @@ export async function startCoordinator(input: CoordinatorOptions): Promise<Coord
       clearInterval(sweeper);
       gateway.closeAll();
       signalling.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Streams that follow a job (events, logs) never end by themselves: end them, so that the
+      // server closes and their clients reconnect to whoever serves next.
+      server.closeAllConnections();
+      await closed;
       await scheduler.close();
       await store.close();
     },

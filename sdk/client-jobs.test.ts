@@ -16,15 +16,20 @@ beforeAll(async () => {
 });
 
 describe('Job.wait', () => {
-  test('polls until COMPLETED and resolves the final status', async () => {
+  test('follows the job until COMPLETED and resolves the final status: one status read per end, not one per poll interval', async () => {
     const { grid, sent } = working;
     const job = await grid.submit({ ...spec, runMode: 'paused' });
     const waiting = job.wait();
-    await expect.poll(() => answeredPolls(sent, job.id), EVENTUALLY).toBeGreaterThan(1);
+    const following = () => sent.filter((request) => request.path === `/api/v1/jobs/${job.id}/events?follow=1` && request.status === 200).length;
+    await expect.poll(following, EVENTUALLY).toBe(1);
+    // Fifty poll intervals (the client polls every 10 ms) while the job stays paused.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(answeredPolls(sent, job.id)).toBe(1);
     await job.resume();
     const final = await waiting;
     expect(final).toMatchObject({ state: 'COMPLETED', progress: { done: 1, total: 1 } });
-    expect(answeredPolls(sent, job.id)).toBeGreaterThan(2);
+    expect(answeredPolls(sent, job.id)).toBe(2);
+    expect(following()).toBe(1);
   });
 
   test('a FAILED job rejects with JobFailedError carrying the task message', async () => {

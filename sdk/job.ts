@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ItemResult, JobEvent, JobStatus, LogEntry, TaskStatus, isTerminal } from '../shared/index.js';
+import type { TaskStatus} from '../shared/index.js';
+import { ItemResult, JobEvent, JobStatus, LogEntry, TaskPage, isTerminal, taskPagePath, type TaskState } from '../shared/index.js';
 import { JobFailedError, NetworkError, ResponseError, TabgridError, TimeoutError, isTabgridError } from './errors.js';
 import { readNdjson } from './ndjson.js';
 import { OutageBudget } from './rest.js';
@@ -10,6 +11,9 @@ import type { SseEvent } from './sse.js';
 
 /** How long `wait()` and the `follow...()` streams ride out a coordinator that is away. */
 export const DEFAULT_MAX_OUTAGE_MS = 120_000;
+
+/** How long `wait()` follows the job's events before it reads the status again (a silent connection is not followed forever). */
+const EVENT_WATCH_MS = 20_000;
 
 /** Options of `Job.wait()`. */
 export interface WaitOptions {
@@ -58,7 +62,6 @@ export interface FollowOptions {
 
 const ENDING_WORDS = { FAILED: 'failed', CANCELLED: 'was cancelled', REJECTED: 'was rejected' } as const;
 
-const TaskList = z.object({ tasks: z.array(TaskStatus) });
 const EventList = z.object({ events: z.array(JobEvent) });
 const ReduceResult = z.object({ result: z.unknown() });
 
@@ -97,7 +100,8 @@ export class Job {
   }
 
   /**
-   * Polls until the job ends. Resolves its final status when it completed; rejects with
+   * Follows the job's state events until it ends (reading its status then, and when the stream
+   * cannot be read, every poll interval). Resolves its final status when it completed; rejects with
    * `JobFailedError` when it failed, was cancelled or rejected (`message` says why),
    * and with `TimeoutError` after `timeoutMs`. A coordinator that restarts meanwhile is
    * waited for (see `maxOutageMs`).
@@ -137,11 +141,18 @@ export class Job {
   }
 
   /**
-   * One status per task: state, attempts, the worker holding it, its last error.
-   * @example const failed = (await job.tasks()).filter((task) => task.state === 'failed');
+   * One status per task (only those in `state`, if given): state, attempts, the worker holding
+   * it, its last error. Read page after page (`GET /jobs/:id/tasks`).
+   * @example const failed = await job.tasks({ state: ['failed'] });
    */
-  async tasks(options: ReadOptions = {}): Promise<TaskStatus[]> {
-    const { tasks } = await this.#rest.json(TaskList, this.#path('/tasks'), { signal: options.signal });
+  async tasks(options: ReadOptions & { state?: TaskState[] } = {}): Promise<TaskStatus[]> {
+    const tasks: TaskStatus[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.#rest.json(TaskPage, taskPagePath(this.id, { cursor, state: options.state }), { signal: options.signal });
+      tasks.push(...page.tasks);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
     return tasks;
   }
 
@@ -232,8 +243,25 @@ export class Job {
         continue;
       }
       if (isTerminal(status.state)) return this.#settle(status);
-      await sleep(this.#pollIntervalMs, signal);
+      await this.#untilEndEvent(signal);
     }
+  }
+
+  /**
+   * Waits until the job's event stream says it ended, `EVENT_WATCH_MS` at most (so that a
+   * connection gone silent is noticed); a stream that cannot be read waits the poll interval
+   * instead. Either way the caller reads the status next: one read per end, not one per interval.
+   */
+  async #untilEndEvent(signal: AbortSignal): Promise<void> {
+    const watch = AbortSignal.any([signal, AbortSignal.timeout(EVENT_WATCH_MS)]);
+    try {
+      const response = await this.#rest.send(this.#path('/events?follow=1'), { accept: 'text/event-stream', signal: watch });
+      for await (const message of readSse(response.body, watch)) if (message.event === 'end') return;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (watch.aborted) return;
+    }
+    await sleep(this.#pollIntervalMs, signal);
   }
 
   /**

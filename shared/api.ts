@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { JobStateSchema, JobStatus } from './job.js';
-import type { JobState } from './states.js';
+import { JobStateSchema, JobStatus, TaskStateSchema, TaskStatus } from './job.js';
+import type { JobState, TaskState } from './states.js';
 import { Capabilities } from './protocol.js';
 
 /**
@@ -92,4 +92,34 @@ export function jobPagePath(query: { cursor?: string | undefined; state?: readon
   if (query.state !== undefined && query.state.length > 0) params.set('state', query.state.join(','));
   if (query.name !== undefined) params.set('name', query.name);
   return `/api/v1/jobs?${params.toString()}`;
+}
+
+/** `GET /api/v1/jobs/:id/tasks`: one page of a job's tasks, by index; pass `nextCursor` as `cursor` for the next. */
+export const TaskPage = z.object({ tasks: z.array(TaskStatus), nextCursor: z.string().optional() });
+export type TaskPage = z.infer<typeof TaskPage>;
+
+/** Most tasks on one page of `GET /api/v1/jobs/:id/tasks`. */
+export const MAX_TASK_PAGE = 10_000;
+
+/**
+ * The query of `GET /api/v1/jobs/:id/tasks`: `limit` (default 1000, at most 10,000), `cursor`
+ * (a page's `nextCursor`) and `state` (one or more, comma-separated).
+ * @example TaskQuery.parse({ state: 'failed' })
+ */
+export const TaskQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_TASK_PAGE).default(1000),
+  cursor: z.string().regex(/^\d{1,15}$/, 'a cursor is the nextCursor of a page').optional(),
+  state: z.preprocess((value) => (typeof value === 'string' ? value.split(',') : value), z.array(TaskStateSchema).min(1)).optional(),
+});
+export type TaskQuery = z.output<typeof TaskQuery>;
+
+/**
+ * The path of one page of `GET /api/v1/jobs/:id/tasks`.
+ * @example taskPagePath('job_1', { state: ['failed'] }) // '/api/v1/jobs/job_1/tasks?limit=10000&state=failed'
+ */
+export function taskPagePath(jobId: string, query: { cursor?: string | undefined; state?: readonly TaskState[] | undefined; limit?: number }): string {
+  const params = new URLSearchParams({ limit: String(query.limit ?? MAX_TASK_PAGE) });
+  if (query.cursor !== undefined) params.set('cursor', query.cursor);
+  if (query.state !== undefined && query.state.length > 0) params.set('state', query.state.join(','));
+  return `/api/v1/jobs/${encodeURIComponent(jobId)}/tasks?${params.toString()}`;
 }

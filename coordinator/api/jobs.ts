@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
+import type { z } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
-import { describeIssues, isTerminal, JobQuery, type ItemResult, type LogEntry } from '../../shared/index.js';
+import { describeIssues, isTerminal, JobQuery, TaskQuery, type ItemResult, type LogEntry, type TaskPage } from '../../shared/index.js';
 import type { Store } from '../store/index.js';
 import { readJson } from './body.js';
 import type { ApiDeps } from './deps.js';
@@ -21,23 +22,23 @@ export function jobRoutes(deps: ApiDeps): Hono {
     return c.json(submitted.status, submitted.httpStatus);
   });
 
-  app.get('/', async (c) => {
-    const query = JobQuery.safeParse(c.req.query());
-    if (!query.success) {
-      const details = describeIssues(query.error);
-      throw new ApiError(400, 'invalid_query', `invalid query: ${details[0]!.path}: ${details[0]!.message}`, details);
-    }
-    return c.json(await listJobPage(deps, query.data));
-  });
+  app.get('/', async (c) => c.json(await listJobPage(deps, parseQuery(JobQuery, c.req.query()))));
 
   app.get('/:id', async (c) => c.json(await loadJobStatus(deps, c.req.param('id'))));
 
   app.get('/:id/tasks', async (c) => {
     const id = c.req.param('id');
     await loadJobStatus(deps, id);
+    const query = parseQuery(TaskQuery, c.req.query());
     // A live job holds only some of its tasks: the store has all of them, as of the last commit.
-    const tasks = await deps.store.listTasks(id);
-    return c.json({ tasks: tasks.map(taskStatus) });
+    const tasks = await deps.store.listTasks(id, {
+      afterIndex: query.cursor === undefined ? -1 : Number(query.cursor),
+      limit: query.limit + 1,
+      ...(query.state ? { states: query.state } : {}),
+    });
+    const page: TaskPage = { tasks: tasks.slice(0, query.limit).map(taskStatus) };
+    if (tasks.length > query.limit) page.nextCursor = String(page.tasks.at(-1).index);
+    return c.json(page);
   });
 
   app.get('/:id/results', async (c) => {
@@ -120,4 +121,14 @@ async function* resultPages(store: Store, jobId: string, reduceIndex: number): A
     if (results.length > 0) yield results;
     if (tasks.length < RESULT_PAGE_TASKS) return;
   }
+}
+
+/** A query string checked by its schema: 400 `invalid_query`, naming the first mistake, when it does not fit. */
+function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.output<T> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) {
+    const details = describeIssues(parsed.error);
+    throw new ApiError(400, 'invalid_query', `invalid query: ${details[0]!.path}: ${details[0]!.message}`, details);
+  }
+  return parsed.data;
 }

@@ -5,7 +5,7 @@ import { Kysely, SqliteDialect, sql, type Selectable } from 'kysely';
 import type { JobError, JobSpec, JobState, LogLevel, TaskState } from '../../shared/index.js';
 import { migrate } from './migrations.js';
 import { SqliteWrites } from './sqlite-writes.js';
-import type { JobEventRecord, JobRecord, JobSummary, JobSummaryQuery, LogRecord, Store, StoreChange, TaskBlame, TaskOutput, TaskPage, TaskQuery, TaskRecord, TaskShape, WorkerRecord } from './store.js';
+import type { JobEventRecord, JobRecord, JobSummary, JobSummaryQuery, LogRecord, Store, StoreChange, TaskBlame, TaskOutput, TaskRange, TaskQuery, TaskRecord, TaskShape, WorkerRecord } from './store.js';
 import type { Database, JobTable, TaskTable, WorkerTable } from './tables.js';
 
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED'];
@@ -196,6 +196,8 @@ class SqliteStore implements Store {
     }
     if (query.states !== undefined) select = select.where('state', 'in', query.states);
     if (query.tried) select = select.where('attempts', '>', 0);
+    if (query.afterIndex !== undefined) select = select.where('idx', '>', query.afterIndex);
+    if (query.limit !== undefined) select = select.limit(query.limit);
     return (await select.orderBy('idx').execute()).map(taskFromRow);
   }
 
@@ -222,7 +224,7 @@ class SqliteStore implements Store {
     return counts;
   }
 
-  async listOutputs(jobId: string, { afterIndex = -1, limit }: TaskPage = {}): Promise<TaskOutput[]> {
+  async listOutputs(jobId: string, { afterIndex = -1, limit }: TaskRange = {}): Promise<TaskOutput[]> {
     let query = this.db
       .selectFrom('tasks')
       .select(['idx', 'first_item', 'output'])

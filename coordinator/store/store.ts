@@ -83,8 +83,11 @@ export interface TaskRecord {
 /** A task's state and place: what a live job keeps of every task, warm or not (see the scheduler's `TaskTable`). */
 export type TaskShape = Pick<TaskRecord, 'index' | 'state' | 'firstItem' | 'itemCount'>;
 
-/** Which of a job's tasks `listTasks` answers: all of them, or those at `indices`, or those in `states` (with `tried`, only those leased at least once). */
-export interface TaskQuery {
+/**
+ * Which of a job's tasks `listTasks` answers: all of them, or those at `indices`, or those in
+ * `states` (with `tried`, only those leased at least once); a page of them with `afterIndex` and `limit`.
+ */
+export interface TaskQuery extends TaskRange {
   indices?: readonly number[];
   states?: readonly TaskState[];
   tried?: boolean;
@@ -146,7 +149,7 @@ export interface WorkerRecord {
 }
 
 /** A page of a job's tasks, by index: those after `afterIndex` (-1: from the first), at most `limit`. */
-export interface TaskPage {
+export interface TaskRange {
   afterIndex?: number;
   limit?: number;
 }
@@ -203,7 +206,7 @@ export interface Store {
   /** Tasks by state for each of these jobs (all jobs when left out). */
   countTasks(jobIds?: string[]): Promise<Map<string, Partial<Record<TaskState, number>>>>;
   /** Outputs of done tasks, in task order (a page of them: after `afterIndex`, at most `limit`). */
-  listOutputs(jobId: string, page?: TaskPage): Promise<TaskOutput[]>;
+  listOutputs(jobId: string, range?: TaskRange): Promise<TaskOutput[]>;
   listLogs(jobId: string, afterId?: number): Promise<LogRecord[]>;
   putBlob(sha256: string, bytes: Uint8Array): Promise<void>;
   getBlob(sha256: string): Promise<Uint8Array | undefined>;
