@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ItemResult, JobPage, JobStatus } from '../../shared/index.js';
+import { ItemResult, JobPage, JobStatus, TaskPage } from '../../shared/index.js';
 import type { Store } from '../store/index.js';
 import { appCaller, asker, DOUBLE_CODE, expectError, makeSpec, openParts, readBody, readNdjson, testApp, type Caller, type Parts } from '../test-helpers.js';
 
@@ -65,6 +65,26 @@ describe('job reads', () => {
 
     for (const bad of ['limit=0', 'limit=1001', 'cursor=abc', 'state=DONE', 'sort=name']) {
       expect((await expectError(await call('GET', `/api/v1/jobs?${bad}`), 400, 'invalid_query')).message).toMatch(/^invalid query: /);
+    }
+  });
+
+  it("pages a job's tasks by index, filtered by state, read from the store", async () => {
+    const record = await parts.scheduler.submit(makeSpec({ items: [1, 2, 3, 4, 5], code: DOUBLE_CODE }), 'c'.repeat(64));
+    const lease = (await parts.scheduler.leaseNext(asker('w_1')))!;
+    await parts.scheduler.fail('w_1', lease.leaseId, { message: 'boom' });
+    const page = async (query: string) => readBody(await call('GET', `/api/v1/jobs/${record.id}/tasks?${query}`), TaskPage);
+
+    const first = await page('limit=2');
+    expect(first.tasks.map((task) => task.index)).toEqual([0, 1]);
+    expect(first.tasks[0]).toMatchObject({ state: 'ready', attempts: 1, failures: 1, error: 'boom' });
+    const second = await page(`limit=2&cursor=${first.nextCursor!}`);
+    expect(second.tasks.map((task) => task.index)).toEqual([2, 3]);
+    expect(await page(`limit=2&cursor=${second.nextCursor!}`)).toEqual({ tasks: [expect.objectContaining({ index: 4 })] });
+    expect((await page('state=ready&limit=10')).tasks).toHaveLength(5);
+    expect((await page('state=leased,done')).tasks).toEqual([]);
+
+    for (const bad of ['limit=0', 'limit=10001', 'cursor=-1', 'state=DONE', 'sort=index']) {
+      expect((await expectError(await call('GET', `/api/v1/jobs/${record.id}/tasks?${bad}`), 400, 'invalid_query')).message).toMatch(/^invalid query: /);
     }
   });
 
