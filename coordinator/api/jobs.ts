@@ -37,7 +37,8 @@ export function jobRoutes(deps: ApiDeps): Hono {
       ...(query.state ? { states: query.state } : {}),
     });
     const page: TaskPage = { tasks: tasks.slice(0, query.limit).map(taskStatus) };
-    if (tasks.length > query.limit) page.nextCursor = String(page.tasks.at(-1).index);
+    // One more than the page was read: there is a next page, after the page's last task.
+    if (tasks.length > query.limit) page.nextCursor = String(tasks[query.limit - 1]?.index);
     return c.json(page);
   });
 
