@@ -256,9 +256,10 @@ export class WorkerGateway {
         let granted = true;
         while (granted) {
           granted = await this.answerGangs();
-          for (const session of [...this.waiting]) {
-            if (await this.answerAsk(session)) granted = true;
-          }
+          // Every waiting worker's ask at once: their leases are granted in this turn and
+          // committed together (one transaction), not one commit after another.
+          const answered = await Promise.all([...this.waiting].map((session) => this.answerAsk(session)));
+          if (answered.includes(true)) granted = true;
         }
       } while (this.drainAgain);
     } finally {
