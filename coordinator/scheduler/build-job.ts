@@ -1,5 +1,5 @@
 import type { JobSpec, TaskState } from '../../shared/index.js';
-import type { TaskRecord, TaskShape } from '../store/index.js';
+import type { NewTask, TaskRecord, TaskShape } from '../store/index.js';
 import { buildJobGraph, partition, type JobGraph, type PartitionContext, type TaskShare } from '../../shared/index.js';
 import { TaskTable } from './task-table.js';
 
@@ -26,31 +26,32 @@ function initialState(graph: JobGraph, index: number): TaskState {
   return graph.taskPredecessors[index]!.length > 0 ? 'blocked' : 'ready';
 }
 
-/** The new job's task records, made one at a time as the store writes them; `state` overrides every task's (a job created failed). */
-export function* newTasks(jobId: string, built: BuiltJob, now: number, state?: TaskState): Generator<TaskRecord> {
+/** The new job's tasks, made one at a time as the store writes them; `state` overrides every task's (a job created failed). */
+export function* newTasks(built: BuiltJob, state?: TaskState): Generator<NewTask> {
   for (const [index, share] of built.shares.entries()) {
-    yield {
-      jobId,
-      index,
-      state: state ?? initialState(built.graph, index),
-      firstItem: share.firstItem,
-      itemCount: share.itemCount,
-      input: share.input,
-      output: null,
-      attempts: 0,
-      failures: 0,
-      lapses: 0,
-      failedOn: [],
-      lapsedOn: [],
-      excluded: [],
-      leaseId: null,
-      workerId: null,
-      error: null,
-      checkpoint: undefined,
-      readyAt: 0,
-      updatedAt: now,
-    };
+    yield { index, state: state ?? initialState(built.graph, index), firstItem: share.firstItem, itemCount: share.itemCount, input: share.input };
   }
+}
+
+/** The whole record of a task just created. */
+export function newTaskRecord(jobId: string, task: NewTask, now: number): TaskRecord {
+  return {
+    ...task,
+    jobId,
+    output: null,
+    attempts: 0,
+    failures: 0,
+    lapses: 0,
+    failedOn: [],
+    lapsedOn: [],
+    excluded: [],
+    leaseId: null,
+    workerId: null,
+    error: null,
+    checkpoint: undefined,
+    readyAt: 0,
+    updatedAt: now,
+  };
 }
 
 /** The table of a new job's tasks, every one cold (the store has their records). */

@@ -8,8 +8,8 @@ import {
   type JobState,
   type PartitionContext,
 } from '../../shared/index.js';
-import type { JobRecord, NewJob, NewJobEvent, StoreChange, TaskRecord } from '../store/index.js';
-import { buildJob, newTaskTable, newTasks, rebuildGraph } from './build-job.js';
+import type { JobRecord, NewJob, NewJobEvent, NewTask, StoreChange } from '../store/index.js';
+import { buildJob, newTaskRecord, newTaskTable, newTasks, rebuildGraph } from './build-job.js';
 import { newId } from './ids.js';
 import { LiveJob, holdsWhole } from './live-job.js';
 import { TaskTable } from './task-table.js';
@@ -66,12 +66,12 @@ export class JobLifecycle {
       createdAt: now,
       updatedAt: now,
     };
-    if (doomed) return this.create(newJob, newTasks(id, built, now, 'cancelled'), events);
+    if (doomed) return this.create(newJob, newTasks(built, 'cancelled'), events);
     // Held from the start: every task of a job that keeps them all; else none, and the first
     // window is read back (so that the records written, a million maybe, all die young).
     const whole = holdsWhole(spec, built.graph);
-    const warm = whole ? [...newTasks(id, built, now)] : [];
-    const record = await this.create(newJob, whole ? warm : newTasks(id, built, now), events);
+    const warm = whole ? Array.from(newTasks(built), (task) => newTaskRecord(id, task, now)) : [];
+    const record = await this.create(newJob, whole ? warm : newTasks(built), events);
     const job = new LiveJob(record, newTaskTable(built), built.graph, warm, this.state.loader(id), now);
     this.state.addLive(job);
     await job.prefetch();
@@ -83,7 +83,7 @@ export class JobLifecycle {
   }
 
   /** Writes a new job, its tasks and its first events in one transaction of its own (a refused write refuses only this job). */
-  private async create(job: NewJob, tasks: Iterable<TaskRecord>, events: NewJobEvent[]): Promise<JobRecord> {
+  private async create(job: NewJob, tasks: Iterable<NewTask>, events: NewJobEvent[]): Promise<JobRecord> {
     const changes: StoreChange[] = [{ type: 'createJob', job, tasks }, ...events.map((event): StoreChange => ({ type: 'appendEvent', event }))];
     const answers = await this.state.store.write(changes);
     events.forEach((event, index) => this.state.feed.publishEvent({ ...event, id: answers[index + 1]![0]! }));

@@ -17,7 +17,7 @@ async function liveJob(input: Partial<JobSpec> & { items: unknown[] }) {
   const spec = { ...makeSpec(input), code: { blob: 'c'.repeat(64) } } as JobSpec;
   const built = await buildJob(spec, { blob: () => Promise.resolve(undefined), limits: { maxTasks: 100_000, maxItems: 100_000 } });
   const job = { id: 'job_1', name: 'n', state: 'PENDING' as const, priority: 0, spec, codeSha: 'c'.repeat(64), itemCount: built.units, taskCount: built.shares.length, error: null, idempotencyKey: null, createdAt: 0, updatedAt: 0 };
-  const answers = await store.write([{ type: 'createJob', job, tasks: newTasks('job_1', built, 0) }]);
+  const answers = await store.write([{ type: 'createJob', job, tasks: newTasks(built) }]);
   const record: JobRecord = { ...job, seq: answers[0]![0]! };
   const loads: number[][] = [];
   const live = new LiveJob(record, newTaskTable(built), built.graph, [], (indices) => {

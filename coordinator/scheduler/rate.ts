@@ -1,23 +1,36 @@
-/** Completions over the last `windowMs`, for "tasks per second". */
+/**
+ * Completions over the last `windowMs`, for "tasks per second": counted in one-second buckets
+ * (a ring), so that a completion costs O(1) however fast they come.
+ */
 export class CompletionRate {
-  private times: number[] = [];
+  private readonly counts: Float64Array;
+  /** The second each bucket counts (epoch seconds): a bucket of an older second is stale. */
+  private readonly seconds: Float64Array;
 
-  constructor(private readonly windowMs = 10_000) {}
+  constructor(private readonly windowMs = 10_000) {
+    const buckets = Math.max(1, Math.ceil(windowMs / 1000));
+    this.counts = new Float64Array(buckets);
+    this.seconds = new Float64Array(buckets).fill(-1);
+  }
 
   add(time: number): void {
-    this.times.push(time);
-    if (this.times.length > 100_000) this.trim(time);
+    const second = Math.floor(time / 1000);
+    const bucket = second % this.counts.length;
+    if (this.seconds[bucket] !== second) {
+      this.seconds[bucket] = second;
+      this.counts[bucket] = 0;
+    }
+    this.counts[bucket]!++;
   }
 
+  /** Completions per second over the buckets of the window that ends now. */
   perSecond(now: number): number {
-    this.trim(now);
-    return this.times.length / (this.windowMs / 1000);
-  }
-
-  private trim(now: number): void {
-    const since = now - this.windowMs;
-    let drop = 0;
-    while (drop < this.times.length && this.times[drop]! < since) drop++;
-    if (drop > 0) this.times = this.times.slice(drop);
+    const newest = Math.floor(now / 1000);
+    let total = 0;
+    for (let bucket = 0; bucket < this.counts.length; bucket++) {
+      const second = this.seconds[bucket]!;
+      if (second > newest - this.counts.length && second <= newest) total += this.counts[bucket]!;
+    }
+    return total / (this.windowMs / 1000);
   }
 }

@@ -1,6 +1,6 @@
 import type { Database as SQLiteDatabase, Statement } from 'better-sqlite3';
 import { isTerminal } from '../../shared/index.js';
-import type { JobPatch, NewJob, StoreChange, TaskBlame, TaskPatch, TaskRecord, WorkerRecord } from './store.js';
+import type { JobPatch, NewJob, NewTask, StoreChange, TaskBlame, TaskPatch, WorkerRecord } from './store.js';
 import { summarizeSpec } from './store.js';
 
 /**
@@ -49,7 +49,7 @@ export class SqliteWrites {
     }
   }
 
-  private createJob(job: NewJob, tasks: Iterable<TaskRecord>): number {
+  private createJob(job: NewJob, tasks: Iterable<NewTask>): number {
     const inserted = this.prepared(
       `INSERT INTO jobs (id, name, state, priority, spec, code_sha, item_count, task_count, error, idempotency_key, created_at, updated_at, summary, final_counts)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -71,30 +71,10 @@ export class SqliteWrites {
       isTerminal(job.state) ? JSON.stringify({ done: 0, failed: 0 }) : null,
     );
     const insertTask = this.prepared(
-      `INSERT INTO tasks (job_id, idx, state, first_item, item_count, input, output, attempts, failures, lapses, blame, lease_id, worker_id, error, checkpoint, ready_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tasks (job_id, idx, state, first_item, item_count, input, attempts, failures, lapses, ready_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?)`,
     );
-    for (const task of tasks) {
-      insertTask.run(
-        task.jobId,
-        task.index,
-        task.state,
-        task.firstItem,
-        task.itemCount,
-        JSON.stringify(task.input),
-        task.output === null ? null : JSON.stringify(task.output),
-        task.attempts,
-        task.failures,
-        task.lapses,
-        blameColumn(task),
-        task.leaseId,
-        task.workerId,
-        task.error,
-        task.checkpoint === undefined ? null : JSON.stringify(task.checkpoint),
-        task.readyAt,
-        task.updatedAt,
-      );
-    }
+    for (const task of tasks) insertTask.run(job.id, task.index, task.state, task.firstItem, task.itemCount, JSON.stringify(task.input), job.createdAt);
     return this.insertedId(inserted);
   }
 

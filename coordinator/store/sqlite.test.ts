@@ -157,11 +157,12 @@ describe('SQLite store', () => {
 
   it('moves the tasks in the given states only, dropping their lease ids', async () => {
     await createJob(store, newJob('job_1', { taskCount: 4 }), [
-      newTask('job_1', 0, [0], { state: 'done', output: [0] }),
-      newTask('job_1', 1, [1], { state: 'leased', leaseId: 'lease_1', workerId: 'w_1' }),
+      newTask('job_1', 0, [0], { state: 'done' }),
+      newTask('job_1', 1, [1], { state: 'leased' }),
       newTask('job_1', 2, [2]),
       newTask('job_1', 3, [3], { state: 'failed' }),
     ]);
+    await updateTask(store, 'job_1', 1, { leaseId: 'lease_1', workerId: 'w_1' });
     await createJob(store, newJob('job_2', { taskCount: 1 }), [newTask('job_2', 0, [0])]);
 
     await store.write([{ type: 'moveTasks', jobId: 'job_1', from: ['ready', 'leased', 'blocked'], to: 'cancelled' }]);
@@ -283,7 +284,8 @@ describe('SQLite store', () => {
   });
 
   it('keeps a task checkpoint and readyAt, and clears the checkpoint only when a patch names it', async () => {
-    await createJob(store, newJob('job_1'), [newTask('job_1', 0, [1], { checkpoint: { step: 1 } }), newTask('job_1', 1, [2])]);
+    await createJob(store, newJob('job_1'), [newTask('job_1', 0, [1]), newTask('job_1', 1, [2])]);
+    await updateTask(store, 'job_1', 0, { checkpoint: { step: 1 } });
     expect((await store.listTasks('job_1')).map((task) => task.checkpoint)).toEqual([{ step: 1 }, undefined]);
 
     await updateTask(store, 'job_1', 1, { checkpoint: { step: 7, data: [1, 'x'] }, readyAt: 123_456 });
@@ -303,7 +305,8 @@ describe('SQLite store', () => {
   });
 
   it('keeps everything across close and reopen, without running the migrations again', async () => {
-    await createJob(store, newJob('job_1'), [newTask('job_1', 0, [1, 2], { state: 'done', output: [2, 4] })]);
+    await createJob(store, newJob('job_1'), [newTask('job_1', 0, [1, 2], { state: 'done' })]);
+    await updateTask(store, 'job_1', 0, { output: [2, 4] });
     await appendLogs(store, [{ jobId: 'job_1', taskIndex: 0, workerId: 'w', level: 'info', message: 'kept', time: 1 }]);
     await store.putBlob('c'.repeat(64), new Uint8Array([7]));
     await store.setMeta('k', 'v');

@@ -80,6 +80,9 @@ export interface TaskRecord {
   updatedAt: number;
 }
 
+/** A task as it is created: its place, its state and its share of the input; nothing has happened to it yet. */
+export type NewTask = Pick<TaskRecord, 'index' | 'state' | 'firstItem' | 'itemCount' | 'input'>;
+
 /** A task's state and place: what a live job keeps of every task, warm or not (see the scheduler's `TaskTable`). */
 export type TaskShape = Pick<TaskRecord, 'index' | 'state' | 'firstItem' | 'itemCount'>;
 
@@ -167,7 +170,7 @@ export interface TaskOutput {
  */
 export type StoreChange =
   /** A job and its tasks; the tasks are read once, as they are written (a million need not be in memory at once). */
-  | { type: 'createJob'; job: NewJob; tasks: Iterable<TaskRecord> }
+  | { type: 'createJob'; job: NewJob; tasks: Iterable<NewTask> }
   | { type: 'updateJob'; id: string; patch: JobPatch }
   | { type: 'updateTask'; jobId: string; index: number; patch: TaskPatch }
   /** Moves every task of a job that is in one of `from` to `to`, dropping its lease (closing a failed or cancelled job). */
