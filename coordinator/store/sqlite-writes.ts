@@ -1,5 +1,6 @@
 import type { Database as SQLiteDatabase, Statement } from 'better-sqlite3';
 import { isTerminal } from '../../shared/index.js';
+import type { Statements } from './statements.js';
 import type { JobPatch, NewJob, NewTask, StoreChange, TaskBlame, TaskPatch, WorkerRecord } from './store.js';
 import { summarizeSpec } from './store.js';
 
@@ -8,10 +9,12 @@ import { summarizeSpec } from './store.js';
  * statements prepared once (an update's statement is prepared once per set of columns it sets).
  */
 export class SqliteWrites {
-  private readonly statements = new Map<string, Statement>();
   private readonly apply: (changes: readonly StoreChange[]) => number[][];
 
-  constructor(private readonly sqlite: SQLiteDatabase) {
+  constructor(
+    sqlite: SQLiteDatabase,
+    private readonly statements: Statements,
+  ) {
     this.apply = sqlite.transaction((changes: readonly StoreChange[]) => changes.map((change) => this.applyOne(change)));
   }
 
@@ -95,9 +98,7 @@ export class SqliteWrites {
   }
 
   private prepared(text: string): Statement {
-    let statement = this.statements.get(text);
-    if (!statement) this.statements.set(text, (statement = this.sqlite.prepare(text)));
-    return statement;
+    return this.statements.get(text);
   }
 
   private insertedId(result: { lastInsertRowid: number | bigint }): number {

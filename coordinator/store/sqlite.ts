@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type Selectable } from 'kysely';
+import { Kysely, SqliteDialect, type Selectable } from 'kysely';
 import type { JobError, JobSpec, JobState, LogLevel, TaskState } from '../../shared/index.js';
 import { migrate } from './migrations.js';
 import { SqliteWrites } from './sqlite-writes.js';
+import { Statements } from './statements.js';
 import type { JobEventRecord, JobRecord, JobSummary, JobSummaryQuery, LogRecord, Store, StoreChange, TaskBlame, TaskOutput, TaskRange, TaskQuery, TaskRecord, TaskShape, WorkerRecord } from './store.js';
 import type { Database, JobTable, TaskTable, WorkerTable } from './tables.js';
 
@@ -30,8 +31,10 @@ export async function openSqliteStore(path: string): Promise<Store> {
 const SUMMARY_COLUMNS = [
   'seq', 'id', 'name', 'state', 'priority', 'item_count', 'task_count', 'error', 'idempotency_key', 'created_at', 'updated_at', 'summary', 'final_counts',
 ] as const;
+const SUMMARY_SELECT = SUMMARY_COLUMNS.join(', ');
+type SummaryRow = Pick<Selectable<JobTable>, (typeof SUMMARY_COLUMNS)[number]>;
 
-function summaryFromRow(row: Pick<Selectable<JobTable>, (typeof SUMMARY_COLUMNS)[number]>): JobSummary {
+function summaryFromRow(row: SummaryRow): JobSummary {
   const { runMode, reduce, validation } = JSON.parse(row.summary) as { runMode?: JobSummary['runMode']; reduce?: boolean; validation?: JobSummary['validation'] | null };
   const summary: JobSummary = {
     seq: row.seq,
@@ -115,12 +118,29 @@ function workerFromRow(row: Selectable<WorkerTable>): WorkerRecord {
 
 class SqliteStore implements Store {
   private readonly writes: SqliteWrites;
+  /** The reads a running grid makes all the time (status, lists, windows of tasks, results), prepared once; the rest go through Kysely. */
+  private readonly statements: Statements;
 
   constructor(
     private readonly db: Kysely<Database>,
     sqlite: SQLite.Database,
   ) {
-    this.writes = new SqliteWrites(sqlite);
+    this.statements = new Statements(sqlite);
+    this.writes = new SqliteWrites(sqlite, this.statements);
+  }
+
+  /** A prepared read's answer, as a promise (a throw becomes a rejection), as every store read answers. */
+  private read<T>(compute: () => T): Promise<T> {
+    try {
+      return Promise.resolve(compute());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Rows of a prepared read. */
+  private rows<Row>(text: string, ...parameters: unknown[]): Row[] {
+    return this.statements.get(text).all(...parameters) as Row[];
   }
 
   write(changes: readonly StoreChange[]): Promise<number[][]> {
@@ -132,18 +152,34 @@ class SqliteStore implements Store {
     return row && jobFromRow(row);
   }
 
-  async getJobSummary(id: string): Promise<JobSummary | undefined> {
-    const row = await this.db.selectFrom('jobs').select(SUMMARY_COLUMNS).where('id', '=', id).executeTakeFirst();
-    return row && summaryFromRow(row);
+  getJobSummary(id: string): Promise<JobSummary | undefined> {
+    return this.read(() => {
+      const [row] = this.rows<SummaryRow>(`SELECT ${SUMMARY_SELECT} FROM jobs WHERE id = ?`, id);
+      return row && summaryFromRow(row);
+    });
   }
 
-  async listJobSummaries(query: JobSummaryQuery = {}): Promise<JobSummary[]> {
-    let select = this.db.selectFrom('jobs').select(SUMMARY_COLUMNS).orderBy('seq');
-    if (query.afterSeq !== undefined) select = select.where('seq', '>', query.afterSeq);
-    if (query.states !== undefined) select = select.where('state', 'in', query.states);
-    if (query.nameContains !== undefined) select = select.where(sql<boolean>`instr(lower(name), lower(${query.nameContains})) > 0`);
-    if (query.limit !== undefined) select = select.limit(query.limit);
-    return (await select.execute()).map(summaryFromRow);
+  listJobSummaries(query: JobSummaryQuery = {}): Promise<JobSummary[]> {
+    return this.read(() => {
+      const where: string[] = [];
+      const parameters: unknown[] = [];
+      if (query.afterSeq !== undefined) {
+        where.push('seq > ?');
+        parameters.push(query.afterSeq);
+      }
+      if (query.states !== undefined) {
+        where.push('state IN (SELECT value FROM json_each(?))');
+        parameters.push(JSON.stringify(query.states));
+      }
+      if (query.nameContains !== undefined) {
+        where.push('instr(lower(name), lower(?)) > 0');
+        parameters.push(query.nameContains);
+      }
+      const limit = query.limit === undefined ? '' : ' LIMIT ?';
+      if (query.limit !== undefined) parameters.push(query.limit);
+      const text = `SELECT ${SUMMARY_SELECT} FROM jobs${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq${limit}`;
+      return this.rows<SummaryRow>(text, ...parameters).map(summaryFromRow);
+    });
   }
 
   async findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined> {
@@ -188,22 +224,38 @@ class SqliteStore implements Store {
     return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
   }
 
-  async listTasks(jobId: string, query: TaskQuery = {}): Promise<TaskRecord[]> {
-    let select = this.db.selectFrom('tasks').selectAll().where('job_id', '=', jobId);
-    if (query.indices !== undefined) {
-      if (query.indices.length === 0) return [];
-      select = select.where(sql<boolean>`idx IN (SELECT value FROM json_each(${JSON.stringify(query.indices)}))`);
-    }
-    if (query.states !== undefined) select = select.where('state', 'in', query.states);
-    if (query.tried) select = select.where('attempts', '>', 0);
-    if (query.afterIndex !== undefined) select = select.where('idx', '>', query.afterIndex);
-    if (query.limit !== undefined) select = select.limit(query.limit);
-    return (await select.orderBy('idx').execute()).map(taskFromRow);
+  listTasks(jobId: string, query: TaskQuery = {}): Promise<TaskRecord[]> {
+    return this.read(() => {
+      if (query.indices?.length === 0) return [];
+      const where = ['job_id = ?'];
+      const parameters: unknown[] = [jobId];
+      if (query.indices !== undefined) {
+        where.push('idx IN (SELECT value FROM json_each(?))');
+        parameters.push(JSON.stringify(query.indices));
+      }
+      if (query.states !== undefined) {
+        where.push('state IN (SELECT value FROM json_each(?))');
+        parameters.push(JSON.stringify(query.states));
+      }
+      if (query.tried) where.push('attempts > 0');
+      if (query.afterIndex !== undefined) {
+        where.push('idx > ?');
+        parameters.push(query.afterIndex);
+      }
+      const limit = query.limit === undefined ? '' : ' LIMIT ?';
+      if (query.limit !== undefined) parameters.push(query.limit);
+      return this.rows<Selectable<TaskTable>>(`SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY idx${limit}`, ...parameters).map(taskFromRow);
+    });
   }
 
-  async listTaskShapes(jobId: string): Promise<TaskShape[]> {
-    const rows = await this.db.selectFrom('tasks').select(['idx', 'state', 'first_item', 'item_count']).where('job_id', '=', jobId).orderBy('idx').execute();
-    return rows.map((row) => ({ index: row.idx, state: row.state as TaskState, firstItem: row.first_item, itemCount: row.item_count }));
+  listTaskShapes(jobId: string): Promise<TaskShape[]> {
+    return this.read(() => {
+      const rows = this.rows<{ idx: number; state: string; first_item: number; item_count: number }>(
+        'SELECT idx, state, first_item, item_count FROM tasks WHERE job_id = ? ORDER BY idx',
+        jobId,
+      );
+      return rows.map((row) => ({ index: row.idx, state: row.state as TaskState, firstItem: row.first_item, itemCount: row.item_count }));
+    });
   }
 
   async countTasks(jobIds?: string[]): Promise<Map<string, Partial<Record<TaskState, number>>>> {
@@ -224,21 +276,16 @@ class SqliteStore implements Store {
     return counts;
   }
 
-  async listOutputs(jobId: string, { afterIndex = -1, limit }: TaskRange = {}): Promise<TaskOutput[]> {
-    let query = this.db
-      .selectFrom('tasks')
-      .select(['idx', 'first_item', 'output'])
-      .where('job_id', '=', jobId)
-      .where('idx', '>', afterIndex)
-      .where('state', '=', 'done')
-      .orderBy('idx');
-    if (limit !== undefined) query = query.limit(limit);
-    const rows = await query.execute();
-    return rows.map((row) => ({
-      index: row.idx,
-      firstItem: row.first_item,
-      output: JSON.parse(row.output ?? '[]') as unknown[],
-    }));
+  listOutputs(jobId: string, { afterIndex = -1, limit = -1 }: TaskRange = {}): Promise<TaskOutput[]> {
+    return this.read(() => {
+      const rows = this.rows<{ idx: number; first_item: number; output: string | null }>(
+        "SELECT idx, first_item, output FROM tasks WHERE job_id = ? AND idx > ? AND state = 'done' ORDER BY idx LIMIT ?",
+        jobId,
+        afterIndex,
+        limit,
+      );
+      return rows.map((row) => ({ index: row.idx, firstItem: row.first_item, output: JSON.parse(row.output ?? '[]') as unknown[] }));
+    });
   }
 
   async listLogs(jobId: string, afterId = 0): Promise<LogRecord[]> {
