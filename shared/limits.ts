@@ -35,16 +35,41 @@ export class SpecLimitError extends InvalidSpecError {
  * @example deeperThan({ a: [[1]] }, 2) // 'a.0'
  */
 export function deeperThan(value: unknown, maxDepth: number): string | undefined {
-  const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: '' }];
+  // Each entry names its parent and key: a path is made only for the place that is too deep, and
+  // an array of a million scalars is walked without a million keys or pairs.
+  interface Place {
+    value: object;
+    depth: number;
+    parent: Place | undefined;
+    key: string | number;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const stack: Place[] = [{ value, depth: 0, parent: undefined, key: '' }];
   while (stack.length > 0) {
-    const { value: current, depth, path } = stack.pop()!;
-    if (typeof current !== 'object' || current === null) continue;
-    if (depth >= maxDepth) return path;
-    for (const [key, child] of Object.entries(current)) {
-      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: depth + 1, path: path === '' ? key : `${path}.${key}` });
+    const place = stack.pop()!;
+    if (place.depth >= maxDepth) return pathOf(place);
+    const { value: current } = place;
+    const depth = place.depth + 1;
+    if (Array.isArray(current)) {
+      for (let index = 0; index < current.length; index++) {
+        const child: unknown = current[index];
+        if (typeof child === 'object' && child !== null) stack.push({ value: child, depth, parent: place, key: index });
+      }
+      continue;
+    }
+    for (const key in current) {
+      if (!Object.hasOwn(current, key)) continue;
+      const child: unknown = (current as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth, parent: place, key });
     }
   }
   return undefined;
+}
+
+function pathOf(place: { parent: unknown; key: string | number }): string {
+  const keys: (string | number)[] = [];
+  for (let at = place as { parent: unknown; key: string | number } | undefined; at?.parent !== undefined; at = at.parent as typeof at) keys.push(at.key);
+  return keys.reverse().join('.');
 }
 
 /** The {@link SpecLimitError} for a spec nested deeper than `maxDepth`, or undefined. */
