@@ -10,6 +10,8 @@ import { summarizeSpec } from './store.js';
  */
 export class SqliteWrites {
   private readonly apply: (changes: readonly StoreChange[]) => number[][];
+  /** Task updates' statements, by which columns they set (see `taskPatchColumns`). */
+  private readonly taskUpdates = new Map<number, Statement>();
 
   constructor(
     sqlite: SQLiteDatabase,
@@ -31,7 +33,7 @@ export class SqliteWrites {
         this.update('jobs', jobPatchToRow(change.patch, now), 'id = ?', [change.id]);
         return [];
       case 'updateTask':
-        this.update('tasks', { ...taskPatchToRow(change.patch), updated_at: now }, 'job_id = ? AND idx = ?', [change.jobId, change.index]);
+        this.updateTask(change.jobId, change.index, change.patch, now);
         return [];
       case 'moveTasks': {
         const marks = change.from.map(() => '?').join(', ');
@@ -89,8 +91,21 @@ export class SqliteWrites {
     ).run(record.id, record.valid, record.invalid, record.streak, record.errors, record.recent, record.quarantined ? 1 : 0, record.note, record.updatedAt);
   }
 
+  /** Sets a task's columns the patch names (and `updated_at`): the task update of every transition, so it builds no SQL text. */
+  private updateTask(jobId: string, index: number, patch: TaskPatch, now: number): void {
+    const { mask, values } = taskPatchColumns(patch);
+    let statement = this.taskUpdates.get(mask);
+    if (!statement) {
+      const columns = [...TASK_PATCH_COLUMNS.filter((_, bit) => (mask & (1 << bit)) !== 0), 'updated_at'];
+      statement = this.prepared(`UPDATE tasks SET ${columns.map((column) => `${column} = ?`).join(', ')} WHERE job_id = ? AND idx = ?`);
+      this.taskUpdates.set(mask, statement);
+    }
+    values.push(now, jobId, index);
+    statement.run(values);
+  }
+
   /** `UPDATE table SET <the row's columns> WHERE where`, its statement prepared once per set of columns. */
-  private update(table: 'jobs' | 'tasks', row: Record<string, unknown>, where: string, keys: unknown[]): void {
+  private update(table: 'jobs', row: Record<string, unknown>, where: string, keys: unknown[]): void {
     const columns = Object.keys(row);
     if (columns.length === 0) return;
     const statement = this.prepared(`UPDATE ${table} SET ${columns.map((column) => `${column} = ?`).join(', ')} WHERE ${where}`);
@@ -119,18 +134,27 @@ function jobPatchToRow(patch: JobPatch, now: number): Record<string, unknown> {
   return row;
 }
 
-function taskPatchToRow(patch: TaskPatch): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  if (patch.state !== undefined) row.state = patch.state;
-  if (patch.output !== undefined) row.output = patch.output === null ? null : JSON.stringify(patch.output);
-  if (patch.attempts !== undefined) row.attempts = patch.attempts;
-  if (patch.failures !== undefined) row.failures = patch.failures;
-  if (patch.lapses !== undefined) row.lapses = patch.lapses;
-  if (patch.blame !== undefined) row.blame = blameColumn(patch.blame);
-  if (patch.leaseId !== undefined) row.lease_id = patch.leaseId;
-  if (patch.workerId !== undefined) row.worker_id = patch.workerId;
-  if (patch.error !== undefined) row.error = patch.error;
-  if ('checkpoint' in patch) row.checkpoint = patch.checkpoint === undefined ? null : JSON.stringify(patch.checkpoint);
-  if (patch.readyAt !== undefined) row.ready_at = patch.readyAt;
-  return row;
+/** The task columns a patch may set, in a fixed order: a patch's statement is cached by which of them it sets. */
+const TASK_PATCH_COLUMNS = ['state', 'output', 'attempts', 'failures', 'lapses', 'blame', 'lease_id', 'worker_id', 'error', 'checkpoint', 'ready_at'] as const;
+
+/** The columns a task patch sets (a bit each, in `TASK_PATCH_COLUMNS` order) and their values, in that order. */
+function taskPatchColumns(patch: TaskPatch): { mask: number; values: unknown[] } {
+  const values: unknown[] = [];
+  let mask = 0;
+  const set = (bit: number, value: unknown): void => {
+    mask |= 1 << bit;
+    values.push(value);
+  };
+  if (patch.state !== undefined) set(0, patch.state);
+  if (patch.output !== undefined) set(1, patch.output === null ? null : JSON.stringify(patch.output));
+  if (patch.attempts !== undefined) set(2, patch.attempts);
+  if (patch.failures !== undefined) set(3, patch.failures);
+  if (patch.lapses !== undefined) set(4, patch.lapses);
+  if (patch.blame !== undefined) set(5, blameColumn(patch.blame));
+  if (patch.leaseId !== undefined) set(6, patch.leaseId);
+  if (patch.workerId !== undefined) set(7, patch.workerId);
+  if (patch.error !== undefined) set(8, patch.error);
+  if ('checkpoint' in patch) set(9, patch.checkpoint === undefined ? null : JSON.stringify(patch.checkpoint));
+  if (patch.readyAt !== undefined) set(10, patch.readyAt);
+  return { mask, values };
 }
