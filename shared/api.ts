@@ -62,6 +62,26 @@ export type Stats = z.infer<typeof Stats>;
 /** `POST /api/v1/jobs` answers with the new job's id and status. */
 export const SubmitResponse = z.object({ id: z.string() });
 
+/**
+ * What every paged list's query shares: `limit` (`fallback` by default, at most `max`), `cursor`
+ * (a page's `nextCursor`) and `state` (one or more of `states`, comma-separated).
+ */
+function pageQuery<S extends z.ZodType>(max: number, fallback: number, states: S) {
+  return {
+    limit: z.coerce.number().int().min(1).max(max).default(fallback),
+    cursor: z.string().regex(/^\d{1,15}$/, 'a cursor is the nextCursor of a page').optional(),
+    state: z.preprocess((value) => (typeof value === 'string' ? value.split(',') : value), z.array(states).min(1)).optional(),
+  };
+}
+
+/** The query string of one page: `limit`, then `cursor` and `state` where given. */
+function pageParams(query: { cursor?: string | undefined; state?: readonly string[] | undefined; limit?: number }, max: number): URLSearchParams {
+  const params = new URLSearchParams({ limit: String(query.limit ?? max) });
+  if (query.cursor !== undefined) params.set('cursor', query.cursor);
+  if (query.state !== undefined && query.state.length > 0) params.set('state', query.state.join(','));
+  return params;
+}
+
 /** `GET /api/v1/jobs`: one page of jobs, oldest first; pass `nextCursor` as `cursor` for the next. */
 export const JobPage = z.object({ jobs: z.array(JobStatus), nextCursor: z.string().optional() });
 export type JobPage = z.infer<typeof JobPage>;
@@ -75,9 +95,7 @@ export const MAX_JOB_PAGE = 1000;
  * @example JobQuery.parse({ limit: '50', state: 'RUNNING,PENDING' })
  */
 export const JobQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_JOB_PAGE).default(100),
-  cursor: z.string().regex(/^\d{1,15}$/, 'a cursor is the nextCursor of a page').optional(),
-  state: z.preprocess((value) => (typeof value === 'string' ? value.split(',') : value), z.array(JobStateSchema).min(1)).optional(),
+  ...pageQuery(MAX_JOB_PAGE, 100, JobStateSchema),
   name: z.string().min(1).max(200).optional(),
 });
 export type JobQuery = z.output<typeof JobQuery>;
@@ -87,9 +105,7 @@ export type JobQuery = z.output<typeof JobQuery>;
  * @example jobPagePath({ state: ['RUNNING'], cursor: '42' }) // '/api/v1/jobs?limit=1000&cursor=42&state=RUNNING'
  */
 export function jobPagePath(query: { cursor?: string | undefined; state?: readonly JobState[] | undefined; name?: string | undefined; limit?: number }): string {
-  const params = new URLSearchParams({ limit: String(query.limit ?? MAX_JOB_PAGE) });
-  if (query.cursor !== undefined) params.set('cursor', query.cursor);
-  if (query.state !== undefined && query.state.length > 0) params.set('state', query.state.join(','));
+  const params = pageParams(query, MAX_JOB_PAGE);
   if (query.name !== undefined) params.set('name', query.name);
   return `/api/v1/jobs?${params.toString()}`;
 }
@@ -106,11 +122,7 @@ export const MAX_TASK_PAGE = 10_000;
  * (a page's `nextCursor`) and `state` (one or more, comma-separated).
  * @example TaskQuery.parse({ state: 'failed' })
  */
-export const TaskQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_TASK_PAGE).default(1000),
-  cursor: z.string().regex(/^\d{1,15}$/, 'a cursor is the nextCursor of a page').optional(),
-  state: z.preprocess((value) => (typeof value === 'string' ? value.split(',') : value), z.array(TaskStateSchema).min(1)).optional(),
-});
+export const TaskQuery = z.strictObject(pageQuery(MAX_TASK_PAGE, 1000, TaskStateSchema));
 export type TaskQuery = z.output<typeof TaskQuery>;
 
 /**
@@ -118,8 +130,5 @@ export type TaskQuery = z.output<typeof TaskQuery>;
  * @example taskPagePath('job_1', { state: ['failed'] }) // '/api/v1/jobs/job_1/tasks?limit=10000&state=failed'
  */
 export function taskPagePath(jobId: string, query: { cursor?: string | undefined; state?: readonly TaskState[] | undefined; limit?: number }): string {
-  const params = new URLSearchParams({ limit: String(query.limit ?? MAX_TASK_PAGE) });
-  if (query.cursor !== undefined) params.set('cursor', query.cursor);
-  if (query.state !== undefined && query.state.length > 0) params.set('state', query.state.join(','));
-  return `/api/v1/jobs/${encodeURIComponent(jobId)}/tasks?${params.toString()}`;
+  return `/api/v1/jobs/${encodeURIComponent(jobId)}/tasks?${pageParams(query, MAX_TASK_PAGE).toString()}`;
 }
