@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { TaskStatus} from '../shared/index.js';
-import { ItemResult, JobEvent, JobStatus, LogEntry, TaskPage, isTerminal, taskPagePath, type TaskState } from '../shared/index.js';
+import { ItemResult, JobEvent, JobStatus, LogEntry, TaskPage, isTerminal, taskPagePath, type TaskState, type TaskStatus } from '../shared/index.js';
 import { JobFailedError, NetworkError, ResponseError, TabgridError, TimeoutError, isTabgridError } from './errors.js';
 import { readNdjson } from './ndjson.js';
 import { OutageBudget } from './rest.js';

@@ -184,7 +184,7 @@ export class JobLifecycle {
       this.state.emitRevoke(lease, `job ${state.toLowerCase()}`);
     }
     this.onEnd(job.id);
-    for (const state of OPEN_TASK_STATES) for (const index of job.tasks.indicesIn(state)) job.setState(index, 'cancelled');
+    job.tasks.moveAll(OPEN_TASK_STATES, 'cancelled');
     if (state !== 'COMPLETED') commits.add({ type: 'moveTasks', jobId: job.id, from: [...OPEN_TASK_STATES], to: 'cancelled' });
     this.state.transition(job, state, reason ?? error?.message ?? 'all tasks done', error);
     this.settleDependents(job.id, state);

@@ -76,7 +76,10 @@ export class LiveJob {
     loadedAt = 0,
   ) {
     this.keepsDone = holdsWhole(record.spec, graph);
-    this.waitingFor = Int32Array.from(graph.taskPredecessors, (preds) => preds.filter((p) => tasks.state(p) !== 'done').length);
+    this.waitingFor = new Int32Array(tasks.size);
+    graph.taskPredecessors.forEach((preds, index) => {
+      for (const pred of preds) if (tasks.state(pred) !== 'done') this.waitingFor[index]!++;
+    });
     for (const task of warm) tasks.hold(task);
     this.leased = tasks.count('leased');
     for (let index = 0; index < tasks.size; index++) {
@@ -293,7 +296,7 @@ export class LiveJob {
 
   /**
    * Moves a task to `state`, keeping the counts by state; a move the task state machine does not
-   * allow throws. Every change of a live task's state goes through here.
+   * allow throws. Every change of a live task's state goes through `TaskTable.setState`.
    */
   setState(index: number, state: TaskState): void {
     this.tasks.setState(index, state);

@@ -124,6 +124,7 @@ export class SchedulerState {
     job.onQueued = undefined;
     job.onLoaded = undefined;
     job.onLoading = undefined;
+    job.onLoadError = undefined;
   }
 
   /** The job may have work now (a task was queued, it was resumed or unblocked): asks look at it again. */

@@ -92,11 +92,9 @@ export class TaskTable {
     return low;
   }
 
-  /** Indices of the tasks in `state`, ascending. */
-  indicesIn(state: TaskState): number[] {
-    const code = CODE.get(state)!;
-    const found: number[] = [];
-    for (let index = 0; index < this.states.length; index++) if (this.states[index] === code) found.push(index);
-    return found;
+  /** Moves every task in one of `from` to `to` in one pass (a job's open tasks cancelled as it ends). */
+  moveAll(from: readonly TaskState[], to: TaskState): void {
+    const codes = new Set(from.map((state) => CODE.get(state)!));
+    for (let index = 0; index < this.states.length; index++) if (codes.has(this.states[index]!)) this.setState(index, to);
   }
 }

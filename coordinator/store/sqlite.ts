@@ -119,6 +119,30 @@ function workerFromRow(row: Selectable<WorkerTable>): WorkerRecord {
   };
 }
 
+/** The conditions of a prepared read and their parameters, in order (a limit's last). */
+class Filter {
+  private readonly conditions: string[] = [];
+  readonly parameters: unknown[] = [];
+
+  add(condition: string, ...parameters: unknown[]): this {
+    this.conditions.push(condition);
+    this.parameters.push(...parameters);
+    return this;
+  }
+
+  /** ` WHERE a AND b`, or nothing without conditions. */
+  where(): string {
+    return this.conditions.length === 0 ? '' : ` WHERE ${this.conditions.join(' AND ')}`;
+  }
+
+  /** ` LIMIT ?` with its parameter, or nothing without a limit. Call it after the last `add`. */
+  limit(limit: number | undefined): string {
+    if (limit === undefined) return '';
+    this.parameters.push(limit);
+    return ' LIMIT ?';
+  }
+}
+
 class SqliteStore implements Store {
   private readonly writes: SqliteWrites;
   /** The reads a running grid makes all the time (status, lists, windows of tasks, results), prepared once; the rest go through Kysely. */
@@ -164,24 +188,11 @@ class SqliteStore implements Store {
 
   listJobSummaries(query: JobSummaryQuery = {}): Promise<JobSummary[]> {
     return this.read(() => {
-      const where: string[] = [];
-      const parameters: unknown[] = [];
-      if (query.afterSeq !== undefined) {
-        where.push('seq > ?');
-        parameters.push(query.afterSeq);
-      }
-      if (query.states !== undefined) {
-        where.push('state IN (SELECT value FROM json_each(?))');
-        parameters.push(JSON.stringify(query.states));
-      }
-      if (query.nameContains !== undefined) {
-        where.push('instr(lower(name), lower(?)) > 0');
-        parameters.push(query.nameContains);
-      }
-      const limit = query.limit === undefined ? '' : ' LIMIT ?';
-      if (query.limit !== undefined) parameters.push(query.limit);
-      const text = `SELECT ${SUMMARY_SELECT} FROM jobs${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq${limit}`;
-      return this.rows<SummaryRow>(text, ...parameters).map(summaryFromRow);
+      const filter = new Filter();
+      if (query.afterSeq !== undefined) filter.add('seq > ?', query.afterSeq);
+      if (query.states !== undefined) filter.add('state IN (SELECT value FROM json_each(?))', JSON.stringify(query.states));
+      if (query.nameContains !== undefined) filter.add('instr(lower(name), lower(?)) > 0', query.nameContains);
+      return this.rows<SummaryRow>(`SELECT ${SUMMARY_SELECT} FROM jobs${filter.where()} ORDER BY seq${filter.limit(query.limit)}`, ...filter.parameters).map(summaryFromRow);
     });
   }
 
@@ -230,24 +241,12 @@ class SqliteStore implements Store {
   listTasks(jobId: string, query: TaskQuery = {}): Promise<TaskRecord[]> {
     return this.read(() => {
       if (query.indices?.length === 0) return [];
-      const where = ['job_id = ?'];
-      const parameters: unknown[] = [jobId];
-      if (query.indices !== undefined) {
-        where.push('idx IN (SELECT value FROM json_each(?))');
-        parameters.push(JSON.stringify(query.indices));
-      }
-      if (query.states !== undefined) {
-        where.push('state IN (SELECT value FROM json_each(?))');
-        parameters.push(JSON.stringify(query.states));
-      }
-      if (query.tried) where.push('attempts > 0');
-      if (query.afterIndex !== undefined) {
-        where.push('idx > ?');
-        parameters.push(query.afterIndex);
-      }
-      const limit = query.limit === undefined ? '' : ' LIMIT ?';
-      if (query.limit !== undefined) parameters.push(query.limit);
-      return this.rows<Selectable<TaskTable>>(`SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY idx${limit}`, ...parameters).map(taskFromRow);
+      const filter = new Filter().add('job_id = ?', jobId);
+      if (query.indices !== undefined) filter.add('idx IN (SELECT value FROM json_each(?))', JSON.stringify(query.indices));
+      if (query.states !== undefined) filter.add('state IN (SELECT value FROM json_each(?))', JSON.stringify(query.states));
+      if (query.tried) filter.add('attempts > 0');
+      if (query.afterIndex !== undefined) filter.add('idx > ?', query.afterIndex);
+      return this.rows<Selectable<TaskTable>>(`SELECT * FROM tasks${filter.where()} ORDER BY idx${filter.limit(query.limit)}`, ...filter.parameters).map(taskFromRow);
     });
   }
 
