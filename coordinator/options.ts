@@ -10,8 +10,15 @@ export interface CoordinatorOptions {
   port?: number;
   /** Interface to listen on. @default '127.0.0.1' */
   host?: string;
-  /** Folder of the embedded store and the token files. @example './.tabgrid' */
+  /** Folder of the embedded store (unless `database` names another). @example './.tabgrid' */
   dataDir: string;
+  /**
+   * The store: a `postgres://` URL (several coordinators may share it: one active, the others
+   * standing by), or the embedded SQLite file in `dataDir`. @default process.env.TABGRID_DATABASE, else SQLite
+   */
+  database?: string;
+  /** How long an active coordinator's lease on the store lasts unrenewed: a standby takes over this long after the active is gone. @default 3000 */
+  failoverMs?: number;
   /** Admin token; wins over the saved one. @default process.env.TABGRID_ADMIN_TOKEN, else generated and saved */
   adminToken?: string;
   /** URL volunteers and admins reach this coordinator at. @default `http://<host>:<port>` */
@@ -54,8 +61,8 @@ export interface CoordinatorOptions {
   webRoot?: string;
 }
 
-export type ResolvedOptions = Required<Omit<CoordinatorOptions, 'adminToken' | 'publicUrl'>> &
-  Pick<CoordinatorOptions, 'adminToken' | 'publicUrl'>;
+export type ResolvedOptions = Required<Omit<CoordinatorOptions, 'adminToken' | 'publicUrl' | 'database'>> &
+  Pick<CoordinatorOptions, 'adminToken' | 'publicUrl'> & { database: string | undefined };
 
 const MiB = 1024 * 1024;
 
@@ -66,6 +73,8 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     port: options.port ?? 8080,
     host: options.host ?? '127.0.0.1',
     dataDir: resolve(options.dataDir),
+    database: options.database ?? (process.env['TABGRID_DATABASE'] || undefined),
+    failoverMs: options.failoverMs ?? 3_000,
     leaseMs,
     heartbeatMs: options.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 3)),
     disconnectGraceMs: options.disconnectGraceMs ?? Math.min(5_000, leaseMs),

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
@@ -275,14 +275,11 @@ describe('real server: worker socket', () => {
 });
 
 describe('real server: tokens', () => {
-  it('makes the admin and join tokens once, mode 0600, and reuses them on restart', async () => {
+  it('makes the admin and join tokens once, keeps them in the store, and reuses them on restart', async () => {
     const dataDir = await newTempDir();
     const first = await start({ dataDir });
     expect(first.adminTokenCreated).toBe(true);
     expect(first.adminToken.length).toBeGreaterThanOrEqual(24);
-    for (const file of ['admin-token', 'join-token']) {
-      expect((await stat(join(dataDir, file))).mode & 0o777).toBe(0o600);
-    }
     await stop(first);
 
     const second = await start({ dataDir });
@@ -290,6 +287,16 @@ describe('real server: tokens', () => {
     expect(second.adminToken).toBe(first.adminToken);
     expect(joinToken(second)).toBe(joinToken(first));
     expect((await api(second, 'GET', '/api/v1/jobs')).status).toBe(200);
+  });
+
+  it('takes over the tokens a data dir from before kept in files', async () => {
+    const dataDir = await newTempDir();
+    await writeFile(join(dataDir, 'admin-token'), 'old-admin-token\n');
+    await writeFile(join(dataDir, 'join-token'), 'old-join-token\n');
+    const coordinator = await start({ dataDir });
+    expect(coordinator.adminToken).toBe('old-admin-token');
+    expect(coordinator.adminTokenCreated).toBe(false);
+    expect(joinToken(coordinator)).toBe('old-join-token');
   });
 
   it('lets TABGRID_ADMIN_TOKEN win over the saved token, and the adminToken option win over both', async () => {

@@ -126,7 +126,7 @@ describe('grid reads', () => {
     expect((await grid.jobs({ name: 'other', state: ['PAUSED', 'PENDING', 'RUNNING', 'COMPLETED'] })).map((listed) => listed.id)).toEqual([other.id]);
     expect((await grid.workers()).map((worker) => worker.id)).toEqual([workerId]);
     expect((await grid.stats()).workers).toBe(1);
-    expect(await grid.health()).toEqual({ ok: true });
+    expect(await grid.health()).toEqual({ ok: true, role: 'active' });
     expect(await grid.joinUrl()).toBe(coordinator.joinUrl);
   });
 

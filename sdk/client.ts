@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JobPage, jobPagePath, JobStatus, Sha256, Stats, WorkerList as WorkerListBody, WorkerReputation, sha256Hex } from '../shared/index.js';
+import { Health, JobPage, jobPagePath, JobStatus, Sha256, Stats, WorkerList as WorkerListBody, WorkerReputation, sha256Hex } from '../shared/index.js';
 import type { JobSpecInput, JobState, WorkerStatus } from '../shared/index.js';
 import { JobRejectedError, ResponseError, TabgridError, isHTTPError } from './errors.js';
 import { Job } from './job.js';
@@ -16,10 +16,12 @@ import { validateSpec } from './validate-spec.js';
 /** Options of `new Tabgrid()`. */
 export interface TabgridOptions {
   /**
-   * The coordinator's base URL, as printed by `tabgrid serve`.
+   * The coordinator's base URL, as printed by `tabgrid serve`; or several coordinators sharing
+   * one database (one active, the others standing by): the client asks the active one.
    * @example 'http://127.0.0.1:8080'
+   * @example ['http://grid-a:8080', 'http://grid-b:8080']
    */
-  url: string;
+  url: string | readonly string[];
   /**
    * The admin token (`admin token:` line of `tabgrid serve`, or `TABGRID_ADMIN_TOKEN`).
    * @example process.env.TABGRID_TOKEN
@@ -39,7 +41,6 @@ export interface TabgridOptions {
 }
 
 const JoinUrl = z.object({ url: z.string() });
-const Health = z.object({ ok: z.literal(true) });
 const StoredBlob = z.object({ sha256: Sha256, size: z.number().int() });
 
 /**
@@ -55,12 +56,14 @@ export class Tabgrid {
   readonly #pollIntervalMs: number;
 
   constructor(options: TabgridOptions) {
-    if (!/^https?:\/\//i.test(options.url)) throw new TabgridError(`url must start with http:// or https://, got "${options.url}"`);
+    const urls = typeof options.url === 'string' ? [options.url] : options.url;
+    if (urls.length === 0) throw new TabgridError('url is required: the coordinator URL printed by `tabgrid serve`');
+    for (const url of urls) if (!/^https?:\/\//i.test(url)) throw new TabgridError(`url must start with http:// or https://, got "${url}"`);
     if (!options.token) throw new TabgridError('token is required: the admin token printed by `tabgrid serve`');
     const pollIntervalMs = options.pollIntervalMs ?? 500;
     if (!(pollIntervalMs > 0)) throw new TabgridError(`pollIntervalMs must be > 0, got ${pollIntervalMs}`);
     const fetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.#rest = new RestClient(options.url, options.token, fetchFunction);
+    this.#rest = new RestClient(urls, options.token, fetchFunction);
     this.#pollIntervalMs = pollIntervalMs;
   }
 
@@ -167,9 +170,9 @@ export class Tabgrid {
 
   /**
    * Resolves when the coordinator answers its health check.
-   * @example await grid.health(); // { ok: true }
+   * @example await grid.health(); // { ok: true, role: 'active' }
    */
-  health(options: ReadOptions = {}): Promise<{ ok: true }> {
+  health(options: ReadOptions = {}): Promise<Health> {
     return this.#rest.json(Health, '/api/v1/health', { signal: options.signal });
   }
 

@@ -20,32 +20,60 @@ export interface RestRequest {
   signal?: AbortSignal | undefined;
 }
 
-/** Sends authenticated requests to `/api/v1/...` and turns failures into SDK errors. */
+/**
+ * Sends authenticated requests to `/api/v1/...` and turns failures into SDK errors. Given several
+ * coordinators (one active, the others standing by on one database), it asks the one that last
+ * answered and moves on to the next when that one is a standby (503 `standby`) or cannot be
+ * reached; a request that may have reached a coordinator (`POST` after the connection was made)
+ * is not sent twice.
+ */
 export class RestClient {
-  readonly #baseUrl: string;
+  readonly #baseUrls: string[];
+  /** The coordinator asked first: the one that answered last. */
+  #current = 0;
   readonly #token: string;
   readonly #fetch: FetchFunction;
 
-  constructor(baseUrl: string, token: string, fetchFunction: FetchFunction) {
-    this.#baseUrl = baseUrl.replace(/\/+$/, '');
+  constructor(baseUrls: string | readonly string[], token: string, fetchFunction: FetchFunction) {
+    this.#baseUrls = (typeof baseUrls === 'string' ? [baseUrls] : [...baseUrls]).map((url) => url.replace(/\/+$/, ''));
     this.#token = token;
     this.#fetch = fetchFunction;
   }
 
+  get #baseUrl(): string {
+    return this.#baseUrls[this.#current]!;
+  }
+
   /** Resolves the response of a 2xx answer; throws `HTTPError` for any other status, `NetworkError` when there is none. */
   async send(path: string, request: RestRequest = {}): Promise<Response> {
-    const url = this.#baseUrl + path;
     const method = request.method ?? 'GET';
-    const init = this.#requestInit(method, request);
-    let response: Response;
-    try {
-      response = await this.#fetch(url, init);
-    } catch (error) {
-      if (request.signal?.aborted) throw request.signal.reason;
-      throw new NetworkError(`cannot reach ${url}: ${describeCause(error)}`, url, error);
+    for (let tried = 1; ; tried++) {
+      const url = this.#baseUrl + path;
+      const init = this.#requestInit(method, request);
+      let response: Response;
+      try {
+        response = await this.#fetch(url, init);
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason;
+        const failure = new NetworkError(`cannot reach ${url}: ${describeCause(error)}`, url, error);
+        if (tried < this.#baseUrls.length && (method !== 'POST' || neverConnected(error))) {
+          this.#next();
+          continue;
+        }
+        throw failure;
+      }
+      if (response.ok) return response;
+      const failure = await httpErrorOf(response, method, url);
+      if (failure.code === 'standby' && tried < this.#baseUrls.length) {
+        this.#next();
+        continue;
+      }
+      throw failure;
     }
-    if (!response.ok) throw await httpErrorOf(response, method, url);
-    return response;
+  }
+
+  #next(): void {
+    this.#current = (this.#current + 1) % this.#baseUrls.length;
   }
 
   /** Sends a request and validates its JSON answer with `schema`. */
@@ -108,6 +136,13 @@ function parseJsonOrUndefined(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The request never left: nothing listens there (or no such host), so sending it elsewhere cannot make it twice. */
+function neverConnected(error: unknown): boolean {
+  const cause: unknown = error instanceof Error ? error.cause : undefined;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH';
 }
 
 function describeCause(error: unknown): string {

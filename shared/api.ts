@@ -82,6 +82,13 @@ function pageParams(query: { cursor?: string | undefined; state?: readonly strin
   return params;
 }
 
+/**
+ * `GET /api/v1/health`: the coordinator answers, and whether it is the active one of those sharing
+ * its store (`standby`: it answers only this and `/readyz` until it takes over).
+ */
+export const Health = z.object({ ok: z.literal(true), role: z.enum(['active', 'standby']) });
+export type Health = z.infer<typeof Health>;
+
 /** `GET /api/v1/jobs`: one page of jobs, oldest first; pass `nextCursor` as `cursor` for the next. */
 export const JobPage = z.object({ jobs: z.array(JobStatus), nextCursor: z.string().optional() });
 export type JobPage = z.infer<typeof JobPage>;

@@ -31,6 +31,8 @@ export const ErrorCode = z.enum([
   'range_not_satisfiable',
   /** 400: a query parameter is not what the route takes (a bad `limit`, `cursor` or `state`). */
   'invalid_query',
+  /** 503 (REST and worker socket): this coordinator is a standby; `Retry-After` says when to ask again, and another of the coordinators sharing its store is active. */
+  'standby',
   /** 503: the web apps (join page, admin panel) were not built. */
   'not_built',
   /** Any other refusal by the HTTP layer, with its own status. */

@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import type { Health } from '../../shared/index.js';
 import { blobResponse, blobRoutes } from './blobs.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, answerError } from './errors.js';
@@ -29,7 +30,10 @@ export function createApp(deps: ApiDeps, options: AppOptions): Hono {
   app.onError(answerError);
   app.notFound((c) => answerError(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`), c));
 
-  app.get('/api/v1/health', (c) => c.json({ ok: true }));
+  const health: Health = { ok: true, role: 'active' };
+  app.get('/api/v1/health', (c) => c.json(health));
+  // Load balancers send work to the coordinator that answers 200 here: the active one (a standby answers 503).
+  app.get('/readyz', (c) => c.json({ ready: true, role: 'active' }));
 
   const worker = new Hono();
   worker.use('*', requireJoinToken(deps.joinToken));

@@ -36,7 +36,7 @@ export function systemRoutes(deps: ApiDeps): Hono {
   return app;
 }
 
-export function joinUrl(deps: ApiDeps): string {
+export function joinUrl(deps: Pick<ApiDeps, 'publicUrl' | 'joinToken'>): string {
   return `${deps.publicUrl()}/join?token=${encodeURIComponent(deps.joinToken)}`;
 }
 

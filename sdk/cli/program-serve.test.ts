@@ -44,6 +44,7 @@ describe('tabgrid serve', () => {
         adminUrl: 'http://127.0.0.1:9999/admin',
         adminToken: 'admin-secret',
         adminTokenCreated: false,
+        role: () => 'active',
         close: () => {
           closed = true;
           return Promise.resolve();
@@ -60,7 +61,7 @@ describe('tabgrid serve', () => {
     const run = await cli(['serve'], { cwd: dir, overrides: { loadCoordinator: () => Promise.resolve(coordinator.start) } });
     expect(run.code).toBe(0);
     expect(coordinator.calls).toEqual([{ port: 8080, host: '127.0.0.1', dataDir: join(dir, '.tabgrid') }]);
-    expect(run.stdout).toEqual(['join URL: http://127.0.0.1:9999/join?token=j', 'admin URL: http://127.0.0.1:9999/admin', 'admin token: admin-secret']);
+    expect(run.stdout).toEqual(['join URL: http://127.0.0.1:9999/join?token=j', 'admin URL: http://127.0.0.1:9999/admin', 'admin token: admin-secret', 'role: active']);
     expect(run.stops).toHaveLength(1);
     await run.stops[0]?.();
     expect(coordinator.closed()).toBe(true);

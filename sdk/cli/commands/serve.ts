@@ -9,6 +9,9 @@ export interface CoordinatorOptions {
   port: number;
   host: string;
   dataDir: string;
+  database?: string;
+  failoverMs?: number;
+  publicUrl?: string;
   leaseMs?: number;
   heartbeatMs?: number;
   maxTasks?: number;
@@ -25,6 +28,9 @@ interface ServeFlags {
   port: number;
   host: string;
   data: string;
+  database?: string;
+  failoverMs?: number;
+  publicUrl?: string;
   leaseMs?: number;
   heartbeatMs?: number;
   maxTasks?: number;
@@ -45,7 +51,10 @@ export function registerServe(program: Command, io: CliIO, start: () => Promise<
     .description('run a coordinator: volunteers join at its join URL, you watch at its admin URL')
     .option('--port <n>', 'port to listen on (0 picks a free one)', integerOption(0, 65_535), 8080)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--data <dir>', 'folder for the database and blobs', './.tabgrid')
+    .option('--data <dir>', 'folder for the embedded database and blobs', './.tabgrid')
+    .option('--database <url>', 'a postgres:// URL to keep everything in PostgreSQL instead; coordinators sharing one stand by for the active one (env TABGRID_DATABASE)')
+    .option('--failover-ms <n>', 'how soon a standby takes over from an active coordinator that is gone (default 3000)', integerOption(300, 600_000))
+    .option('--public-url <url>', 'the URL volunteers and admins reach this coordinator at (a load balancer in front of several)')
     .option('--lease-ms <n>', 'how long a task lease lasts without a heartbeat', integerOption(1, 86_400_000))
     .option('--heartbeat-ms <n>', 'how often workers renew their leases', integerOption(1, 86_400_000))
     .option('--max-tasks <n>', 'most tasks one job may make (default 100000)', integerOption(1, 100_000_000))
@@ -57,6 +66,7 @@ export function registerServe(program: Command, io: CliIO, start: () => Promise<
       io.out(`join URL: ${coordinator.joinUrl}`);
       io.out(`admin URL: ${coordinator.adminUrl}`);
       io.out(`admin token: ${coordinator.adminToken}`);
+      io.out(`role: ${coordinator.role()}`);
       if (coordinator.adminTokenCreated) io.out('(a new admin token was created; pass it to the CLI as --token or TABGRID_TOKEN)');
       io.onShutdown(() => coordinator.close());
     });
@@ -64,6 +74,9 @@ export function registerServe(program: Command, io: CliIO, start: () => Promise<
 
 function coordinatorOptions(flags: ServeFlags, cwd: string): CoordinatorOptions {
   const options: CoordinatorOptions = { port: flags.port, host: flags.host, dataDir: resolve(cwd, flags.data) };
+  if (flags.database !== undefined) options.database = flags.database;
+  if (flags.failoverMs !== undefined) options.failoverMs = flags.failoverMs;
+  if (flags.publicUrl !== undefined) options.publicUrl = flags.publicUrl.replace(/\/+$/, '');
   if (flags.leaseMs !== undefined) options.leaseMs = flags.leaseMs;
   if (flags.heartbeatMs !== undefined) options.heartbeatMs = flags.heartbeatMs;
   for (const limit of ['maxTasks', 'maxItems', 'maxDepth'] as const) if (flags[limit] !== undefined) options[limit] = flags[limit];

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { CoordinatorLease } from './store/index.js';
+
+export type RoleName = 'active' | 'standby';
+
+/** What a `Role` does when this coordinator becomes active or stops being so. */
+export interface RoleHooks {
+  /** Start serving: rebuild the live state from the store. A throw steps down again. */
+  becameActive(): Promise<void>;
+  /** Stop serving at once: drop every socket and what was kept in memory (writes already fail). */
+  becameStandby(reason: string): Promise<void>;
+}
+
+/**
+ * Active or standby, among coordinators sharing one store. A standby tries to take the store's
+ * lease every `ttlMs / 6`; the active renews it every `ttlMs / 3`. The active steps down when a
+ * renewal fails, or when it has not renewed for `ttlMs` by its own clock (it was paused, or the
+ * database is out of reach): by then a standby may hold the lease, and the store's fencing
+ * already refuses this one's writes.
+ */
+export class Role {
+  private current: RoleName = 'standby';
+  /** When the lease was last renewed (or taken), by `performance.now()`. */
+  private renewedAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** The turn in progress (taking or renewing the lease): one at a time. */
+  private turn: Promise<void> = Promise.resolve();
+  /** The hooks called so far, one after another; the lease is renewed meanwhile (rebuilding a big job's state takes a while). */
+  private transitions: Promise<void> = Promise.resolve();
+  readonly holder = `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+
+  constructor(
+    private readonly lease: CoordinatorLease,
+    private readonly ttlMs: number,
+    private readonly hooks: RoleHooks,
+  ) {}
+
+  get name(): RoleName {
+    return this.current;
+  }
+
+  /** Takes the first turn (so a lone coordinator is active and serving when this resolves), then keeps taking turns. */
+  async start(): Promise<void> {
+    await this.take();
+    await this.transitions;
+  }
+
+  /** Stops taking turns; an active one gives its lease up, so a standby takes over at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.turn;
+    if (this.current === 'active') {
+      this.current = 'standby';
+      await this.transition(() => this.hooks.becameStandby('stopping'));
+      await this.lease.release().catch((error: unknown) => console.error('could not release the coordinator lease:', error));
+    }
+    await this.transitions;
+  }
+
+  private take(): Promise<void> {
+    this.turn = this.turn.then(() => (this.current === 'active' ? this.renew() : this.acquire())).finally(() => this.schedule());
+    return this.turn;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.take(), this.current === 'active' ? this.ttlMs / 3 : this.ttlMs / 6);
+  }
+
+  private async acquire(): Promise<void> {
+    const askedAt = performance.now();
+    let token: number | undefined;
+    try {
+      token = await this.lease.acquire(this.holder, this.ttlMs);
+    } catch (error) {
+      console.error('could not reach the store to take the coordinator lease:', errorMessage(error));
+      return;
+    }
+    if (token === undefined || this.stopped) return;
+    this.renewedAt = askedAt;
+    this.current = 'active';
+    void this.transition(async () => {
+      try {
+        await this.hooks.becameActive();
+      } catch (error) {
+        await this.stepDown(`could not start serving: ${errorMessage(error)}`);
+      }
+    });
+  }
+
+  /** Calls a hook after those before it. */
+  private transition(hook: () => Promise<void>): Promise<void> {
+    this.transitions = this.transitions.then(hook).catch((error: unknown) => console.error('a coordinator role change failed:', error));
+    return this.transitions;
+  }
+
+  private async renew(): Promise<void> {
+    const askedAt = performance.now();
+    if (askedAt - this.renewedAt > this.ttlMs) {
+      await this.stepDown(`the lease was not renewed for ${Math.round(askedAt - this.renewedAt)} ms (paused, or the store out of reach)`);
+      return;
+    }
+    let renewed: boolean;
+    try {
+      renewed = await this.lease.renew(this.ttlMs);
+    } catch (error) {
+      // Out of reach for now: the next turn tries again, until the lease runs out by this clock.
+      console.error('could not renew the coordinator lease:', errorMessage(error));
+      return;
+    }
+    if (renewed) this.renewedAt = askedAt;
+    else await this.stepDown('another coordinator holds the lease');
+  }
+
+  private async stepDown(reason: string): Promise<void> {
+    if (this.current === 'standby') return;
+    this.current = 'standby';
+    console.error(`standing by: ${reason}`);
+    await this.lease.release().catch(() => undefined);
+    void this.transition(() => this.hooks.becameStandby(reason));
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
