@@ -44,7 +44,7 @@ export async function startCoordinator(input: CoordinatorOptions): Promise<Coord
   let started = false;
   const role = new Role(store.lease, options.failoverMs, {
     async becameActive() {
-      serving = await startServing(store, options, secrets, () => publicUrl);
+      serving = await startServing(store, options, secrets, () => publicUrl, started);
       if (started) console.error(`active: took over, serving at ${publicUrl}`);
     },
     async becameStandby() {

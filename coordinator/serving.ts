@@ -20,11 +20,21 @@ export interface Serving {
   close(): Promise<void>;
 }
 
-/** Starts serving on `store`: reads the live state from it (the scheduler repairs nothing) and builds the app. */
-export async function startServing(store: Store, options: ResolvedOptions, secrets: Secrets, publicUrl: () => string): Promise<Serving> {
+/**
+ * Starts serving on `store`: reads the live state from it (the scheduler repairs nothing) and
+ * builds the app. A term that began by taking over from another coordinator says when it sent
+ * its first lease (how long the grid went without one).
+ */
+export async function startServing(store: Store, options: ResolvedOptions, secrets: Secrets, publicUrl: () => string, tookOver: boolean): Promise<Serving> {
   const scheduler = await Scheduler.open(store, { ...options, signalling: { path: '/peerjs', key: secrets.peerKey, iceServers: options.iceServers } });
   const signalling = createSignalling({ key: secrets.peerKey, isIssued: (id) => scheduler.isIssuedPeer(id) });
-  const gateway = new WorkerGateway(scheduler, options);
+  const servingSince = Date.now();
+  const gateway = new WorkerGateway(scheduler, {
+    ...options,
+    onFirstLease: () => {
+      if (tookOver) console.error(`first lease since taking over at ${new Date().toISOString()} (${Date.now() - servingSince} ms after taking over)`);
+    },
+  });
   const deps: ApiDeps = {
     store,
     scheduler,

@@ -1,4 +1,4 @@
-import { DEFAULT_SPEC_LIMITS, deeperThan, WorkerMessage, summarizeIssues, type ErrorCode, type WorkerReputation, type WorkerStatus } from '../../shared/index.js';
+import { DEFAULT_SPEC_LIMITS, deeperThan, WorkerMessage, summarizeIssues, type CoordinatorMessage, type ErrorCode, type WorkerReputation, type WorkerStatus } from '../../shared/index.js';
 import type { WorkerRecord } from '../store/index.js';
 import { newId, type Asker, type Scheduler } from '../scheduler/index.js';
 import { WorkerSession, type WorkerSocket } from './session.js';
@@ -16,6 +16,8 @@ export interface GatewayOptions {
   maxCapabilityUpdates?: number;
   /** Deepest nesting of arrays and objects in a message; deeper is a bad message. @default 64 */
   maxDepth?: number;
+  /** Told of the first lease this gateway sends (an active coordinator's term has begun to serve work). */
+  onFirstLease?: () => void;
 }
 
 const POLICY_VIOLATION = 1008;
@@ -32,6 +34,8 @@ export class WorkerGateway {
   private readonly waiting = new Set<WorkerSession>();
   private readonly tasksDone = new Map<string, number>();
   private draining = false;
+  /** A lease was sent (see `onFirstLease`). */
+  private leasedYet = false;
   private drainAgain = false;
 
   constructor(
@@ -287,7 +291,7 @@ export class WorkerGateway {
         }
         session.asks = Math.max(0, session.asks - 1);
         if (session.asks === 0) this.waiting.delete(session);
-        session.send(lease);
+        this.sendLease(session, lease);
       }
     }
     return started;
@@ -298,6 +302,13 @@ export class WorkerGateway {
     return [...this.waiting]
       .filter((session) => session.ready && this.answerable(session) > 0)
       .map((session) => ({ id: session.workerId!, capabilities: session.capabilities!, asks: this.answerable(session), host: session.host }));
+  }
+
+  private sendLease(session: WorkerSession, lease: CoordinatorMessage): void {
+    session.send(lease);
+    if (this.leasedYet) return;
+    this.leasedYet = true;
+    this.options.onFirstLease?.();
   }
 
   /** Leases one task to this session if there is one for it; answers whether it did. */
@@ -315,7 +326,7 @@ export class WorkerGateway {
     this.waiting.delete(session);
     if (session.asks > 0 && !session.closed) this.waiting.add(session);
     if (session.closed) this.scheduler.workerDisconnected(session.workerId!);
-    session.send(lease);
+    this.sendLease(session, lease);
     return true;
   }
 }
