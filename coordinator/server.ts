@@ -58,7 +58,7 @@ export async function startCoordinator(input: CoordinatorOptions): Promise<Coord
   });
   await role.start();
   started = true;
-  if (role.name === 'standby') console.error('standby: another coordinator holds the store’s lease; taking over when it is gone');
+  if (!serving) console.error('standby: another coordinator holds the store’s lease; taking over when it is gone');
 
   return {
     url: publicUrl,
@@ -66,7 +66,8 @@ export async function startCoordinator(input: CoordinatorOptions): Promise<Coord
     adminUrl: `${publicUrl}/admin`,
     adminToken: secrets.adminToken,
     adminTokenCreated: secrets.adminTokenCreated,
-    role: () => role.name,
+    // Active once it serves (the lease is taken a moment before the live state is rebuilt).
+    role: () => (serving ? 'active' : 'standby'),
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await role.stop();

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { NOW_MS, type Numbered } from './postgres-sql.js';
-import { INSERT_EVENT, INSERT_JOB, INSERT_LOG, jobPatchColumns, jobValues, moveTasksText, PUT_WORKER, taskPatchColumns, taskUpdateText, taskValues, workerValues } from './rows.js';
-import { LostLeaseError, type CoordinatorLease, type NewJob, type NewTask, type StoreChange } from './store.js';
+import { INSERT_EVENT, INSERT_JOB, INSERT_LOG, jobPatchColumns, jobValues, moveTasksText, PUT_WORKER, taskPatchColumnNames, taskPatchColumns, taskValues, workerValues } from './rows.js';
+import { LostLeaseError, type CoordinatorLease, type NewJob, type NewTask, type StoreChange, type TaskPatch } from './store.js';
 
 /** Runs one statement of a transaction (`?` placeholders) and answers its rows. */
 type Query = (text: string, values: readonly unknown[]) => Promise<unknown[]>;
@@ -59,9 +59,32 @@ export class PostgresWrites {
 
   async write(changes: readonly StoreChange[]): Promise<number[][]> {
     if (changes.length === 0) return [];
+    // The hot path: transitions of distinct tasks and nothing else, in one statement.
+    const only = new TaskUpdates();
+    if (changes.every((change) => change.type === 'updateTask' && only.add(change.jobId, change.index, change.patch))) {
+      const token = this.token;
+      if (token === undefined || !(await only.runFenced(this.pool, this.numbered, token))) {
+        this.token = undefined;
+        throw new LostLeaseError();
+      }
+      return changes.map(() => []);
+    }
     return this.fenced(async (query) => {
       const answers: number[][] = [];
-      for (const change of changes) answers.push(await this.applyOne(query, change));
+      // Task updates in a row, each of another task, go in one statement per set of columns:
+      // a round trip to the server per group commit, not per transition.
+      let updates = new TaskUpdates();
+      for (const change of changes) {
+        if (change.type === 'updateTask' && updates.add(change.jobId, change.index, change.patch)) {
+          answers.push([]);
+          continue;
+        }
+        await updates.run(query);
+        updates = new TaskUpdates();
+        if (change.type === 'updateTask') updates.add(change.jobId, change.index, change.patch);
+        answers.push(change.type === 'updateTask' ? [] : await this.applyOne(query, change));
+      }
+      await updates.run(query);
       return answers;
     });
   }
@@ -74,8 +97,9 @@ export class PostgresWrites {
     let broken: Error | undefined;
     try {
       const query: Query = async (text, values) => (await client.query(this.numbered.statement(text, values))).rows as unknown[];
-      await client.query('BEGIN');
-      const [held] = (await query('SELECT token FROM coordinator_lease WHERE id = 1 FOR SHARE', [])) as [{ token: number }];
+      // Both in one round trip (two statements without parameters in one simple query).
+      const results = (await client.query('BEGIN; SELECT token FROM coordinator_lease WHERE id = 1 FOR SHARE')) as unknown as pg.QueryResult[];
+      const held = results[1]!.rows[0] as { token: number };
       if (held.token !== token) {
         this.token = undefined;
         throw new LostLeaseError();
@@ -103,11 +127,8 @@ export class PostgresWrites {
         await query(text, [...values, change.id]);
         return [];
       }
-      case 'updateTask': {
-        const { mask, values } = taskPatchColumns(change.patch);
-        await query(taskUpdateText(mask), [...values, Date.now(), change.jobId, change.index]);
-        return [];
-      }
+      case 'updateTask':
+        throw new Error('task updates are written by TaskUpdates');
       case 'moveTasks':
         await query(moveTasksText(change.from.length), [change.to, Date.now(), change.jobId, ...change.from]);
         return [];
@@ -141,6 +162,77 @@ export class PostgresWrites {
     await flush();
     return seq;
   }
+}
+
+/** Each task column's type, for the arrays `unnest` reads. */
+const COLUMN_TYPES: Record<string, string> = {
+  state: 'text',
+  output: 'text',
+  attempts: 'integer',
+  failures: 'integer',
+  lapses: 'integer',
+  blame: 'text',
+  lease_id: 'text',
+  worker_id: 'text',
+  error: 'text',
+  checkpoint: 'text',
+  ready_at: 'bigint',
+};
+
+/**
+ * Task updates of distinct tasks, grouped by the columns they set; each group is one
+ * `UPDATE … FROM unnest(…)`. Updates of one task twice are not grouped (the second must follow
+ * the first), nor is anything across another kind of change.
+ */
+class TaskUpdates {
+  private readonly tasks = new Set<string>();
+  private readonly groups = new Map<number, { jobIds: string[]; indices: number[]; columns: unknown[][] }>();
+
+  /** Adds an update; false when this task is already in (run these first). */
+  add(jobId: string, index: number, patch: TaskPatch): boolean {
+    const key = `${index}:${jobId}`;
+    if (this.tasks.has(key)) return false;
+    this.tasks.add(key);
+    const { mask, values } = taskPatchColumns(patch);
+    let group = this.groups.get(mask);
+    if (!group) this.groups.set(mask, (group = { jobIds: [], indices: [], columns: values.map(() => []) }));
+    group.jobIds.push(jobId);
+    group.indices.push(index);
+    values.forEach((value, column) => group.columns[column]!.push(value));
+    return true;
+  }
+
+  async run(query: Query): Promise<void> {
+    const now = Date.now();
+    for (const [mask, group] of this.groups) await query(`UPDATE tasks AS t SET ${updateOf(mask, '')}`, [now, group.jobIds, group.indices, ...group.columns]);
+  }
+
+  /**
+   * Every update in one statement, which first locks the lease's row if it still holds `token`
+   * (a takeover waits for it, or it finds the token moved on and writes nothing): a group commit
+   * of transitions alone is one round trip. Answers whether the token held.
+   */
+  async runFenced(pool: pg.Pool, numbered: Numbered, token: number): Promise<boolean> {
+    const now = Date.now();
+    const parts = ['WITH fence AS (SELECT token FROM coordinator_lease WHERE id = 1 AND token = ? FOR SHARE)'];
+    const values: unknown[] = [token];
+    let n = 0;
+    for (const [mask, group] of this.groups) {
+      parts.push(`u${n++} AS (UPDATE tasks AS t SET ${updateOf(mask, ' AND EXISTS (SELECT 1 FROM fence)')} RETURNING 1)`);
+      values.push(now, group.jobIds, group.indices, ...group.columns);
+    }
+    const text = `${parts.join(',\n')}\nSELECT count(*) AS held FROM fence${Array.from({ length: n }, (_, u) => `, (SELECT count(*) FROM u${u}) AS u${u}`).join('')}`;
+    const { rows } = await pool.query<{ held: number }>(numbered.statement(text, values));
+    return rows[0]!.held === 1;
+  }
+}
+
+/** `SET … FROM unnest(…) AS v(…) WHERE …` of a task update group (see `TaskUpdates`); its parameters: now, job ids, indices, each column. */
+function updateOf(mask: number, condition: string): string {
+  const names = taskPatchColumnNames(mask);
+  const sets = [...names.map((name) => `${name} = v.${name}`), 'updated_at = ?'].join(', ');
+  const arrays = ['?::text[]', '?::integer[]', ...names.map((name) => `?::${COLUMN_TYPES[name]!}[]`)].join(', ');
+  return `${sets} FROM unnest(${arrays}) AS v(job_id, idx, ${names.join(', ')}) WHERE t.job_id = v.job_id AND t.idx = v.idx${condition}`;
 }
 
 function emptyColumns(): [unknown[], unknown[], unknown[], unknown[], unknown[]] {

@@ -61,7 +61,10 @@ describe('PostgreSQL store: the coordinators lease', () => {
     await create(first, 'job_1');
     await new Promise((resolve) => setTimeout(resolve, 300));
     await second.lease.acquire('second', 60_000);
-    // `first` has not renewed: it does not know yet, and its next write finds out.
+    // `first` has not renewed: it does not know yet, and its next write finds out, whether it
+    // is transitions alone (one statement) or anything else (a transaction).
+    await expect(first.write([{ type: 'updateTask', jobId: 'job_1', index: 0, patch: { state: 'done', output: [2] } }])).rejects.toBeInstanceOf(LostLeaseError);
+    expect((await second.listTasks('job_1'))[0]).toMatchObject({ state: 'ready', output: null });
     await expect(create(first, 'job_2')).rejects.toBeInstanceOf(LostLeaseError);
     await expect(first.setMeta('k', 'v')).rejects.toBeInstanceOf(LostLeaseError);
     expect((await second.listJobs()).map((job) => job.id)).toEqual(['job_1']);

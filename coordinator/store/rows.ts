@@ -194,8 +194,13 @@ export function taskPatchColumns(patch: TaskPatch): { mask: number; values: unkn
   return { mask, values };
 }
 
+/** The columns a task patch sets, in order (see `taskPatchColumns`). */
+export function taskPatchColumnNames(mask: number): string[] {
+  return TASK_PATCH_COLUMNS.filter((_, bit) => (mask & (1 << bit)) !== 0);
+}
+
 /** The update statement of a task patch's columns (see `taskPatchColumns`): its parameters are the values, then now, job id, index. */
 export function taskUpdateText(mask: number): string {
-  const columns = [...TASK_PATCH_COLUMNS.filter((_, bit) => (mask & (1 << bit)) !== 0), 'updated_at'];
+  const columns = [...taskPatchColumnNames(mask), 'updated_at'];
   return `UPDATE tasks SET ${columns.map((column) => `${column} = ?`).join(', ')} WHERE job_id = ? AND idx = ?`;
 }
