@@ -82,6 +82,22 @@ describe('wait through a coordinator restart', () => {
     await expect(down.job('j').wait()).rejects.toMatchObject({ name: 'NetworkError' });
   });
 
+  test('a 503 before any answer is an outage too (a load balancer with no coordinator ready, a standby): it waits', async () => {
+    const real = await start();
+    let unavailable = 2;
+    // The first two status reads meet a balancer that has no coordinator ready yet.
+    const balancer: FetchWrapper = (fetch: FetchFunction) => (input, init) => {
+      if (String(input).endsWith('/api/v1/jobs') || unavailable === 0) return fetch(input, init);
+      unavailable -= 1;
+      return new Response('no coordinator is ready', { status: 503, headers: { 'retry-after': '1' } });
+    };
+    const job = await real.client({ wrap: balancer }).submit(spec);
+    const waiting = job.wait({ timeoutMs: 15_000 });
+    await addWorker(real);
+    expect((await waiting).state).toBe('COMPLETED');
+    expect(unavailable).toBe(0);
+  });
+
   test('a 4xx is no outage: it rejects at once', async () => {
     const real = await start();
     const job = await real.grid.submit(spec);

@@ -164,8 +164,8 @@ const LONGEST_RETRY_DELAY_MS = 5_000;
  * asks `retryDelay(error)` after each failure: it answers how long to back off (`backoffDelay`:
  * doubling from `firstDelayMs` up to 5 s, with equal jitter so that clients do not all come
  * back at once), or rethrows `error` when it is no outage (any error but a transient one, or one
- * before the coordinator ever answered, so a wrong URL fails at once; a standby's 503 is an
- * answer) or the outage has lasted
+ * before the coordinator ever answered, so a wrong URL fails at once; a 503 is an answer) or
+ * the outage has lasted
  * longer than `maxOutageMs`.
  */
 export class OutageBudget {
@@ -189,8 +189,9 @@ export class OutageBudget {
 
   /** The back-off before the next try, or `error` rethrown. */
   retryDelay(error: unknown): number {
-    // A standby answering is a coordinator at the right URL: one is about to take over.
-    const reached = this.#answered || (isHTTPError(error) && error.code === 'standby');
+    // 503 is an answer from the right place: a standby (one is about to take over) or a load
+    // balancer with no coordinator ready yet; both say when to ask again.
+    const reached = this.#answered || (isHTTPError(error) && error.status === 503);
     if (!reached || !isTransientFailure(error)) throw error;
     const now = Date.now();
     this.#since ??= now;
