@@ -2,6 +2,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Health, ItemResult, JobStatus } from '../shared/index.js';
 import type { Coordinator } from './server.js';
+import { newDatabaseOn } from './store/postgres-server.js';
 import { DOUBLE_CODE, expectError, readBody, readNdjson, serverCaller, socketUrl, useRealServers } from './test-helpers.js';
 import { honest, ProtocolWorker } from './test-workers.js';
 
@@ -9,18 +10,7 @@ import { honest, ProtocolWorker } from './test-workers.js';
 
 const { start, stop, track } = useRealServers();
 
-async function newDatabase(): Promise<string> {
-  const { default: pg } = await import('pg');
-  const server = inject('postgresUrl');
-  const name = `failover_${Math.random().toString(36).slice(2, 10)}`;
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const newDatabase = (): Promise<string> => newDatabaseOn(inject('postgresUrl'));
 
 const FAILOVER_MS = 600;
 const onDatabase = (database: string) => start({ database, failoverMs: FAILOVER_MS, leaseMs: 2_000 });

@@ -1,2 +1,2 @@
 /** What tests and benchmarks of other rooms use of the coordinator's test support. */
-export { startPostgresServer, type PostgresServer } from './store/postgres-server.js';
+export { freePort, newDatabaseOn, startPostgresServer, type PostgresServer } from './store/postgres-server.js';

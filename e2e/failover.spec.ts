@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import WebSocket from 'ws';
 import { CoordinatorMessage, type ItemResult, type JobStatus } from '../shared/index.js';
 import { Tabgrid } from '../sdk/index.js';
-import { startPostgresServer, type PostgresServer } from '../coordinator/testing.js';
+import { freePort, startPostgresServer, type PostgresServer } from '../coordinator/testing.js';
 import { startBalancer, type Balancer } from './balancer.js';
 import { startCoordinatorProcess, type CoordinatorProcess } from './coordinator.js';
 import { expect, test } from './fixtures.js';
@@ -26,16 +25,6 @@ test.afterAll(async () => {
   await postgres.stop();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Two coordinator slots on one database behind one balancer; a slot's process is restarted on the same port. */
 class Pair {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startCoordinator, type Coordinator } from '../coordinator/index.js';
 import { startNodeWorker, type NodeWorker } from '../node-worker/index.js';
+import { newDatabaseOn } from '../coordinator/testing.js';
 import { Tabgrid } from './client.js';
 import { cli } from './cli/test-support.js';
 import { ADMIN_TOKEN } from './test-support.js';
@@ -21,18 +22,7 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-async function newDatabase(): Promise<string> {
-  const { default: pg } = await import('pg');
-  const server = inject('postgresUrl');
-  const name = `sdk_${Math.random().toString(36).slice(2, 10)}`;
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const newDatabase = (): Promise<string> => newDatabaseOn(inject('postgresUrl'));
 
 async function coordinatorOn(database: string): Promise<Coordinator> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tabgrid-sdk-failover-'));

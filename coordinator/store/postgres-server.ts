@@ -58,27 +58,29 @@ export async function startPostgresServer(): Promise<PostgresServer> {
 }
 
 function onServer(url: string, stop: () => Promise<void>): PostgresServer {
-  return {
-    url,
-    async newDatabase() {
-      const name = `tabgrid_${randomBytes(6).toString('hex')}`;
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await client.end();
-      }
-      const database = new URL(url);
-      database.pathname = `/${name}`;
-      return database.toString();
-    },
-    stop,
-  };
+  return { url, newDatabase: () => newDatabaseOn(url), stop };
+}
+
+/**
+ * Makes a new, empty database on the server `serverUrl` names, and answers its URL.
+ * @example const url = await newDatabaseOn(inject('postgresUrl')); // in a unit test
+ */
+export async function newDatabaseOn(serverUrl: string): Promise<string> {
+  const name = `tabgrid_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const database = new URL(serverUrl);
+  database.pathname = `/${name}`;
+  return database.toString();
 }
 
 /** A TCP port nothing listens on now. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

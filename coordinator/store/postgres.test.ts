@@ -1,21 +1,11 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { openPostgresStore } from './postgres.js';
+import { newDatabaseOn } from './postgres-server.js';
 import { LostLeaseError, type Store } from './store.js';
 import { describeStoreContract, newJob, newTask } from './test-support.js';
 
 /** A new database on the run's PostgreSQL server (`postgres-global-setup.ts`), and its URL. */
-async function newDatabase(): Promise<string> {
-  const { default: pg } = await import('pg');
-  const server = inject('postgresUrl');
-  const name = `contract_${Math.random().toString(36).slice(2, 10)}`;
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const newDatabase = (): Promise<string> => newDatabaseOn(inject('postgresUrl'));
 
 describeStoreContract('PostgreSQL', async () => {
   const url = await newDatabase();
