@@ -37,10 +37,6 @@ export class Role {
     private readonly hooks: RoleHooks,
   ) {}
 
-  get name(): RoleName {
-    return this.current;
-  }
-
   /** Takes the first turn (so a lone coordinator is active and serving when this resolves), then keeps taking turns. */
   async start(): Promise<void> {
     await this.take();
@@ -104,15 +100,20 @@ export class Role {
       await this.stepDown(`the lease was not renewed for ${Math.round(askedAt - this.renewedAt)} ms (paused, or the store out of reach)`);
       return;
     }
-    let renewed: boolean;
+    let renewed: boolean | 'late';
     try {
-      renewed = await this.lease.renew(this.ttlMs);
+      // A renewal that does not answer before the lease runs out by this clock is as good as
+      // lost (the database out of reach, its connection a black hole).
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.ttlMs - (askedAt - this.renewedAt))));
+      renewed = await Promise.race([this.lease.renew(this.ttlMs), late]).finally(() => clearTimeout(timer));
     } catch (error) {
       // Out of reach for now: the next turn tries again, until the lease runs out by this clock.
       console.error('could not renew the coordinator lease:', errorMessage(error));
       return;
     }
-    if (renewed) this.renewedAt = askedAt;
+    if (renewed === 'late') await this.stepDown(`the lease could not be renewed within ${this.ttlMs} ms (the store out of reach)`);
+    else if (renewed) this.renewedAt = askedAt;
     else await this.stepDown('another coordinator holds the lease');
   }
 

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Role } from './role.js';
+import type { CoordinatorLease } from './store/index.js';
+
+// The role's rules with a lease of the test's own (beside the real one: the PostgreSQL store's
+// lease tests, and e2e/failover.spec.ts with real processes, SIGKILL and SIGSTOP).
+
+const TTL_MS = 300;
+
+/** A lease the test holds the strings of. */
+class TestLease implements CoordinatorLease {
+  free = true;
+  renewals: 'yes' | 'no' | 'hang' = 'yes';
+  released = 0;
+  acquire(): Promise<number | undefined> {
+    if (!this.free) return Promise.resolve(undefined);
+    this.free = false;
+    return Promise.resolve(1);
+  }
+  renew(): Promise<boolean> {
+    if (this.renewals === 'hang') return new Promise(() => undefined);
+    return Promise.resolve(this.renewals === 'yes');
+  }
+  release(): Promise<void> {
+    this.released++;
+    return Promise.resolve();
+  }
+}
+
+const roles: Role[] = [];
+afterEach(async () => {
+  await Promise.all(roles.splice(0).map((role) => role.stop()));
+});
+
+function watch(lease: TestLease): { role: Role; changes: string[] } {
+  const changes: string[] = [];
+  const role = new Role(lease, TTL_MS, {
+    becameActive: () => {
+      changes.push('active');
+      return Promise.resolve();
+    },
+    becameStandby: (reason) => {
+      changes.push(`standby: ${reason}`);
+      return Promise.resolve();
+    },
+  });
+  roles.push(role);
+  return { role, changes };
+}
+
+const until = async (condition: () => boolean): Promise<void> => {
+  await expect.poll(condition, { timeout: 5_000, interval: 20 }).toBe(true);
+};
+
+describe('Role', () => {
+  it('is active when start resolves if the lease was free, and stands by while another holds it', async () => {
+    const lease = new TestLease();
+    const first = watch(lease);
+    await first.role.start();
+    expect(first.changes).toEqual(['active']);
+    const second = watch(lease);
+    await second.role.start();
+    expect(second.changes).toEqual([]);
+  });
+
+  it('steps down when a renewal finds the lease taken', async () => {
+    const lease = new TestLease();
+    const { role, changes } = watch(lease);
+    await role.start();
+    lease.renewals = 'no';
+    await until(() => changes.length === 2);
+    expect(changes[1]).toBe('standby: another coordinator holds the lease');
+  });
+
+  it('steps down by its own clock when a renewal never answers', async () => {
+    const lease = new TestLease();
+    const { role, changes } = watch(lease);
+    await role.start();
+    lease.renewals = 'hang';
+    await until(() => changes.length === 2);
+    expect(changes[1]).toMatch(/^standby: the lease could not be renewed within 300 ms/);
+  });
+
+  it('gives the lease up when it stops, so a standby takes over at once', async () => {
+    const lease = new TestLease();
+    const { role, changes } = watch(lease);
+    await role.start();
+    await role.stop();
+    expect(changes).toEqual(['active', 'standby: stopping']);
+    expect(lease.released).toBe(1);
+  });
+});
