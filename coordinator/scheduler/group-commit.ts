@@ -17,6 +17,8 @@ export class GroupCommit {
   private next: Promise<void> | undefined;
   /** The last commit started; the next waits for it. */
   private last: Promise<void> = Promise.resolve();
+  /** Called as each batch is closed, to add what was held back for a later batch (see `LogBuffer`). */
+  private readonly closing: (() => void)[] = [];
 
   constructor(private readonly store: Store) {}
 
@@ -25,6 +27,11 @@ export class GroupCommit {
     this.pending.push(change);
     this.onCommitted.push(then);
     this.next ??= this.schedule();
+  }
+
+  /** Calls `hook` as each batch is closed: changes it adds then go in that batch. */
+  onClosing(hook: () => void): void {
+    this.closing.push(hook);
   }
 
   /** Resolves when every change added so far is committed; rejects if its batch failed. */
@@ -36,6 +43,7 @@ export class GroupCommit {
     const turnEnded = new Promise<void>((resolve) => setImmediate(resolve));
     const previous = this.last.catch(() => undefined);
     const commit = Promise.all([turnEnded, previous]).then(async () => {
+      for (const hook of this.closing) hook();
       const batch = this.pending;
       const callbacks = this.onCommitted;
       this.pending = [];

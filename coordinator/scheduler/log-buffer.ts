@@ -2,7 +2,11 @@ import type { JobFeed } from '../events/index.js';
 import type { NewLog } from '../store/index.js';
 import type { GroupCommit } from './group-commit.js';
 
-/** Batches task log lines into one write every `flushMs`, so chatty tasks cost one insert per batch. */
+/**
+ * Batches task log lines into one write every `flushMs`, so chatty tasks cost one insert per
+ * batch; and into any commit made meanwhile, so a line is never stored after a change that
+ * came after it (a checkpoint that survives a crash has the lines logged before it).
+ */
 export class LogBuffer {
   private pending: NewLog[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -11,7 +15,9 @@ export class LogBuffer {
     private readonly commits: GroupCommit,
     private readonly feed: JobFeed,
     private readonly flushMs = 100,
-  ) {}
+  ) {
+    commits.onClosing(() => this.addToCommit());
+  }
 
   add(entry: NewLog): void {
     this.pending.push(entry);
@@ -20,20 +26,24 @@ export class LogBuffer {
 
   /** Writes the lines buffered so far (with whatever else the next commit holds); watchers hear of them once stored. */
   async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const entries = this.pending;
-    this.pending = [];
-    if (entries.length > 0) {
-      this.commits.add({ type: 'appendLogs', entries }, (ids) => {
-        entries.forEach((entry, index) => this.feed.publishLog({ ...entry, id: ids[index]! }));
-      });
-    }
+    this.addToCommit();
     try {
       await this.commits.committed();
     } catch (error) {
       console.error('could not store task logs:', error);
     }
+  }
+
+  /** Adds the lines buffered so far to the next commit. */
+  private addToCommit(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const entries = this.pending;
+    this.pending = [];
+    if (entries.length === 0) return;
+    this.commits.add({ type: 'appendLogs', entries }, (ids) => {
+      entries.forEach((entry, index) => this.feed.publishLog({ ...entry, id: ids[index]! }));
+    });
   }
 
   async close(): Promise<void> {
