@@ -17,37 +17,14 @@ export const SUMMARY_COLUMNS = [
 export const SUMMARY_SELECT = SUMMARY_COLUMNS.join(', ');
 export type SummaryRow = Pick<Selectable<JobTable>, (typeof SUMMARY_COLUMNS)[number]>;
 
-export function summaryFromRow(row: SummaryRow): JobSummary {
-  const { runMode, reduce, validation } = JSON.parse(row.summary) as { runMode?: JobSummary['runMode']; reduce?: boolean; validation?: JobSummary['validation'] | null };
-  const summary: JobSummary = {
-    seq: Number(row.seq),
-    id: row.id,
-    name: row.name,
-    state: row.state as JobState,
-    priority: row.priority,
-    itemCount: row.item_count,
-    taskCount: row.task_count,
-    error: row.error === null ? null : (JSON.parse(row.error) as JobError),
-    idempotencyKey: row.idempotency_key,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    runMode: runMode ?? 'immediate',
-    reduce: reduce ?? false,
-  };
-  if (validation) summary.validation = validation;
-  if (row.final_counts !== null) summary.finalCounts = JSON.parse(row.final_counts) as JobSummary['finalCounts'] & object;
-  return summary;
-}
-
-export function jobFromRow(row: Selectable<JobTable>): JobRecord {
+/** The columns a job's record and its summary share. */
+function jobColumns(row: SummaryRow): Omit<JobRecord, 'spec' | 'codeSha'> {
   return {
     seq: Number(row.seq),
     id: row.id,
     name: row.name,
     state: row.state as JobState,
     priority: row.priority,
-    spec: JSON.parse(row.spec) as JobSpec,
-    codeSha: row.code_sha,
     itemCount: row.item_count,
     taskCount: row.task_count,
     error: row.error === null ? null : (JSON.parse(row.error) as JobError),
@@ -55,6 +32,18 @@ export function jobFromRow(row: Selectable<JobTable>): JobRecord {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
+}
+
+export function summaryFromRow(row: SummaryRow): JobSummary {
+  const { runMode, reduce, validation } = JSON.parse(row.summary) as { runMode?: JobSummary['runMode']; reduce?: boolean; validation?: JobSummary['validation'] | null };
+  const summary: JobSummary = { ...jobColumns(row), runMode: runMode ?? 'immediate', reduce: reduce ?? false };
+  if (validation) summary.validation = validation;
+  if (row.final_counts !== null) summary.finalCounts = JSON.parse(row.final_counts) as JobSummary['finalCounts'] & object;
+  return summary;
+}
+
+export function jobFromRow(row: Selectable<JobTable>): JobRecord {
+  return { ...jobColumns(row), spec: JSON.parse(row.spec) as JobSpec, codeSha: row.code_sha };
 }
 
 export function taskFromRow(row: Selectable<TaskTable>): TaskRecord {
