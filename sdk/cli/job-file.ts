@@ -1,9 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
-import type { Document } from 'yaml';
-import type { z } from 'zod';
-import { JobSpec } from '../../shared/index.js';
+import { checkSpecValue, describePosition, readSpecText, type JobSpec, type LocateNode, type TextPosition } from '../../shared/index.js';
 import { TabgridError } from '../errors.js';
 
 /**
@@ -24,10 +21,7 @@ export class JobFileError extends TabgridError {
   }
 }
 
-interface Position {
-  line: number;
-  column: number;
-}
+type Position = TextPosition;
 
 /** Reads text files the job file refers to; a parameter so tests need no disk. */
 export type ReadText = (path: string) => Promise<string>;
@@ -52,26 +46,20 @@ export async function loadJobFile(file: string, readText: ReadText = readUtf8): 
 
 /** Like `loadJobFile`, from YAML text already read; `file` names it in errors and anchors relative paths. */
 export async function parseJobFile(text: string, file: string, readText: ReadText = readUtf8): Promise<JobSpec> {
-  const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const syntaxError = document.errors[0];
-  if (syntaxError) {
-    const position = positionAt(lines, syntaxError.pos[0]);
-    throw new JobFileError(`invalid YAML in ${file}${describePosition(position)}: ${syntaxError.message}`, file, position);
+  const read = readSpecText(text);
+  if (read.problem) {
+    const { position, message } = read.problem;
+    const what = read.value === undefined ? `invalid YAML in ${file}${describePosition(position)}: ${message}` : `${file} must hold a mapping with name, code and input`;
+    throw new JobFileError(what, file, position);
   }
-  const value: unknown = document.toJS();
-  if (!isRecord(value)) {
-    throw new JobFileError(`${file} must hold a mapping with name, code and input`, file, positionAt(lines, 0));
-  }
-  const spec = await inlineCodeFile(value, file, readText, (path) => nodePosition(document, lines, path));
-  const parsed = JobSpec.safeParse(spec);
-  if (parsed.success) return parsed.data;
-  throw specError(parsed.error, file, (path) => nodePosition(document, lines, path));
+  const spec = await inlineCodeFile(read.value as Record<string, unknown>, file, readText, read.locate);
+  const checked = checkSpecValue(spec, read.locate);
+  if (checked.spec) return checked.spec;
+  const described = checked.problems.map((problem) => `${problem.path}${describePosition(problem.position)}: ${problem.message}`);
+  throw new JobFileError(`invalid job spec in ${file}: ${described.join('; ')}`, file, checked.problems[0]?.position);
 }
 
-type Locate = (path: readonly PropertyKey[]) => Position | undefined;
-
-async function inlineCodeFile(spec: Record<string, unknown>, file: string, readText: ReadText, locate: Locate): Promise<Record<string, unknown>> {
+async function inlineCodeFile(spec: Record<string, unknown>, file: string, readText: ReadText, locate: LocateNode): Promise<Record<string, unknown>> {
   const { codeFile, ...rest } = spec;
   const code = rest['code'];
   const fromCode = isRecord(code) && Object.keys(code).length === 1 && typeof code['file'] === 'string' ? code['file'] : undefined;
@@ -91,36 +79,6 @@ async function inlineCodeFile(spec: Record<string, unknown>, file: string, readT
     const position = locate(path);
     throw new JobFileError(`${file}${describePosition(position)}: cannot read code file ${modulePath}: ${reasonOf(error)}`, file, position);
   }
-}
-
-function specError(error: z.ZodError, file: string, locate: Locate): JobFileError {
-  const described = error.issues.map((issue) => {
-    const path = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
-    const position = locate(path);
-    const name = issue.path.map(String).join('.') || '(root)';
-    return { position, text: `${name}${describePosition(position)}: ${issue.message}` };
-  });
-  return new JobFileError(`invalid job spec in ${file}: ${described.map((issue) => issue.text).join('; ')}`, file, described[0]?.position);
-}
-
-/** Where the YAML node at `path` starts, or its nearest ancestor that is in the file. */
-function nodePosition(document: Document, lines: LineCounter, path: readonly PropertyKey[]): Position | undefined {
-  for (let length = path.length; length >= 0; length -= 1) {
-    const node: unknown = length === 0 ? document.contents : document.getIn(path.slice(0, length), true);
-    const range = isRecord(node) ? node['range'] : undefined;
-    if (Array.isArray(range) && typeof range[0] === 'number') return positionAt(lines, range[0]);
-  }
-  return undefined;
-}
-
-function positionAt(lines: LineCounter, offset: number): Position {
-  const { line, col } = lines.linePos(offset);
-  return { line, column: col };
-}
-
-/** ` at line 3, column 5`, or nothing when the position is unknown. */
-function describePosition(position: Position | undefined): string {
-  return position ? ` at line ${position.line}, column ${position.column}` : '';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
