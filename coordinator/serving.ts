@@ -2,6 +2,7 @@ import { createNodeWebSocket } from '@hono/node-ws';
 import type { Hono } from 'hono';
 import { createApp } from './api/app.js';
 import type { ApiDeps } from './api/deps.js';
+import { currentNumbers, StatsHistory } from './api/stats-history.js';
 import { ensureErrorEvent } from './error-event.js';
 import { WorkerGateway } from './gateway/index.js';
 import { appHandlers, type HttpHandlers } from './http-server.js';
@@ -44,7 +45,9 @@ export async function startServing(store: Store, options: ResolvedOptions, secre
     publicUrl,
     limits: options,
     startedAt: Date.now(),
+    history: new StatsHistory(() => currentNumbers(scheduler, gateway)),
   };
+  deps.history.start();
 
   // The socket upgrade is routed through the app (so the join token is checked), and the app
   // needs the upgrade handler: break the cycle with a late-bound `request`.
@@ -64,6 +67,7 @@ export async function startServing(store: Store, options: ResolvedOptions, secre
     deps,
     async close() {
       clearInterval(sweeper);
+      deps.history.stop();
       gateway.closeAll();
       signalling.close();
       await scheduler.close();

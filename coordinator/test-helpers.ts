@@ -19,11 +19,12 @@ import {
 } from '../shared/index.js';
 import { createApp } from './api/app.js';
 import type { ApiDeps, ApiLimits } from './api/deps.js';
+import { currentNumbers, StatsHistory } from './api/stats-history.js';
 import { WorkerGateway, type GatewayOptions, type WorkerSession, type WorkerSocket } from './gateway/index.js';
 import type { CoordinatorOptions } from './options.js';
 import { startCoordinator, type Coordinator } from './server.js';
 import { Scheduler, type Asker, type SchedulerOptions } from './scheduler/index.js';
-import { openSqliteStore, type Store, type TaskRecord } from './store/index.js';
+import { openSqliteStore, type Store, type StoreChange, type TaskRecord } from './store/index.js';
 
 // Helpers shared by the coordinator's tests; tsconfig.build.json keeps this file out of dist.
 
@@ -81,6 +82,21 @@ export async function submitJob(scheduler: Scheduler, store: Store, overrides: P
   const code = await storeModule(store, spec.code);
   const reduce = spec.reduce === undefined ? {} : { reduce: { blob: await storeModule(store, spec.reduce) } };
   return scheduler.submit({ ...spec, code: { blob: code }, ...reduce }, code);
+}
+
+/** A store that records every list of changes it commits (copied: the scheduler keeps changing its task objects). */
+export function recording(store: Store): { store: Store; commits: StoreChange[][] } {
+  const commits: StoreChange[][] = [];
+  const recorder: Store = Object.assign(Object.create(store) as Store, {
+    async write(changes: readonly StoreChange[]) {
+      // A new job's tasks come as an iterable read once: read here, for the store and the record alike.
+      const read = changes.map((change) => (change.type === 'createJob' ? { ...change, tasks: [...change.tasks] } : change));
+      const answers = await store.write(read);
+      commits.push(structuredClone(read));
+      return answers;
+    },
+  });
+  return { store: recorder, commits };
 }
 
 export interface Revoke {
@@ -317,6 +333,7 @@ export function testApp(parts: Parts, webRoot: string, options: { limits?: Parti
     publicUrl: () => 'http://tabgrid.test:8080',
     limits: { maxBodyBytes: 1024 * 1024, maxSpecBytes: 512 * 1024, maxBlobBytes: 1024 * 1024, maxQueuedJobs: 1000, maxDepth: 64, ...options.limits },
     startedAt: Date.now(),
+    history: new StatsHistory(() => currentNumbers(parts.scheduler, parts.gateway)),
   };
   return createApp(deps, { webRoot });
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { Health, JobPage, jobPagePath, JobStatus, Sha256, Stats, WorkerList as WorkerListBody, WorkerReputation, sha256Hex } from '../shared/index.js';
 import type { JobSpecInput, JobState, WorkerStatus } from '../shared/index.js';
-import { JobRejectedError, ResponseError, TabgridError, isHTTPError } from './errors.js';
-import { Job } from './job.js';
+import { ResponseError, TabgridError } from './errors.js';
+import { Job, rethrowRejection } from './job.js';
 import { runLocally, storedBlobFetcher, type LocalJob } from './local/index.js';
 import type { ReadOptions } from './job.js';
 import { collectOutputs, mapSpec } from './map.js';
@@ -237,13 +237,4 @@ export class Tabgrid {
   matmul(a: Matrix, b: Matrix, options: MatmulOptions = {}): Promise<Matrix> {
     return multiplyOnGrid({ putBlob: (bytes, read) => this.putBlob(bytes, read), submit: (spec, read) => this.submit(spec, read) }, a, b, options);
   }
-}
-
-/** A 413 or 429 answering a submit carries the REJECTED job's status: raise it as `JobRejectedError`. */
-function rethrowRejection(error: unknown): never {
-  if (isHTTPError(error) && (error.status === 413 || error.status === 429)) {
-    const job = JobStatus.safeParse(error.body);
-    if (job.success && job.data.state === 'REJECTED') throw new JobRejectedError({ job: job.data, status: error.status, cause: error });
-  }
-  throw error;
 }

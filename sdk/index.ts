@@ -59,6 +59,7 @@ export type {
   JobEvent,
   JobInput,
   JobProgress,
+  JobSpecSummary,
   JobState,
   JobStatus,
   LogEntry,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ItemResult, JobEvent, JobStatus, LogEntry, TaskPage, isTerminal, taskPagePath, type TaskState, type TaskStatus } from '../shared/index.js';
-import { JobFailedError, NetworkError, ResponseError, TabgridError, TimeoutError, isTabgridError } from './errors.js';
+import { ItemResult, JobEvent, JobStatus, LogEntry, TaskPage, isTerminal, taskPagePath, type PriorityBody, type RunModeBody, type TaskState, type TaskStatus } from '../shared/index.js';
+import { JobFailedError, JobRejectedError, NetworkError, ResponseError, TabgridError, TimeoutError, isHTTPError, isTabgridError } from './errors.js';
 import { readNdjson } from './ndjson.js';
 import { OutageBudget } from './rest.js';
 import type { RestClient } from './rest.js';
@@ -230,6 +230,52 @@ export class Job {
     return this.#rest.json(JobStatus, this.#path('/resume'), { method: 'POST', signal: options.signal });
   }
 
+  /**
+   * Runs a FAILED job again: its failed tasks, and those cancelled when it failed, are tried anew
+   * (with a fresh retry budget) and it is PENDING until a worker takes one. Jobs that failed
+   * because this one failed stay failed. Rejects with an `HTTPError` (409 `conflict`) for a job in
+   * any other state.
+   * @example
+   * const { state } = await job.retryFailed(); // 'PENDING'
+   * await job.wait();
+   */
+  retryFailed(options: ReadOptions = {}): Promise<JobStatus> {
+    return this.#rest.json(JobStatus, this.#path('/retry'), { method: 'POST', signal: options.signal });
+  }
+
+  /**
+   * Submits this job's spec again (without its `idempotencyKey`, at its priority now) as a new job,
+   * through every policy a submit meets: a job refused by policy rejects with `JobRejectedError`.
+   * Works for a job in any state but REJECTED (its spec was not kept: 409).
+   * @example
+   * const again = await job.resubmit();
+   * await again.wait();
+   */
+  async resubmit(options: ReadOptions = {}): Promise<Job> {
+    const status = await this.#rest.json(JobStatus, this.#path('/resubmit'), { method: 'POST', signal: options.signal }).catch(rethrowRejection);
+    return new Job(status.id, this.#rest, this.#pollIntervalMs);
+  }
+
+  /**
+   * Gives a job that has not ended another priority (-1000..1000; higher runs first): the next
+   * tasks handed out follow the new order. Rejects with an `HTTPError`: 400 `invalid_spec` out of
+   * bounds, 409 `conflict` for a job that has ended.
+   * @example const { priority } = await job.setPriority(10); // 10
+   */
+  setPriority(priority: PriorityBody['priority'], options: ReadOptions = {}): Promise<JobStatus> {
+    return this.#rest.json(JobStatus, this.#path('/priority'), { method: 'POST', json: { priority }, signal: options.signal });
+  }
+
+  /**
+   * Switches a job that has not ended to `debug` mode (its tasks one at a time, only to workers
+   * that joined with debug on) or back to `immediate`; the mode survives a coordinator restart.
+   * Rejects with an `HTTPError`: 400 `invalid_spec` for a gang job, 409 `conflict` for a job that has ended.
+   * @example const { runMode } = await job.setRunMode('debug'); // 'debug'
+   */
+  setRunMode(runMode: RunModeBody['runMode'], options: ReadOptions = {}): Promise<JobStatus> {
+    return this.#rest.json(JobStatus, this.#path('/run-mode'), { method: 'POST', json: { runMode }, signal: options.signal });
+  }
+
   async #pollUntilEnded(signal: AbortSignal, outage: OutageBudget): Promise<JobStatus> {
     for (;;) {
       let status: JobStatus;
@@ -314,6 +360,15 @@ export class Job {
   #path(suffix: string): string {
     return `/api/v1/jobs/${encodeURIComponent(this.id)}${suffix}`;
   }
+}
+
+/** A 413 or 429 answering a submit carries the REJECTED job's status: raise it as `JobRejectedError`. */
+export function rethrowRejection(error: unknown): never {
+  if (isHTTPError(error) && (error.status === 413 || error.status === 429)) {
+    const job = JobStatus.safeParse(error.body);
+    if (job.success && job.data.state === 'REJECTED') throw new JobRejectedError({ job: job.data, status: error.status, cause: error });
+  }
+  throw error;
 }
 
 /** The events of an SSE response; a stream that breaks off becomes a `NetworkError`. */

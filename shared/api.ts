@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { JobStateSchema, JobStatus, TaskStateSchema, TaskStatus } from './job.js';
+import { JobStateSchema, JobStatus, LogLevel, TaskStateSchema, TaskStatus } from './job.js';
 import type { JobState, TaskState } from './states.js';
 import { Capabilities } from './protocol.js';
+import { Priority } from './spec.js';
 
 /**
  * What the coordinator knows of a worker identity's results: validated results that agreed with
@@ -59,6 +60,63 @@ export const Stats = z.object({
 });
 export type Stats = z.infer<typeof Stats>;
 
+/**
+ * `POST /api/v1/jobs/:id/priority`: the job's new priority (-1000..1000, as in a spec); the next
+ * asks see the new order.
+ * @example PriorityBody.parse({ priority: 10 })
+ */
+export const PriorityBody = z.strictObject({ priority: Priority });
+export type PriorityBody = z.infer<typeof PriorityBody>;
+
+/**
+ * `POST /api/v1/jobs/:id/run-mode`: switches a live job to or from debug mode (one task at a
+ * time, to workers that joined with debug on). The other run modes are fixed at submit.
+ * @example RunModeBody.parse({ runMode: 'debug' })
+ */
+export const RunModeBody = z.strictObject({ runMode: z.enum(['immediate', 'debug']) });
+export type RunModeBody = z.infer<typeof RunModeBody>;
+
+/**
+ * One sample of the coordinator's throughput, taken every 10 s: tasks completed per second (over
+ * the last 10 s), connected workers, ready tasks queued, and tasks leased now.
+ */
+export const StatsSample = z.object({
+  time: z.string(),
+  tasksPerSecond: z.number(),
+  workers: z.number().int(),
+  queueDepth: z.number().int(),
+  running: z.number().int(),
+});
+export type StatsSample = z.infer<typeof StatsSample>;
+
+/**
+ * `GET /api/v1/stats/history`: the samples of the last hour (at most 360), oldest first. Kept in the
+ * coordinator's memory only: a restart (or a standby taking over) starts it again.
+ */
+export const StatsHistory = z.object({ samples: z.array(StatsSample) });
+export type StatsHistory = z.infer<typeof StatsHistory>;
+
+/**
+ * `GET /api/v1/feed` (Server-Sent Events), event `stats`, every 2 s: the stats, and the newest
+ * history sample (null before the first).
+ */
+export const FeedStats = Stats.extend({ sample: StatsSample.nullable() });
+export type FeedStats = z.infer<typeof FeedStats>;
+
+/** `GET /api/v1/feed`, event `job`: a job's status after it changed state or progress (at most one a second per job). */
+export const FeedJob = JobStatus;
+export type FeedJob = z.infer<typeof FeedJob>;
+
+/** `GET /api/v1/feed`, event `workers`: a worker came or went, or the tasks workers hold changed (at most one a second); read `/workers` for who. */
+export const FeedWorkers = z.object({ count: z.number().int() });
+export type FeedWorkers = z.infer<typeof FeedWorkers>;
+
+/**
+ * The events of `GET /api/v1/feed` by name, each with the schema of its `data` (JSON).
+ * @example const stats = FEED_EVENTS.stats.parse(JSON.parse(message.data));
+ */
+export const FEED_EVENTS = { stats: FeedStats, job: FeedJob, workers: FeedWorkers } as const;
+
 /** `POST /api/v1/jobs` answers with the new job's id and status. */
 export const SubmitResponse = z.object({ id: z.string() });
 
@@ -97,13 +155,24 @@ export type JobPage = z.infer<typeof JobPage>;
 export const MAX_JOB_PAGE = 1000;
 
 /**
+ * The orders `GET /api/v1/jobs?order=` lists jobs in: by submission (`oldest` first, the default,
+ * or `newest` first), or by `priority` (highest first, then oldest first).
+ */
+export const JOB_ORDERS = ['oldest', 'newest', 'priority'] as const;
+export type JobOrder = (typeof JOB_ORDERS)[number];
+
+/**
  * The query of `GET /api/v1/jobs`: `limit` (default 100, at most 1000), `cursor` (a page's
- * `nextCursor`), `state` (one or more, comma-separated) and `name` (a part of the name, any case).
+ * `nextCursor`), `state` (one or more, comma-separated), `name` (a part of the name, any case) and
+ * `order` (see `JOB_ORDERS`).
  * @example JobQuery.parse({ limit: '50', state: 'RUNNING,PENDING' })
  */
 export const JobQuery = z.strictObject({
   ...pageQuery(MAX_JOB_PAGE, 100, JobStateSchema),
   name: z.string().min(1).max(200).optional(),
+  order: z.enum(JOB_ORDERS).default('oldest'),
+  // Under `priority` a cursor is `<priority>:<seq>`, the place of the page's last job.
+  cursor: z.string().regex(/^(-?\d{1,4}:)?\d{1,15}$/, 'a cursor is the nextCursor of a page').optional(),
 });
 export type JobQuery = z.output<typeof JobQuery>;
 
@@ -111,9 +180,16 @@ export type JobQuery = z.output<typeof JobQuery>;
  * The path of one page of `GET /api/v1/jobs`.
  * @example jobPagePath({ state: ['RUNNING'], cursor: '42' }) // '/api/v1/jobs?limit=1000&cursor=42&state=RUNNING'
  */
-export function jobPagePath(query: { cursor?: string | undefined; state?: readonly JobState[] | undefined; name?: string | undefined; limit?: number }): string {
+export function jobPagePath(query: {
+  cursor?: string | undefined;
+  state?: readonly JobState[] | undefined;
+  name?: string | undefined;
+  limit?: number;
+  order?: JobOrder | undefined;
+}): string {
   const params = pageParams(query, MAX_JOB_PAGE);
   if (query.name !== undefined) params.set('name', query.name);
+  if (query.order !== undefined && query.order !== 'oldest') params.set('order', query.order);
   return `/api/v1/jobs?${params.toString()}`;
 }
 
@@ -132,6 +208,33 @@ export const MAX_TASK_PAGE = 10_000;
 export const TaskQuery = z.strictObject(pageQuery(MAX_TASK_PAGE, 1000, TaskStateSchema));
 export type TaskQuery = z.output<typeof TaskQuery>;
 
+/** Most log lines `GET /api/v1/jobs/:id/logs?limit=` answers. */
+export const MAX_LOG_LIMIT = 10_000;
+
+/**
+ * The query of `GET /api/v1/jobs/:id/logs` (and `?follow=1`): only the lines of task `task`, of
+ * `level` or above, holding `text` (any case), and of those the newest `limit` (all without it).
+ * @example LogQuery.parse({ task: '3', level: 'warn', text: 'nan', limit: '100' })
+ */
+export const LogQuery = z.strictObject({
+  task: z.string().regex(/^\d{1,9}$/, 'a task is its index').transform(Number).optional(),
+  level: LogLevel.optional(),
+  text: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_LOG_LIMIT).optional(),
+  follow: z.string().optional(),
+});
+export type LogQuery = z.output<typeof LogQuery>;
+
+/** Most cells of a task map. */
+export const MAX_TASK_MAP_CELLS = 5000;
+
+/**
+ * The query of `GET /api/v1/jobs/:id/task-map`: `cells`, 1 to 5000 (default 2000).
+ * @example TaskMapQuery.parse({ cells: '500' }) // { cells: 500 }
+ */
+export const TaskMapQuery = z.strictObject({ cells: z.coerce.number().int().min(1).max(MAX_TASK_MAP_CELLS).default(2000) });
+export type TaskMapQuery = z.output<typeof TaskMapQuery>;
+
 /**
  * The path of one page of `GET /api/v1/jobs/:id/tasks`.
  * @example taskPagePath('job_1', { state: ['failed'] }) // '/api/v1/jobs/job_1/tasks?limit=10000&state=failed'
@@ -139,3 +242,18 @@ export type TaskQuery = z.output<typeof TaskQuery>;
 export function taskPagePath(jobId: string, query: { cursor?: string | undefined; state?: readonly TaskState[] | undefined; limit?: number }): string {
   return `/api/v1/jobs/${encodeURIComponent(jobId)}/tasks?${pageParams(query, MAX_TASK_PAGE).toString()}`;
 }
+
+/** Most tasks whose dependency graph `GET /api/v1/jobs/:id/graph` draws. */
+export const MAX_GRAPH_TASKS = 500;
+
+/**
+ * `GET /api/v1/jobs/:id/graph`: a job's tasks and the edges between them (`[from, to]`: `to`
+ * waits for `from`), for a job of at most {@link MAX_GRAPH_TASKS} tasks; `tooLarge` (and no
+ * edges) for a bigger one.
+ */
+export const TaskGraph = z.object({
+  tasks: z.number().int(),
+  edges: z.array(z.tuple([z.number().int(), z.number().int()])),
+  tooLarge: z.boolean(),
+});
+export type TaskGraph = z.infer<typeof TaskGraph>;

@@ -29,7 +29,7 @@ export const ErrorCode = z.enum([
   'unsupported_media_type',
   /** 416: a blob download's `Range` lies outside the blob. */
   'range_not_satisfiable',
-  /** 400: a query parameter is not what the route takes (a bad `limit`, `cursor` or `state`). */
+  /** 400: a query parameter is not what the route takes (a bad `limit`, `cursor` or `state`), or a path's task index is not one. */
   'invalid_query',
   /** 503 (REST and worker socket): this coordinator is a standby; `Retry-After` says when to ask again, and another of the coordinators sharing its store is active. */
   'standby',
@@ -45,7 +45,7 @@ export const ErrorCode = z.enum([
   'hello_first',
   /** Worker socket: a message out of turn, e.g. a second `hello` on one socket. */
   'out_of_turn',
-  /** Worker socket: an `ask` while the worker's asks and leases already fill the concurrency it declared (or the coordinator allows), or too many of some message. */
+  /** Worker socket: an `ask` while the worker's asks and leases already fill the concurrency it declared (or the coordinator allows), or too many of some message. REST (503): the admin feed has all the connections it takes. */
   'over_capacity',
   /** Worker socket: this worker is quarantined (its results disagreed with quorums); it gets no work until an admin releases it. */
   'quarantined',

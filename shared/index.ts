@@ -13,3 +13,4 @@ export * from './backoff.js';
 export * from './job-rules.js';
 export * from './validation.js';
 export * from './limits.js';
+export * from './spec-text.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JOB_STATES, TASK_STATES } from './states.js';
+import { JOB_STATES, TASK_STATES, type TaskState } from './states.js';
 
 export const JobStateSchema = z.enum(JOB_STATES);
 export const TaskStateSchema = z.enum(TASK_STATES);
@@ -20,6 +20,49 @@ export const JobProgress = z.object({
 });
 export type JobProgress = z.infer<typeof JobProgress>;
 
+/**
+ * A job's spec in brief, as its status shows it: how it is cut into tasks and tried, what it
+ * needs, what it waits for; never its items or code. Kept with the job when it is created.
+ * @example { partitioner: 'items', chunkSize: 10, retry: { maxAttempts: 3, maxLapses: 10, distinctWorkers: 2, backoff: { initialMs: 1000, factor: 2, maxMs: 60000 } } }
+ */
+export const JobSpecSummary = z.object({
+  /** `items`, `range` or `blob`. */
+  partitioner: z.string(),
+  /** Items (or indices) per task, where the spec gave it. */
+  chunkSize: z.number().int().optional(),
+  retry: z
+    .object({
+      maxAttempts: z.number().int(),
+      maxLapses: z.number().int(),
+      distinctWorkers: z.number().int(),
+      backoff: z.object({ initialMs: z.number(), factor: z.number(), maxMs: z.number() }),
+    })
+    .optional(),
+  /** An attempt running longer than this counts as a failure (`retry.timeoutMs`). */
+  timeoutMs: z.number().int().optional(),
+  gang: z
+    .object({
+      size: z.number().int().optional(),
+      min: z.number().int().optional(),
+      max: z.number().int().optional(),
+      resultRank: z.number().int(),
+      timeoutMs: z.number().int(),
+      rendezvousMs: z.number().int(),
+    })
+    .optional(),
+  requires: z
+    .object({
+      webgpu: z.boolean().optional(),
+      runtime: z.string().optional(),
+      minCores: z.number().int().optional(),
+      minMemoryGb: z.number().optional(),
+    })
+    .optional(),
+  /** Jobs that must complete before this one runs. */
+  dependsOn: z.array(z.string()).optional(),
+});
+export type JobSpecSummary = z.infer<typeof JobSpecSummary>;
+
 /** `GET /api/v1/jobs/:id`. */
 export const JobStatus = z.object({
   id: z.string(),
@@ -31,6 +74,12 @@ export const JobStatus = z.object({
   items: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** When the job first became RUNNING (ISO); absent until then. */
+  startedAt: z.string().optional(),
+  /** When the job ended (COMPLETED, FAILED, CANCELLED or REJECTED; ISO); absent while it may run, and again after a retry. */
+  endedAt: z.string().optional(),
+  /** Its spec in brief (absent for jobs created before it was kept, and for REJECTED ones). */
+  spec: JobSpecSummary.optional(),
   error: JobError.optional(),
   /** Why a PENDING job is not running: dependencies, run mode, or no matching worker. */
   waitingReason: z.string().optional(),
@@ -74,6 +123,48 @@ export const TaskStatus = z.object({
   error: z.string().nullable(),
 });
 export type TaskStatus = z.infer<typeof TaskStatus>;
+
+/**
+ * `GET /api/v1/jobs/:id/tasks/:index`: one task as the store (and, for a live job, memory) has it.
+ * `workers` are those the store knows held it: the last holder and those it failed or lapsed on
+ * or excludes (its blame), not a full history. `gang`: the ranks of a live gang attempt running it.
+ */
+export const TaskDetail = TaskStatus.extend({
+  /** Size of the stored checkpoint as JSON; null when there is none. */
+  checkpointBytes: z.number().int().nullable(),
+  /** Not leased before this time (a backoff after a failure); null when it need not wait. */
+  readyAt: z.string().nullable(),
+  updatedAt: z.string(),
+  workers: z.array(z.string()),
+  gang: z.array(z.object({ rank: z.number().int(), workerId: z.string() })).optional(),
+});
+export type TaskDetail = z.infer<typeof TaskDetail>;
+
+/**
+ * The letter of each task state in a task map's `states`: the panel decodes with this table.
+ * @example TASK_MAP_LETTERS.failed // 'f'
+ */
+export const TASK_MAP_LETTERS: Readonly<Record<TaskState, string>> = { blocked: 'b', ready: 'r', leased: 'l', done: 'd', failed: 'f', cancelled: 'c' };
+
+/**
+ * Task states, most urgent first: a cell of several tasks shows the most urgent of theirs.
+ * @example TASK_MAP_URGENCY[0] // 'failed'
+ */
+export const TASK_MAP_URGENCY: readonly TaskState[] = ['failed', 'leased', 'ready', 'blocked', 'cancelled', 'done'];
+
+/**
+ * `GET /api/v1/jobs/:id/task-map?cells=N`: a job's tasks as at most N cells, one letter each (see
+ * `TASK_MAP_LETTERS`). Cell k covers tasks `k * perCell` to `(k + 1) * perCell - 1` (the last may
+ * hold fewer) and shows the most urgent of their states (`TASK_MAP_URGENCY`); `perCell` is 1 when
+ * the job has no more tasks than cells.
+ * @example TaskMap.parse({ total: 5, perCell: 1, states: 'ddlrb' })
+ */
+export const TaskMap = z.object({
+  total: z.number().int(),
+  perCell: z.number().int().min(1),
+  states: z.string().regex(/^[brldfc]*$/),
+});
+export type TaskMap = z.infer<typeof TaskMap>;
 
 /** `GET /api/v1/jobs/:id/events`: one per state transition. */
 export const JobEvent = z.object({

@@ -180,6 +180,12 @@ export const Requirements = z.strictObject({
 });
 export type Requirements = z.output<typeof Requirements>;
 
+/**
+ * A job's priority: higher runs first, equal priorities take turns.
+ * @example Priority.parse(10)
+ */
+export const Priority = z.number().int().min(-1000).max(1000);
+
 const ItemEdge = z.tuple([z.number().int().min(0), z.number().int().min(0)]);
 
 /**
@@ -204,7 +210,7 @@ export const JobSpec = z
   dependsOn: z.array(z.string().min(1).max(100)).max(1000).optional(),
   retry: RetryPolicy.default({ maxAttempts: 3, maxLapses: 10, backoff: { initialMs: 1000, factor: 2, maxMs: 60_000 }, distinctWorkers: 2 }),
   /** Higher runs first; equal priorities take turns. @default 0 */
-  priority: z.number().int().min(-1000).max(1000).default(0),
+  priority: Priority.default(0),
   /** @default 'immediate' */
   runMode: RunMode.default('immediate'),
   requires: Requirements.optional(),

@@ -13,6 +13,10 @@ const TASK_ARROWS = [
   'leased → failed',
   'leased → cancelled',
   'done → ready',
+  'failed → ready',
+  'failed → blocked',
+  'cancelled → ready',
+  'cancelled → blocked',
 ];
 
 const JOB_ARROWS = [
@@ -34,6 +38,7 @@ const JOB_ARROWS = [
   'PAUSED → COMPLETED',
   'PAUSED → FAILED',
   'PAUSED → CANCELLED',
+  'FAILED → PENDING',
 ];
 
 function pairs<S extends string>(states: readonly S[]): [S, S][] {
@@ -47,8 +52,9 @@ describe('the task state machine', () => {
     else expect(move).toThrow(new IllegalMoveError(`a task may not move from ${from} to ${to}`));
   });
 
-  it('has no way out of failed or cancelled', () => {
+  it('leaves failed or cancelled only for ready or blocked (a failed job retried)', () => {
     for (const to of TASK_STATES) {
+      if (to === 'ready' || to === 'blocked') continue;
       if (to !== 'failed') expect(() => assertTaskMove('failed', to)).toThrow(IllegalMoveError);
       if (to !== 'cancelled') expect(() => assertTaskMove('cancelled', to)).toThrow(IllegalMoveError);
     }
@@ -62,7 +68,9 @@ describe('the job state machine', () => {
     else expect(move).toThrow(new IllegalMoveError(`a job may not move from ${from} to ${to}`));
   });
 
-  it('never leaves a terminal state', () => {
-    for (const [from, to] of pairs(JOB_STATES)) if (isTerminal(from)) expect(() => assertJobMove(from, to)).toThrow(IllegalMoveError);
+  it('never leaves a terminal state, but for a failed job retried (FAILED → PENDING)', () => {
+    for (const [from, to] of pairs(JOB_STATES)) {
+      if (isTerminal(from) && !(from === 'FAILED' && to === 'PENDING')) expect(() => assertJobMove(from, to)).toThrow(IllegalMoveError);
+    }
   });
 });

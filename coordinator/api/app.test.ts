@@ -112,6 +112,10 @@ const ADMIN_ROUTES: [string, string][] = [
   ['GET', '/api/v1/workers'],
   ['GET', '/api/v1/join-url'],
   ['GET', '/api/v1/stats'],
+  ['GET', '/api/v1/stats/history'],
+  ['GET', '/api/v1/feed'],
+  ['GET', '/api/v1/jobs/job_x/tasks/0'],
+  ['GET', '/api/v1/jobs/job_x/task-map'],
   ['GET', '/api/v1/no-such-route'],
 ];
 

@@ -3,6 +3,7 @@ import type { Health } from '../../shared/index.js';
 import { blobResponse, blobRoutes } from './blobs.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, answerError } from './errors.js';
+import { feedRoutes } from './feed.js';
 import { noSniff } from './headers.js';
 import { requireAdmin, requireJoinToken, type AdminAuth } from './auth.js';
 import { jobRoutes } from './jobs.js';
@@ -50,6 +51,7 @@ export function createApp(deps: ApiDeps, options: AppOptions): Hono {
   admin.route('/jobs', jobRoutes(deps));
   admin.route('/blobs', blobRoutes(deps));
   admin.route('/', systemRoutes(deps));
+  admin.route('/', feedRoutes(deps));
   app.route('/api/v1', admin);
 
   app.get('/metrics', requireAdmin(auth), async (c) =>

@@ -1,6 +1,7 @@
 import type { WorkerGateway } from '../gateway/index.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { Store } from '../store/index.js';
+import type { StatsHistory } from './stats-history.js';
 
 /** Limits on what the REST API accepts. */
 export interface ApiLimits {
@@ -27,4 +28,6 @@ export interface ApiDeps {
   publicUrl: () => string;
   limits: ApiLimits;
   startedAt: number;
+  /** Throughput samples of the last hour (`GET /stats/history`, the admin feed). */
+  history: StatsHistory;
 }

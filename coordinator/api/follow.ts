@@ -1,8 +1,9 @@
 import type { Context } from 'hono';
-import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import { isTerminal, type JobEvent, type LogEntry } from '../../shared/index.js';
-import type { JobEventRecord, LogRecord } from '../store/index.js';
+import { streamSSE } from 'hono/streaming';
+import { isTerminal, LogLevel, type JobEvent, type LogEntry, type LogQuery } from '../../shared/index.js';
+import type { JobEventRecord, LogFilter, LogRecord } from '../store/index.js';
 import type { ApiDeps } from './deps.js';
+import { Inbox, keepalive } from './inbox.js';
 
 export function jobEvent(event: JobEventRecord): JobEvent {
   return { id: event.id, time: new Date(event.time).toISOString(), from: event.from, to: event.to, reason: event.reason };
@@ -12,39 +13,23 @@ export function logEntry(log: LogRecord): LogEntry {
   return { time: new Date(log.time).toISOString(), level: log.level, taskIndex: log.taskIndex, workerId: log.workerId, message: log.message };
 }
 
-const KEEPALIVE_MS = 15_000;
+/** The store's filter for a `/logs` query: its task, its level and those above, its text, its newest `limit`. */
+export function logFilter(query: LogQuery): LogFilter {
+  const filter: LogFilter = {};
+  if (query.task !== undefined) filter.taskIndex = query.task;
+  if (query.level !== undefined) filter.levels = LogLevel.options.slice(LogLevel.options.indexOf(query.level));
+  if (query.text !== undefined) filter.text = query.text;
+  if (query.limit !== undefined) filter.newest = query.limit;
+  return filter;
+}
 
-/** A queue that a stream awaits: live items arrive while the backlog is being sent. */
-class Inbox<T> {
-  private items: T[] = [];
-  private wake: (() => void) | undefined;
-  closed = false;
-
-  push(item: T): void {
-    this.items.push(item);
-    this.wake?.();
-  }
-
-  close(): void {
-    this.closed = true;
-    this.wake?.();
-  }
-
-  async take(): Promise<T[]> {
-    while (this.items.length === 0 && !this.closed) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        timer = setTimeout(resolve, KEEPALIVE_MS);
-      });
-      clearTimeout(timer);
-      this.wake = undefined;
-      if (this.items.length === 0) return [];
-    }
-    const items = this.items;
-    this.items = [];
-    return items;
-  }
+/** Whether a live line passes the filter as the store's read would let it through (`newest` aside). */
+function passes(filter: LogFilter, log: LogRecord): boolean {
+  return (
+    (filter.taskIndex === undefined || log.taskIndex === filter.taskIndex) &&
+    (filter.levels === undefined || filter.levels.includes(log.level)) &&
+    (filter.text === undefined || log.message.toLowerCase().includes(filter.text.toLowerCase()))
+  );
 }
 
 /** `GET /jobs/:id/events?follow=1`: the events so far, then each new one, until the job ends. */
@@ -59,7 +44,8 @@ export function followEvents(c: Context, deps: ApiDeps, jobId: string): Response
       const send = async (event: JobEventRecord): Promise<void> => {
         if (event.id <= lastId) return;
         lastId = event.id;
-        ended ||= isTerminal(event.to);
+        // The last event says whether the job has ended: a failed job retried goes on after its FAILED event.
+        ended = isTerminal(event.to);
         await stream.writeSSE({ event: 'state', id: String(event.id), data: JSON.stringify(jobEvent(event)) });
       };
       for (const event of await deps.store.listJobEvents(jobId)) await send(event);
@@ -75,11 +61,17 @@ export function followEvents(c: Context, deps: ApiDeps, jobId: string): Response
   });
 }
 
-/** `GET /jobs/:id/logs?follow=1`: the task logs so far, then each new line, until the job ends. */
-export function followLogs(c: Context, deps: ApiDeps, jobId: string): Response {
+/**
+ * `GET /jobs/:id/logs?follow=1`: the task logs so far (the newest `limit` of them, with one),
+ * then each new line, until the job ends; only the lines `filter` lets through.
+ */
+export function followLogs(c: Context, deps: ApiDeps, jobId: string, filter: LogFilter = {}): Response {
+  const { newest: _newest, ...live } = filter;
   return streamSSE(c, async (stream) => {
     const inbox = new Inbox<LogRecord | 'ended'>();
-    const unsubscribeLogs = deps.scheduler.feed.onLog(jobId, (log) => inbox.push(log));
+    const unsubscribeLogs = deps.scheduler.feed.onLog(jobId, (log) => {
+      if (passes(live, log)) inbox.push(log);
+    });
     const unsubscribeEvents = deps.scheduler.feed.onEvent(jobId, (event) => {
       if (isTerminal(event.to)) inbox.push('ended');
     });
@@ -92,7 +84,7 @@ export function followLogs(c: Context, deps: ApiDeps, jobId: string): Response {
         await stream.writeSSE({ event: 'log', id: String(log.id), data: JSON.stringify(logEntry(log)) });
       };
       await deps.scheduler.flushLogs();
-      for (const log of await deps.store.listLogs(jobId)) await send(log);
+      for (const log of await deps.store.listLogs(jobId, 0, filter)) await send(log);
       let ended = !deps.scheduler.liveJob(jobId);
       while (!ended && !inbox.closed) {
         const items = await inbox.take();
@@ -104,15 +96,11 @@ export function followLogs(c: Context, deps: ApiDeps, jobId: string): Response {
       }
       // Lines a task sent just before the job ended may still be in the write buffer.
       await deps.scheduler.flushLogs();
-      for (const log of await deps.store.listLogs(jobId, lastId)) await send(log);
+      for (const log of await deps.store.listLogs(jobId, lastId, live)) await send(log);
       await stream.writeSSE({ event: 'end', data: '{}' });
     } finally {
       unsubscribeLogs();
       unsubscribeEvents();
     }
   });
-}
-
-async function keepalive(stream: SSEStreamingApi): Promise<void> {
-  await stream.write(': keepalive\n\n');
 }

@@ -68,6 +68,28 @@ describe('job reads', () => {
     }
   });
 
+  it('pages the job list newest first, or by priority (highest first, then oldest), each page after the last one', async () => {
+    const ids: string[] = [];
+    for (const [name, priority] of [['a', 0], ['b', 9], ['c', 0], ['d', 9], ['e', -2]] as const) {
+      ids.push((await parts.scheduler.submit({ ...makeSpec({ name }), priority }, 'c'.repeat(64))).id);
+    }
+    const names = async (query: string): Promise<{ names: string[]; next: string | undefined }> => {
+      const page = await readBody(await call('GET', `/api/v1/jobs?${query}`), JobPage);
+      return { names: page.jobs.map((job) => job.name), next: page.nextCursor };
+    };
+    const newest = await names('order=newest&limit=3');
+    expect(newest.names).toEqual(['e', 'd', 'c']);
+    expect((await names(`order=newest&limit=3&cursor=${newest.next!}`)).names).toEqual(['b', 'a']);
+    const byPriority = await names('order=priority&limit=2');
+    expect(byPriority).toEqual({ names: ['b', 'd'], next: expect.stringMatching(/^9:\d+$/) });
+    const next = await names(`order=priority&limit=2&cursor=${byPriority.next!}`);
+    expect(next).toEqual({ names: ['a', 'c'], next: expect.stringMatching(/^0:\d+$/) });
+    expect((await names(`order=priority&limit=2&cursor=${next.next!}`)).names).toEqual(['e']);
+    for (const bad of ['order=name', 'order=priority&cursor=x:1', 'cursor=12345:1']) {
+      await expectError(await call('GET', `/api/v1/jobs?${bad}`), 400, 'invalid_query');
+    }
+  });
+
   it("pages a job's tasks by index, filtered by state, read from the store", async () => {
     const record = await parts.scheduler.submit(makeSpec({ items: [1, 2, 3, 4, 5], code: DOUBLE_CODE }), 'c'.repeat(64));
     const lease = (await parts.scheduler.leaseNext(asker('w_1')))!;

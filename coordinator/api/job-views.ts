@@ -18,17 +18,26 @@ export async function loadJobStatus(deps: ApiDeps, id: string): Promise<JobStatu
   return endedStatus(deps, summary, counts?.get(id));
 }
 
-/** One page of jobs, oldest first, as `GET /api/v1/jobs?limit&cursor&state&name` asks. */
+/** One page of jobs, as `GET /api/v1/jobs?limit&cursor&state&name&order` asks. */
 export async function listJobPage(deps: ApiDeps, query: JobQuery): Promise<JobPage> {
   const found = await deps.store.listJobSummaries({
     limit: query.limit + 1,
-    ...(query.cursor === undefined ? {} : { afterSeq: Number(query.cursor) }),
+    order: query.order,
+    ...(query.cursor === undefined ? {} : cursorPlace(query.cursor)),
     ...(query.state === undefined ? {} : { states: query.state }),
     ...(query.name === undefined ? {} : { nameContains: query.name }),
   });
   const page = found.slice(0, query.limit);
   const jobs = await statusesOf(deps, page);
-  return found.length > query.limit ? { jobs, nextCursor: String(page.at(-1)?.seq) } : { jobs };
+  const last = page.at(-1);
+  if (found.length <= query.limit || !last) return { jobs };
+  return { jobs, nextCursor: query.order === 'priority' ? `${last.priority}:${last.seq}` : String(last.seq) };
+}
+
+/** A page's cursor as a place in the order: `seq`, or `priority:seq`. */
+function cursorPlace(cursor: string): { afterSeq: number; afterPriority?: number } {
+  const [first, second] = cursor.split(':');
+  return second === undefined ? { afterSeq: Number(first) } : { afterSeq: Number(second), afterPriority: Number(first) };
 }
 
 async function statusesOf(deps: ApiDeps, summaries: JobSummary[]): Promise<JobStatus[]> {
@@ -49,13 +58,14 @@ function endedStatus(deps: ApiDeps, summary: JobSummary, counts: Partial<Record<
 }
 
 function liveStatus(deps: ApiDeps, job: LiveJob): JobStatus {
-  return jobStatus({ ...job.record, ...summarizeSpec(job.record.spec) }, job.progress(), waitingReason(deps, job), deps.scheduler.validationStats(job.id));
+  const { spec, codeSha: _codeSha, ...record } = job.record;
+  return jobStatus({ ...record, ...summarizeSpec(spec) }, job.progress(), waitingReason(deps, job), deps.scheduler.validationStats(job.id));
 }
 
 /** Why a live job is not getting leases, in words a user can act on. */
 function waitingReason(deps: ApiDeps, job: LiveJob): string | undefined {
   const { state, spec } = job.record;
-  if (state === 'PAUSED') return 'paused: POST /api/v1/jobs/:id/resume to go on';
+  if (state === 'PAUSED') return `paused: tabgrid resume ${job.id} to go on`;
   if (state !== 'PENDING') return undefined;
   if (job.blockedBy.size > 0) return `waiting for job ${[...job.blockedBy].join(', ')} to complete`;
   const workers = deps.gateway.workers();

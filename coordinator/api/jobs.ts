@@ -1,18 +1,21 @@
 import { Hono } from 'hono';
-import type { z } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
-import { describeIssues, isTerminal, JobQuery, TaskQuery, type ItemResult, type LogEntry, type TaskPage } from '../../shared/index.js';
+import { isTerminal, JobQuery, LogQuery, TaskQuery, type ItemResult, type LogEntry, type TaskPage } from '../../shared/index.js';
 import type { Store } from '../store/index.js';
 import { readJson } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, tooLarge } from './errors.js';
-import { followEvents, followLogs, jobEvent, logEntry } from './follow.js';
+import { followEvents, followLogs, jobEvent, logEntry, logFilter } from './follow.js';
+import { jobControlRoutes } from './job-controls.js';
+import { loadTaskGraph } from './job-graph.js';
 import { listJobPage, loadJobStatus } from './job-views.js';
 import { ndjsonResponse } from './ndjson.js';
+import { parseQuery } from './query.js';
 import { submitJob } from './submit.js';
+import { taskViewRoutes } from './task-views.js';
 import { taskStatus } from './views.js';
 
-/** `/api/v1/jobs`: submit, list, inspect, steer and cancel jobs. */
+/** `/api/v1/jobs`: submit, list, inspect, steer and cancel jobs (retry, resubmit, priority, run mode: `job-controls.ts`). */
 export function jobRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
 
@@ -42,6 +45,8 @@ export function jobRoutes(deps: ApiDeps): Hono {
     return c.json(page);
   });
 
+  app.get('/:id/graph', async (c) => c.json(await loadTaskGraph(deps, c.req.param('id'))));
+
   app.get('/:id/results', async (c) => {
     const id = c.req.param('id');
     const status = await loadJobStatus(deps, id);
@@ -62,9 +67,11 @@ export function jobRoutes(deps: ApiDeps): Hono {
   app.get('/:id/logs', async (c) => {
     const id = c.req.param('id');
     await loadJobStatus(deps, id);
-    if (wantsFollow(c.req.query('follow'))) return followLogs(c, deps, id);
+    const query = parseQuery(LogQuery, c.req.query());
+    const filter = logFilter(query);
+    if (wantsFollow(query.follow)) return followLogs(c, deps, id, filter);
     await deps.scheduler.flushLogs();
-    const entries: LogEntry[] = (await deps.store.listLogs(id)).map(logEntry);
+    const entries: LogEntry[] = (await deps.store.listLogs(id, 0, filter)).map(logEntry);
     return ndjsonResponse([entries]);
   });
 
@@ -99,6 +106,9 @@ export function jobRoutes(deps: ApiDeps): Hono {
     return c.json(await loadJobStatus(deps, id));
   });
 
+  app.route('/', taskViewRoutes(deps));
+  app.route('/', jobControlRoutes(deps));
+
   return app;
 }
 
@@ -122,14 +132,4 @@ async function* resultPages(store: Store, jobId: string, reduceIndex: number): A
     if (results.length > 0) yield results;
     if (tasks.length < RESULT_PAGE_TASKS) return;
   }
-}
-
-/** A query string checked by its schema: 400 `invalid_query`, naming the first mistake, when it does not fit. */
-function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.output<T> {
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) {
-    const details = describeIssues(parsed.error);
-    throw new ApiError(400, 'invalid_query', `invalid query: ${details[0]!.path}: ${details[0]!.message}`, details);
-  }
-  return parsed.data;
 }

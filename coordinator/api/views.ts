@@ -18,6 +18,9 @@ export function jobStatus(record: JobSummary, progress: JobProgress, waitingReas
     runMode: record.runMode,
     reduce: record.reduce,
   };
+  if (record.startedAt !== undefined) status.startedAt = new Date(record.startedAt).toISOString();
+  if (record.endedAt !== undefined) status.endedAt = new Date(record.endedAt).toISOString();
+  if (record.spec) status.spec = record.spec;
   if (record.error) status.error = record.error;
   if (waitingReason !== undefined) status.waitingReason = waitingReason;
   const { validation } = record;

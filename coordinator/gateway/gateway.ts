@@ -135,6 +135,7 @@ export class WorkerGateway {
     if (workerId === undefined || this.sessions.get(workerId) !== session) return;
     this.sessions.delete(workerId);
     this.scheduler.workerDisconnected(workerId);
+    this.scheduler.feed.publishWorkersChange();
   }
 
   /** The connected workers, each with its reputation. */
@@ -183,6 +184,7 @@ export class WorkerGateway {
     session.capabilities = message.capabilities;
     session.concurrency = Math.min(message.concurrency ?? 1, this.options.maxConcurrency ?? 64);
     this.sessions.set(workerId, session);
+    this.scheduler.feed.publishWorkersChange();
     const { kept, record } = await this.scheduler.reattach(workerId, message.leases);
     const { heartbeatMs, leaseMs } = this.options;
     session.send({ type: 'welcome', workerId, heartbeatMs, leaseMs, kept, concurrency: session.concurrency });

@@ -6,3 +6,4 @@ export { mismatch } from './matching.js';
 export { gangWaitingReason } from './gang-formation.js';
 export { newId } from './ids.js';
 export { BACKUP_DEFAULTS } from './backups.js';
+export { rebuildGraph } from './build-job.js';

@@ -16,7 +16,7 @@ function leaseOrder(a: LiveJob, b: LiveJob): number {
  * jobs in front and never at every live job. A job joins when it may have work (`offer`: a task
  * was queued, it was resumed or unblocked) and leaves when a look finds it has none
  * (`drop`), so jobs that are paused, blocked or all leased cost an ask nothing. A job's
- * priority and turn are its place here: they change only through `takeTurn`.
+ * priority and turn are its place here: they change only through `takeTurn` and `reorder`.
  */
 export class JobQueue {
   private readonly jobs = new BTree<LiveJob, true>(undefined, leaseOrder);
@@ -33,6 +33,13 @@ export class JobQueue {
   takeTurn(job: LiveJob, turn: number): void {
     const queued = this.jobs.delete(job);
     job.turn = turn;
+    if (queued) this.jobs.set(job, true);
+  }
+
+  /** The job's priority changes (`change` sets it): it takes its new place, if it was queued. */
+  reorder(job: LiveJob, change: () => void): void {
+    const queued = this.jobs.delete(job);
+    change();
     if (queued) this.jobs.set(job, true);
   }
 

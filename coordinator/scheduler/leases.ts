@@ -35,6 +35,9 @@ export class LeaseTable {
   private readonly byId = new Map<string, Lease>();
   private readonly byWorker = new Map<string, Set<string>>();
 
+  /** @param onChange told when a lease is added, removed or given to another worker (what workers hold changed) */
+  constructor(private readonly onChange: () => void = () => undefined) {}
+
   get size(): number {
     return this.byId.size;
   }
@@ -48,6 +51,7 @@ export class LeaseTable {
     let ids = this.byWorker.get(lease.workerId);
     if (!ids) this.byWorker.set(lease.workerId, (ids = new Set()));
     ids.add(lease.leaseId);
+    this.onChange();
   }
 
   remove(leaseId: string): Lease | undefined {
@@ -57,6 +61,7 @@ export class LeaseTable {
     const ids = this.byWorker.get(lease.workerId);
     ids?.delete(leaseId);
     if (ids?.size === 0) this.byWorker.delete(lease.workerId);
+    this.onChange();
     return lease;
   }
 

@@ -2,13 +2,17 @@ import {
   DEFAULT_SPEC_LIMITS,
   InvalidSpecError,
   OPEN_TASK_STATES,
+  assertJobMove,
+  assertTaskMove,
   isTerminal,
   type JobError,
   type JobSpec,
   type JobState,
   type PartitionContext,
+  type RunModeBody,
+  type TaskState,
 } from '../../shared/index.js';
-import type { JobRecord, NewJob, NewJobEvent, NewTask, StoreChange } from '../store/index.js';
+import type { JobRecord, NewJob, NewJobEvent, NewTask, StoreChange, TaskPatch } from '../store/index.js';
 import { buildJob, newTaskRecord, newTaskTable, newTasks, rebuildGraph } from './build-job.js';
 import { newId } from './ids.js';
 import { LiveJob, holdsWhole } from './live-job.js';
@@ -17,12 +21,14 @@ import type { SchedulerState } from './state.js';
 
 type Ending = 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
-/** A job's life: creation, dependencies on other jobs, pause and resume, and its end. */
+/** A job's life: creation, dependencies on other jobs, pause and resume, run mode, its end, and a failed job's retry. */
 export class JobLifecycle {
   /** Told when a live job ends, after its leases are revoked. */
   onEnd: (jobId: string) => void = () => undefined;
   /** Live jobs waiting for each job they depend on: a job's end looks at its own dependents, not every live job. */
   private readonly dependents = new Map<string, Set<LiveJob>>();
+  /** Failed jobs whose retry is under way: a second retry of one at once finds it taken. */
+  private readonly retrying = new Set<string>();
 
   constructor(private readonly state: SchedulerState) {}
 
@@ -171,6 +177,70 @@ export class JobLifecycle {
     return true;
   }
 
+  /**
+   * Switches a live job to or from debug mode (its tasks one at a time, to debug workers): kept in
+   * its spec, so a restart keeps it. Answers false if the job is not live; throws
+   * InvalidSpecError for a gang job (its ranks run together, elastic or not).
+   */
+  async setRunMode(jobId: string, runMode: RunModeBody['runMode']): Promise<boolean> {
+    const job = this.state.live.get(jobId);
+    if (!job) return false;
+    if (job.record.spec.gang) throw new InvalidSpecError('runMode', `a gang job keeps its run mode (${job.record.spec.runMode})`);
+    const spec: JobSpec = { ...job.record.spec, runMode };
+    job.record = { ...job.record, spec, updatedAt: this.state.now() };
+    this.state.commits.add({ type: 'updateJob', id: job.id, patch: { spec } });
+    this.state.logJob(job, `run mode set to ${runMode} by an admin`);
+    await this.state.commits.committed();
+    // Out of debug mode its tasks go to any worker again: the asks parked meanwhile look again.
+    this.state.offer(job);
+    this.state.emitReady();
+    return true;
+  }
+
+  /**
+   * Retries a FAILED job: its failed tasks, and those cancelled when it failed, go back to `ready`
+   * (`blocked` while a predecessor is not done) with a fresh retry budget (failures, lapses and
+   * blame start over; attempts and checkpoints stay); its error and end are cleared and it is
+   * PENDING again. All of it is one transaction with its event; then the job is loaded live as a
+   * restart loads it, and leases as any job. Jobs that failed because it failed (`dependsOn`) stay
+   * failed. Answers how many tasks went back, or undefined when the job is not FAILED.
+   */
+  async retry(jobId: string): Promise<number | undefined> {
+    if (this.state.live.has(jobId) || this.retrying.has(jobId)) return undefined;
+    this.retrying.add(jobId);
+    try {
+      const record = await this.state.store.getJob(jobId);
+      if (record?.state !== 'FAILED') return undefined;
+      const count = await this.reopenTasks(record);
+      const { endedAt: _ended, ...rest } = record;
+      await this.recover({ ...rest, state: 'PENDING', error: null, updatedAt: this.state.now() });
+      this.state.emitReady();
+      return count;
+    } finally {
+      this.retrying.delete(jobId);
+    }
+  }
+
+  /** Writes a failed job's retry (see `retry`) in one commit; answers how many tasks went back. */
+  private async reopenTasks(record: JobRecord): Promise<number> {
+    const { store, commits } = this.state;
+    const shapes = await store.listTaskShapes(record.id);
+    const graph = rebuildGraph(record.spec, shapes);
+    const reopened = shapes.filter((task) => task.state === 'failed' || task.state === 'cancelled');
+    const waits = (index: number): boolean => graph.taskPredecessors[index]!.some((predecessor) => shapes[predecessor]!.state !== 'done');
+    assertJobMove('FAILED', 'PENDING');
+    for (const task of reopened) {
+      const to: TaskState = waits(task.index) ? 'blocked' : 'ready';
+      assertTaskMove(task.state, to);
+      if (to === 'blocked') commits.add({ type: 'updateTask', jobId: record.id, index: task.index, patch: { state: 'blocked', ...FRESH_BUDGET } });
+    }
+    commits.add({ type: 'moveTasks', jobId: record.id, from: ['failed', 'cancelled'], to: 'ready', fresh: true });
+    commits.add({ type: 'updateJob', id: record.id, patch: { state: 'PENDING', error: null, endedAt: null, finalCounts: null } });
+    this.state.recordEvent(record.id, 'FAILED', 'PENDING', `retrying ${reopened.length} failed tasks (by an admin)`);
+    await commits.committed();
+    return reopened.length;
+  }
+
   /** Ends a live job: its leases are revoked, its open tasks cancelled, the jobs waiting for it told. */
   finish(job: LiveJob, state: Ending, error: JobError | null, reason?: string): void {
     const { live, gangs, leases, commits } = this.state;
@@ -236,6 +306,9 @@ export class JobLifecycle {
     }
   }
 }
+
+/** A task's retry budget as it starts (a failed job retried): what `moveTasks` with `fresh` writes. */
+const FRESH_BUDGET: TaskPatch = { failures: 0, lapses: 0, blame: { failedOn: [], lapsedOn: [], excluded: [] }, error: null, readyAt: 0, leaseId: null };
 
 /** Why a job failed when a job it depends on ended without completing. */
 function dependencyFailure(jobId: string, state: JobState | undefined): string {

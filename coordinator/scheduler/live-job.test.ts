@@ -51,7 +51,7 @@ describe('LiveJob.setState', () => {
     expect(() => live.setState(1, 'leased')).toThrow(IllegalMoveError);
     expect(() => live.setState(0, 'done')).toThrow('a task may not move from ready to done');
     live.setState(0, 'cancelled');
-    expect(() => live.setState(0, 'ready')).toThrow(IllegalMoveError);
+    expect(() => live.setState(0, 'leased')).toThrow(IllegalMoveError);
     expect(live.states()).toEqual(['cancelled', 'blocked', 'ready']);
     expect(live.progress()).toEqual(countedProgress(live.states()));
   });

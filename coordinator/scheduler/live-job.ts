@@ -57,6 +57,8 @@ export class LiveJob {
   onLoading: ((done: Promise<void>) => void) | undefined;
   /** Told when loading tasks from the store failed (they are asked for again by the next look). */
   onLoadError: ((error: unknown) => void) | undefined;
+  /** Told when a task changed state: the job's progress may have changed. */
+  onMoved: (() => void) | undefined;
   /** How long its last finished tasks ran: when one has stalled (see `backups.ts`). */
   readonly durations = new RecentDurations();
   /** Every task stays warm, done ones too (see `holdsWhole`). */
@@ -300,6 +302,7 @@ export class LiveJob {
    */
   setState(index: number, state: TaskState): void {
     this.tasks.setState(index, state);
+    this.onMoved?.();
   }
 
   /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isOpenTask, isTerminal, type TaskLease } from '../../shared/index.js';
-import type { Store, StoreChange } from '../store/index.js';
-import { ManualClock, NO_BACKOFF, asker, doubled, submitJob, useSchedulers } from '../test-helpers.js';
+import type { Store } from '../store/index.js';
+import { ManualClock, NO_BACKOFF, asker, doubled, recording, submitJob, useSchedulers } from '../test-helpers.js';
 import type { Scheduler } from './scheduler.js';
 
 // A crash (the process killed) between any two transactions: every transition is one store
@@ -11,21 +11,6 @@ import type { Scheduler } from './scheduler.js';
 
 const LEASE_MS = 1_000;
 const { openStore, setUp } = useSchedulers({ leaseMs: LEASE_MS, disconnectGraceMs: 300 });
-
-/** A store that records every list of changes it commits (copied: the scheduler keeps changing its task objects). */
-function recording(store: Store): { store: Store; commits: StoreChange[][] } {
-  const commits: StoreChange[][] = [];
-  const recorder: Store = Object.assign(Object.create(store) as Store, {
-    async write(changes: readonly StoreChange[]) {
-      // A new job's tasks come as an iterable read once: read here, for the store and the record alike.
-      const read = changes.map((change) => (change.type === 'createJob' ? { ...change, tasks: [...change.tasks] } : change));
-      const answers = await store.write(read);
-      commits.push(structuredClone(read));
-      return answers;
-    },
-  });
-  return { store: recorder, commits };
-}
 
 /** Leases and reports until every job has ended; paused jobs are resumed, lapsed leases swept. */
 async function finishAll(scheduler: Scheduler, clock: ManualClock): Promise<void> {
@@ -82,9 +67,14 @@ describe('Scheduler: a crash between any two commits', () => {
     const late = await submitJob(scheduler, store, { name: 'late', items: [1], dependsOn: [failing.id] });
 
     // Every kind of transition: leases, results, a failure retried, a failure that fails a job
-    // (and its dependent), a checkpoint, a lapse, a pause and a resume, a cancel.
+    // (and its dependent), a checkpoint, a lapse, a pause and a resume, a cancel, a failed job retried.
+    let retried = false;
     for (let step = 1; [...scheduler.liveJobs()].length > 0; step++) {
       if (step > 200) throw new Error('the scenario did not end');
+      if (!retried && !scheduler.liveJob(failing.id)) {
+        retried = true;
+        expect(await scheduler.retry(failing.id)).toBe(1);
+      }
       if (step === 2) await scheduler.cancel(doomed.id);
       if (step === 3) await scheduler.resume(paused.id);
       if (step === 4) await scheduler.pause(graph.id);
@@ -107,6 +97,7 @@ describe('Scheduler: a crash between any two commits', () => {
     const ended: Record<string, string | undefined> = {};
     for (const job of [graph, dependent, doomed, paused, failing, late]) ended[job.name] = (await store.getJob(job.id))?.state;
     expect(ended).toEqual({ graph: 'COMPLETED', dependent: 'COMPLETED', doomed: 'CANCELLED', paused: 'COMPLETED', failing: 'FAILED', late: 'FAILED' });
+    expect(retried).toBe(true);
     expect(commits.length).toBeGreaterThan(20);
 
     for (let prefix = 0; prefix <= commits.length; prefix++) {

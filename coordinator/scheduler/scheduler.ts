@@ -1,4 +1,4 @@
-import type { JobSpec, LogLevel, TaskLease } from '../../shared/index.js';
+import type { JobSpec, LogLevel, RunModeBody, TaskLease } from '../../shared/index.js';
 import type { JobFeed } from '../events/index.js';
 import type { JobRecord, Store } from '../store/index.js';
 import { GangLeasing, type GangLease } from './gang-leasing.js';
@@ -226,6 +226,34 @@ export class Scheduler {
     return this.lifecycle.resume(jobId);
   }
 
+  /**
+   * Retries a FAILED job: its failed and cancelled tasks go back to the queue with a fresh retry
+   * budget and it is PENDING again, live, in one transaction with its event (see
+   * `JobLifecycle.retry`). Answers how many tasks went back, or undefined when it is not FAILED.
+   */
+  retry(jobId: string): Promise<number | undefined> {
+    return this.lifecycle.retry(jobId);
+  }
+
+  /** Sets a live job's priority: the next asks see the new order. Answers false if the job is not live. */
+  async setPriority(jobId: string, priority: number): Promise<boolean> {
+    const job = this.state.live.get(jobId);
+    if (!job) return false;
+    this.state.setPriority(job, priority);
+    this.state.logJob(job, `priority set to ${priority} by an admin`);
+    await this.state.commits.committed();
+    this.state.emitReady();
+    return true;
+  }
+
+  /**
+   * Switches a live job to or from debug mode, kept across a restart. Answers false if the job is
+   * not live; throws InvalidSpecError for a gang job.
+   */
+  setRunMode(jobId: string, runMode: RunModeBody['runMode']): Promise<boolean> {
+    return this.lifecycle.setRunMode(jobId, runMode);
+  }
+
   liveJob(jobId: string): LiveJob | undefined {
     return this.state.live.get(jobId);
   }
@@ -241,6 +269,19 @@ export class Scheduler {
   /** Tasks completed per second over the last 10 s, on the scheduler's clock (the one completions are stamped with). */
   tasksPerSecond(): number {
     return this.state.completions.perSecond(this.state.now());
+  }
+
+  /** Tasks leased now, over every live job: from the counts kept, O(jobs). */
+  runningTasks(): number {
+    let running = 0;
+    for (const job of this.state.live.values()) running += job.tasks.count('leased');
+    return running;
+  }
+
+  /** The ranks of the live gang attempt running this task; undefined when none runs it. */
+  gangOf(jobId: string, taskIndex: number): { rank: number; workerId: string }[] | undefined {
+    const attempt = this.state.gangs.ofJob(jobId).find((each) => each.taskIndex === taskIndex);
+    return attempt?.members.map(({ rank, workerId }) => ({ rank, workerId }));
   }
 
   queueDepth(): number {

@@ -62,7 +62,7 @@ export class SchedulerState {
   readonly live = new Map<string, LiveJob>();
   /** The live jobs that may have work, in lease order: those of single tasks and those of gang tasks apart. */
   readonly queues = { tasks: new JobQueue(), gangs: new JobQueue() };
-  readonly leases = new LeaseTable();
+  readonly leases = new LeaseTable(() => this.feed.publishWorkersChange());
   readonly gangs = new GangTable();
   readonly feed = new JobFeed();
   readonly completions = new CompletionRate();
@@ -106,6 +106,7 @@ export class SchedulerState {
       void done.then(() => this.loads.delete(done));
     };
     job.onLoadError = (error) => this.logs.add({ jobId: job.id, taskIndex: null, workerId: null, level: 'error', message: `loading tasks from the store failed: ${String(error)}`, time: this.now() });
+    job.onMoved = () => this.feed.publishJobChange(job.id);
     this.offer(job);
   }
 
@@ -125,6 +126,7 @@ export class SchedulerState {
     job.onLoaded = undefined;
     job.onLoading = undefined;
     job.onLoadError = undefined;
+    job.onMoved = undefined;
   }
 
   /** The job may have work now (a task was queued, it was resumed or unblocked): asks look at it again. */
@@ -135,6 +137,14 @@ export class SchedulerState {
   /** The job got a lease: equal priorities take turns. */
   takeTurn(job: LiveJob): void {
     this.queueOf(job).takeTurn(job, ++this.turns);
+  }
+
+  /** Gives a live job another priority: the next asks see its new place; the store has it with the next commit. */
+  setPriority(job: LiveJob, priority: number): void {
+    this.queueOf(job).reorder(job, () => {
+      job.record = { ...job.record, priority, updatedAt: this.now() };
+    });
+    this.commits.add({ type: 'updateJob', id: job.id, patch: { priority } });
   }
 
   private queueOf(job: LiveJob): JobQueue {
@@ -216,21 +226,32 @@ export class SchedulerState {
     this.emitReady();
   }
 
+  /** A line in the job's log from the scheduler itself, about no one task (an admin's change). */
+  logJob(job: LiveJob, message: string): void {
+    this.logs.add({ jobId: job.id, taskIndex: null, workerId: null, level: 'info', message, time: this.now() });
+  }
+
   /** A line in the task's log from the scheduler itself, shown with the workers' lines. */
   logTask(job: LiveJob, taskIndex: number, level: LogLevel, message: string): void {
     this.logs.add({ jobId: job.id, taskIndex, workerId: null, level, message, time: this.now() });
   }
 
-  /** Moves a job to another state (the job state machine refuses a move it does not allow), with its event. */
+  /**
+   * Moves a job to another state (the job state machine refuses a move it does not allow), with
+   * its event; the first move to RUNNING is its start, a move to a terminal state its end.
+   */
   transition(job: LiveJob, to: JobState, reason: string, error: JobError | null = job.record.error): void {
     const from = job.record.state;
     assertJobMove(from, to);
-    job.record = { ...job.record, state: to, error, updatedAt: this.now() };
+    const now = this.now();
+    const record = (job.record = { ...job.record, state: to, error, updatedAt: now });
     const patch: JobPatch = { state: to, error };
+    if (to === 'RUNNING' && record.startedAt === undefined) patch.startedAt = record.startedAt = now;
     // An ended job's counts are kept with it: its status never counts its tasks again.
     if (isTerminal(to)) {
       const { done, failed } = job.progress();
       patch.finalCounts = { done, failed };
+      patch.endedAt = record.endedAt = now;
     }
     this.commits.add({ type: 'updateJob', id: job.id, patch });
     this.recordEvent(job.id, from, to, reason);

@@ -92,6 +92,11 @@ export class TaskTable {
     return low;
   }
 
+  /** Calls `visit` with every task's state, in index order (a task map): O(tasks), no record read. */
+  eachState(visit: (index: number, state: TaskState) => void): void {
+    for (let index = 0; index < this.states.length; index++) visit(index, TASK_STATES[this.states[index]!]!);
+  }
+
   /** Moves every task in one of `from` to `to` in one pass (a job's open tasks cancelled as it ends). */
   moveAll(from: readonly TaskState[], to: TaskState): void {
     const codes = new Set(from.map((state) => CODE.get(state)!));

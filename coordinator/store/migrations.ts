@@ -105,7 +105,19 @@ const MIGRATIONS: ((db: Kysely<Database>) => Promise<void>)[] = [
     // Whether a job has a reduce step is in its summary too: `/result` need not read the spec.
     await sql`UPDATE jobs SET summary = json_set(summary, '$.reduce', json(CASE WHEN json_extract(spec, '$.reduce') IS NULL THEN 'false' ELSE 'true' END))`.execute(db);
   },
+  async (db) => {
+    // When a job started and ended, kept with it: the list shows them without reading events.
+    await db.schema.alterTable('jobs').addColumn('started_at', 'bigint').execute();
+    await db.schema.alterTable('jobs').addColumn('ended_at', 'bigint').execute();
+    await sql.raw(JOB_TIMES_FROM_EVENTS).execute(db);
+  },
 ];
+
+/** Fills the jobs' start and end times in from their events (the same SQL on SQLite and PostgreSQL). */
+export const JOB_TIMES_FROM_EVENTS = `UPDATE jobs SET
+  started_at = (SELECT min(e.time) FROM job_events e WHERE e.job_id = jobs.id AND e.to_state = 'RUNNING'),
+  ended_at = CASE WHEN state IN ('COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED')
+    THEN coalesce((SELECT max(e.time) FROM job_events e WHERE e.job_id = jobs.id AND e.to_state = jobs.state), updated_at) END`;
 
 /** Runs the migrations not yet applied. */
 export async function migrate(db: Kysely<Database>): Promise<void> {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { JOB_TIMES_FROM_EVENTS } from './migrations.js';
 
 /**
  * The PostgreSQL store's tables: those of the SQLite store (`migrations.ts`, as its migrations
@@ -82,6 +83,9 @@ const STEPS: string[] = [
     expires_at bigint NOT NULL
   );
   INSERT INTO coordinator_lease (id, holder, token, expires_at) VALUES (1, NULL, 0, 0);`,
+  // When a job started and ended (SQLite's migration 6).
+  `ALTER TABLE jobs ADD COLUMN started_at bigint, ADD COLUMN ended_at bigint;
+  ${JOB_TIMES_FROM_EVENTS}`,
 ];
 
 /** Any fixed number: the lock that lets one coordinator at a time change the schema. */

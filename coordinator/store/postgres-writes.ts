@@ -130,7 +130,7 @@ export class PostgresWrites {
       case 'updateTask':
         throw new Error('task updates are written by TaskUpdates');
       case 'moveTasks':
-        await query(moveTasksText(change.from.length), [change.to, Date.now(), change.jobId, ...change.from]);
+        await query(moveTasksText(change.from.length, change.fresh), [change.to, Date.now(), change.jobId, ...change.from]);
         return [];
       case 'appendEvent': {
         const { jobId, time, from, to, reason } = change.event;

@@ -12,14 +12,14 @@ import type { JobEventTable, JobTable, LogTable, TaskTable, WorkerTable } from '
 
 /** Every column of a job but its spec: what a status shows. */
 export const SUMMARY_COLUMNS = [
-  'seq', 'id', 'name', 'state', 'priority', 'item_count', 'task_count', 'error', 'idempotency_key', 'created_at', 'updated_at', 'summary', 'final_counts',
+  'seq', 'id', 'name', 'state', 'priority', 'item_count', 'task_count', 'error', 'idempotency_key', 'created_at', 'updated_at', 'started_at', 'ended_at', 'summary', 'final_counts',
 ] as const;
 export const SUMMARY_SELECT = SUMMARY_COLUMNS.join(', ');
 export type SummaryRow = Pick<Selectable<JobTable>, (typeof SUMMARY_COLUMNS)[number]>;
 
 /** The columns a job's record and its summary share. */
 function jobColumns(row: SummaryRow): Omit<JobRecord, 'spec' | 'codeSha'> {
-  return {
+  const record: Omit<JobRecord, 'spec' | 'codeSha'> = {
     seq: Number(row.seq),
     id: row.id,
     name: row.name,
@@ -32,12 +32,16 @@ function jobColumns(row: SummaryRow): Omit<JobRecord, 'spec' | 'codeSha'> {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
+  if (row.started_at !== null) record.startedAt = Number(row.started_at);
+  if (row.ended_at !== null) record.endedAt = Number(row.ended_at);
+  return record;
 }
 
 export function summaryFromRow(row: SummaryRow): JobSummary {
-  const { runMode, reduce, validation } = JSON.parse(row.summary) as { runMode?: JobSummary['runMode']; reduce?: boolean; validation?: JobSummary['validation'] | null };
+  const { runMode, reduce, validation, spec } = JSON.parse(row.summary) as Partial<Pick<JobSummary, 'runMode' | 'reduce' | 'spec'>> & { validation?: JobSummary['validation'] | null };
   const summary: JobSummary = { ...jobColumns(row), runMode: runMode ?? 'immediate', reduce: reduce ?? false };
   if (validation) summary.validation = validation;
+  if (spec) summary.spec = spec;
   if (row.final_counts !== null) summary.finalCounts = JSON.parse(row.final_counts) as JobSummary['finalCounts'] & object;
   return summary;
 }
@@ -120,13 +124,14 @@ export function jobValues(job: NewJob): unknown[] {
     job.createdAt,
     job.updatedAt,
     JSON.stringify(summarizeSpec(job.spec)),
-    // A job created ended (REJECTED) has no tasks to count.
+    // A job created ended (REJECTED, or FAILED by a dependency) has no tasks to count, and ended as it was made.
     isTerminal(job.state) ? JSON.stringify({ done: 0, failed: 0 }) : null,
+    isTerminal(job.state) ? job.createdAt : null,
   ];
 }
 
-export const INSERT_JOB = `INSERT INTO jobs (id, name, state, priority, spec, code_sha, item_count, task_count, error, idempotency_key, created_at, updated_at, summary, final_counts)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`;
+export const INSERT_JOB = `INSERT INTO jobs (id, name, state, priority, spec, code_sha, item_count, task_count, error, idempotency_key, created_at, updated_at, summary, final_counts, ended_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`;
 
 /** A new task's columns but its job id and time: idx, state, first_item, item_count, input. */
 export function taskValues(task: NewTask): [number, string, number, number, string] {
@@ -143,9 +148,14 @@ export function workerValues(record: WorkerRecord): unknown[] {
   return [record.id, record.valid, record.invalid, record.streak, record.errors, record.recent, record.quarantined ? 1 : 0, record.note, record.updatedAt];
 }
 
-/** `UPDATE tasks SET … WHERE job_id = ? AND idx = ?` moving every task in `fromCount` states to one: its parameters are to, now, job id, then the states. */
-export function moveTasksText(fromCount: number): string {
-  return `UPDATE tasks SET state = ?, lease_id = NULL, updated_at = ? WHERE job_id = ? AND state IN (${new Array<string>(fromCount).fill('?').join(', ')})`;
+/**
+ * `UPDATE tasks SET … WHERE job_id = ? AND state IN (…)` moving every task in `fromCount` states
+ * to one (`fresh`: with a fresh retry budget, see `StoreChange`): its parameters are to, now, job
+ * id, then the states.
+ */
+export function moveTasksText(fromCount: number, fresh = false): string {
+  const budget = fresh ? ' failures = 0, lapses = 0, blame = NULL, error = NULL, ready_at = 0,' : '';
+  return `UPDATE tasks SET state = ?, lease_id = NULL,${budget} updated_at = ? WHERE job_id = ? AND state IN (${new Array<string>(fromCount).fill('?').join(', ')})`;
 }
 
 /** A job patch's columns (and `updated_at`), for `UPDATE jobs SET … WHERE id = ?`. */
@@ -153,7 +163,14 @@ export function jobPatchColumns(patch: JobPatch, now: number): { text: string; v
   const row: Record<string, unknown> = { updated_at: now };
   if (patch.state !== undefined) row.state = patch.state;
   if (patch.error !== undefined) row.error = patch.error === null ? null : JSON.stringify(patch.error);
-  if (patch.finalCounts !== undefined) row.final_counts = JSON.stringify(patch.finalCounts);
+  if (patch.priority !== undefined) row.priority = patch.priority;
+  if (patch.spec !== undefined) {
+    row.spec = JSON.stringify(patch.spec);
+    row.summary = JSON.stringify(summarizeSpec(patch.spec));
+  }
+  if (patch.startedAt !== undefined) row.started_at = patch.startedAt;
+  if (patch.endedAt !== undefined) row.ended_at = patch.endedAt;
+  if (patch.finalCounts !== undefined) row.final_counts = patch.finalCounts === null ? null : JSON.stringify(patch.finalCounts);
   const columns = Object.keys(row);
   return { text: `UPDATE jobs SET ${columns.map((column) => `${column} = ?`).join(', ')} WHERE id = ?`, values: Object.values(row) };
 }

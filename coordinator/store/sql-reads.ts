@@ -1,7 +1,7 @@
-import type { JobState, TaskState } from '../../shared/index.js';
+import type { JobOrder, JobState, TaskState } from '../../shared/index.js';
 import type { Selectable } from 'kysely';
 import { eventFromRow, jobFromRow, logFromRow, SUMMARY_SELECT, summaryFromRow, taskFromRow, workerFromRow, type SummaryRow } from './rows.js';
-import type { JobEventRecord, JobRecord, JobSummary, JobSummaryQuery, LogRecord, Store, TaskOutput, TaskQuery, TaskRange, TaskRecord, TaskShape, WorkerRecord } from './store.js';
+import type { JobEventRecord, JobRecord, JobSummary, JobSummaryQuery, LogFilter, LogRecord, Store, TaskOutput, TaskQuery, TaskRange, TaskRecord, TaskShape, WorkerRecord } from './store.js';
 import type { JobEventTable, JobTable, LogTable, TaskTable, WorkerTable } from './tables.js';
 
 /** Where the SQL of SQLite and PostgreSQL differ in what the reads ask. */
@@ -48,6 +48,8 @@ class Filter {
   }
 }
 
+const JOB_ORDER_BY: Record<JobOrder, string> = { oldest: 'seq', newest: 'seq DESC', priority: 'priority DESC, seq' };
+
 type Reads = Omit<Store, 'write' | 'putBlob' | 'setMeta' | 'claimMeta' | 'lease' | 'close'>;
 
 /** Every read of the store, written once for both SQL stores over their `RunQuery`. */
@@ -77,10 +79,15 @@ export class SqlReads implements Reads {
 
   async listJobSummaries(query: JobSummaryQuery = {}): Promise<JobSummary[]> {
     const filter = this.filter();
-    if (query.afterSeq !== undefined) filter.add('seq > ?', query.afterSeq);
+    const order = query.order ?? 'oldest';
+    if (query.afterSeq !== undefined) {
+      if (order === 'oldest') filter.add('seq > ?', query.afterSeq);
+      else if (order === 'newest') filter.add('seq < ?', query.afterSeq);
+      else filter.add('(priority < ? OR (priority = ? AND seq > ?))', query.afterPriority ?? 0, query.afterPriority ?? 0, query.afterSeq);
+    }
     if (query.states !== undefined) filter.oneOf('state', query.states);
     if (query.nameContains !== undefined) filter.add(this.dialect.contains('name'), query.nameContains);
-    const rows = await this.rows<SummaryRow>(`SELECT ${SUMMARY_SELECT} FROM jobs${filter.where()} ORDER BY seq${filter.limit(query.limit)}`, ...filter.parameters);
+    const rows = await this.rows<SummaryRow>(`SELECT ${SUMMARY_SELECT} FROM jobs${filter.where()} ORDER BY ${JOB_ORDER_BY[order]}${filter.limit(query.limit)}`, ...filter.parameters);
     return rows.map(summaryFromRow);
   }
 
@@ -119,10 +126,11 @@ export class SqlReads implements Reads {
     return rows.map(taskFromRow);
   }
 
-  async listTaskShapes(jobId: string): Promise<TaskShape[]> {
+  async listTaskShapes(jobId: string, { afterIndex = -1, limit }: TaskRange = {}): Promise<TaskShape[]> {
+    const filter = this.filter().add('job_id = ?', jobId).add('idx > ?', afterIndex);
     const rows = await this.rows<{ idx: number; state: string; first_item: number; item_count: number }>(
-      'SELECT idx, state, first_item, item_count FROM tasks WHERE job_id = ? ORDER BY idx',
-      jobId,
+      `SELECT idx, state, first_item, item_count FROM tasks${filter.where()} ORDER BY idx${filter.limit(limit)}`,
+      ...filter.parameters,
     );
     return rows.map((row) => ({ index: row.idx, state: row.state as TaskState, firstItem: row.first_item, itemCount: row.item_count }));
   }
@@ -153,8 +161,17 @@ export class SqlReads implements Reads {
     return rows.map((row) => ({ index: row.idx, firstItem: row.first_item, output: JSON.parse(row.output ?? '[]') as unknown[] }));
   }
 
-  async listLogs(jobId: string, afterId = 0): Promise<LogRecord[]> {
-    const rows = await this.rows<Selectable<LogTable>>('SELECT * FROM logs WHERE job_id = ? AND id > ? ORDER BY id', jobId, afterId);
+  async listLogs(jobId: string, afterId = 0, { taskIndex, levels, text, newest }: LogFilter = {}): Promise<LogRecord[]> {
+    const filter = this.filter().add('job_id = ?', jobId).add('id > ?', afterId);
+    if (taskIndex !== undefined) filter.add('task_idx = ?', taskIndex);
+    if (levels !== undefined) filter.oneOf('level', levels);
+    if (text !== undefined) filter.add(this.dialect.contains('message'), text);
+    // The newest lines are the last ones: read backwards as far as the limit, answer them forwards.
+    const statement =
+      newest === undefined
+        ? `SELECT * FROM logs${filter.where()} ORDER BY id`
+        : `SELECT * FROM (SELECT * FROM logs${filter.where()} ORDER BY id DESC${filter.limit(newest)}) AS newest ORDER BY id`;
+    const rows = await this.rows<Selectable<LogTable>>(statement, ...filter.parameters);
     return rows.map(logFromRow);
   }
 

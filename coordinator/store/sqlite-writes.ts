@@ -36,7 +36,7 @@ export class SqliteWrites {
         this.updateTask(change.jobId, change.index, change.patch);
         return [];
       case 'moveTasks':
-        this.prepared(moveTasksText(change.from.length)).run(change.to, Date.now(), change.jobId, ...change.from);
+        this.prepared(moveTasksText(change.from.length, change.fresh)).run(change.to, Date.now(), change.jobId, ...change.from);
         return [];
       case 'appendEvent': {
         const { jobId, time, from, to, reason } = change.event;

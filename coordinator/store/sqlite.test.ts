@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useTempDirs } from '../test-helpers.js';
 import { openSqliteStore } from './sqlite.js';
@@ -24,6 +25,36 @@ describe('SQLite store', () => {
     opened.push(memory);
     await memory.write([{ type: 'createJob', job: newJob('job_m'), tasks: [newTask('job_m', 0, ['x'])] }]);
     expect((await memory.listTasks('job_m'))[0]?.input).toEqual(['x']);
-    expect(await memory.getMeta('schema_version')).toBe('5');
+    expect(await memory.getMeta('schema_version')).toBe('6');
+  });
+
+  it('fills in the start and end times of the jobs a version-5 database holds, from their events', async () => {
+    const path = join(await newTempDir(), 'old.db');
+    const store = await openSqliteStore(path);
+    await store.write([
+      { type: 'createJob', job: newJob('job_done', { state: 'COMPLETED' }), tasks: [] },
+      { type: 'createJob', job: newJob('job_waiting'), tasks: [] },
+      ...(
+        [
+          ['job_done', 100, 'PENDING', 'RUNNING'],
+          ['job_done', 200, 'RUNNING', 'PAUSED'],
+          ['job_done', 300, 'PAUSED', 'RUNNING'],
+          ['job_done', 400, 'RUNNING', 'COMPLETED'],
+        ] as const
+      ).map(([jobId, time, from, to]) => ({ type: 'appendEvent' as const, event: { jobId, time, from, to, reason: 'test' } })),
+    ]);
+    await store.close();
+    // Back to how migration 5 left the file: no time columns.
+    const raw = new Database(path);
+    raw.exec("ALTER TABLE jobs DROP COLUMN started_at; ALTER TABLE jobs DROP COLUMN ended_at; UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+    raw.close();
+
+    const migrated = await openSqliteStore(path);
+    opened.push(migrated);
+    expect(await migrated.getMeta('schema_version')).toBe('6');
+    expect(await migrated.getJobSummary('job_done')).toMatchObject({ startedAt: 100, endedAt: 400 });
+    const waiting = await migrated.getJobSummary('job_waiting');
+    expect(waiting?.startedAt).toBeUndefined();
+    expect(waiting?.endedAt).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import type { JobError, JobSpec, JobState, LogLevel, RunMode, TaskState, Validation } from '../../shared/index.js';
+import type { JobError, JobOrder, JobSpec, JobSpecSummary, JobState, LogLevel, RunMode, TaskState, Validation } from '../../shared/index.js';
 
 /** A job as the coordinator keeps it. `spec.code` is always a blob reference here. */
 export interface JobRecord {
@@ -16,6 +16,10 @@ export interface JobRecord {
   idempotencyKey: string | null;
   createdAt: number;
   updatedAt: number;
+  /** When it first became RUNNING; absent until then. */
+  startedAt?: number;
+  /** When it ended (a terminal state); absent while it may run, and again once a failed job is retried. */
+  endedAt?: number;
 }
 
 export type NewJob = Omit<JobRecord, 'seq'>;
@@ -30,24 +34,49 @@ export interface JobSummary extends Omit<JobRecord, 'spec' | 'codeSha'> {
   /** It has a reduce step (its last task). */
   reduce: boolean;
   validation?: Pick<Validation, 'replicas' | 'quorum' | 'adaptive' | 'maxReplicas'>;
+  /** The spec in brief (never its items or code); absent for jobs created before it was kept. */
+  spec?: JobSpecSummary;
   /** Done and failed tasks when the job ended; absent while it may still change. */
   finalCounts?: { done: number; failed: number };
 }
 
 /** Which jobs `listJobSummaries` answers. */
 export interface JobSummaryQuery {
+  /** `oldest` (by seq) unless given; see `JOB_ORDERS`. */
+  order?: JobOrder;
+  /** After the job with this seq in the order (and, ordered by priority, this priority). */
   afterSeq?: number;
+  afterPriority?: number;
   states?: JobState[];
   nameContains?: string;
   limit?: number;
 }
 
 /** The summary part of a spec (a REJECTED job's spec may be only `{ name }`). */
-export function summarizeSpec(spec: JobSpec): Pick<JobSummary, 'runMode' | 'reduce' | 'validation'> {
+export function summarizeSpec(spec: JobSpec): Pick<JobSummary, 'runMode' | 'reduce' | 'validation' | 'spec'> {
   const { runMode, validation, reduce } = spec as Partial<JobSpec>;
-  const summary: Pick<JobSummary, 'runMode' | 'reduce' | 'validation'> = { runMode: runMode ?? 'immediate', reduce: reduce !== undefined };
+  const summary: Pick<JobSummary, 'runMode' | 'reduce' | 'validation' | 'spec'> = { runMode: runMode ?? 'immediate', reduce: reduce !== undefined };
   if (validation) summary.validation = { replicas: validation.replicas, quorum: validation.quorum, adaptive: validation.adaptive, maxReplicas: validation.maxReplicas };
+  const brief = specInBrief(spec);
+  if (brief) summary.spec = brief;
   return summary;
+}
+
+/** How a spec cuts and tries its tasks, what they need and wait for: never its items or code. */
+function specInBrief(spec: Partial<JobSpec>): JobSpecSummary | undefined {
+  const { input, retry, gang, requires, dependsOn } = spec;
+  if (!input) return undefined;
+  const brief: JobSpecSummary = { partitioner: input.partitioner };
+  if ('chunkSize' in input && input.chunkSize !== undefined) brief.chunkSize = input.chunkSize;
+  if (retry) {
+    const { maxAttempts, maxLapses, distinctWorkers, backoff, timeoutMs } = retry;
+    brief.retry = { maxAttempts, maxLapses, distinctWorkers, backoff: { initialMs: backoff.initialMs, factor: backoff.factor, maxMs: backoff.maxMs } };
+    if (timeoutMs !== undefined) brief.timeoutMs = timeoutMs;
+  }
+  if (gang) brief.gang = { ...gang };
+  if (requires) brief.requires = { ...requires };
+  if (dependsOn) brief.dependsOn = [...dependsOn];
+  return brief;
 }
 
 /** A task (one chunk of items) as the coordinator keeps it. */
@@ -104,7 +133,15 @@ export type TaskPatch = Partial<
     blame: TaskBlame;
   }
 >;
-export type JobPatch = Partial<Pick<JobRecord, 'state' | 'error'> & Pick<JobSummary, 'finalCounts'>>;
+/**
+ * A change to a job's row. A new `spec` is written with its summary (a run mode switched);
+ * `startedAt`, `endedAt` and `finalCounts` are cleared with null (a failed job retried runs again).
+ */
+export type JobPatch = Partial<Pick<JobRecord, 'state' | 'error' | 'priority' | 'spec'>> & {
+  startedAt?: number | null;
+  endedAt?: number | null;
+  finalCounts?: JobSummary['finalCounts'] | null;
+};
 
 export interface LogRecord {
   id: number;
@@ -117,6 +154,14 @@ export interface LogRecord {
 }
 
 export type NewLog = Omit<LogRecord, 'id'>;
+
+/** Which log lines `listLogs` answers: of one task, at these levels, holding `text` (any case), the `newest` so many of them. */
+export interface LogFilter {
+  taskIndex?: number;
+  levels?: readonly LogLevel[];
+  text?: string;
+  newest?: number;
+}
 
 /** One job state transition. */
 export interface JobEventRecord {
@@ -173,8 +218,12 @@ export type StoreChange =
   | { type: 'createJob'; job: NewJob; tasks: Iterable<NewTask> }
   | { type: 'updateJob'; id: string; patch: JobPatch }
   | { type: 'updateTask'; jobId: string; index: number; patch: TaskPatch }
-  /** Moves every task of a job that is in one of `from` to `to`, dropping its lease (closing a failed or cancelled job). */
-  | { type: 'moveTasks'; jobId: string; from: TaskState[]; to: TaskState }
+  /**
+   * Moves every task of a job that is in one of `from` to `to`, dropping its lease (closing a
+   * failed or cancelled job); with `fresh`, their failures, lapses, blame, error and backoff start
+   * over (a failed job retried: a fresh retry budget; attempts and checkpoints stay).
+   */
+  | { type: 'moveTasks'; jobId: string; from: TaskState[]; to: TaskState; fresh?: boolean }
   | { type: 'appendEvent'; event: NewJobEvent }
   | { type: 'appendLogs'; entries: NewLog[] }
   | { type: 'putWorker'; record: WorkerRecord };
@@ -193,7 +242,7 @@ export interface Store {
   getJob(id: string): Promise<JobRecord | undefined>;
   /** A job without its spec: what its status shows. */
   getJobSummary(id: string): Promise<JobSummary | undefined>;
-  /** Jobs without their specs, oldest first: after `afterSeq`, in `states`, with `nameContains` in the name (any case), at most `limit`. */
+  /** Jobs without their specs, in `order` (oldest first by default): after `afterSeq`, in `states`, with `nameContains` in the name (any case), at most `limit`. */
   listJobSummaries(query?: JobSummaryQuery): Promise<JobSummary[]>;
   findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined>;
   listJobEvents(jobId: string, afterId?: number): Promise<JobEventRecord[]>;
@@ -204,13 +253,14 @@ export interface Store {
   countJobs(): Promise<Partial<Record<JobState, number>>>;
   /** A job's tasks (see `TaskQuery`), in index order. */
   listTasks(jobId: string, query?: TaskQuery): Promise<TaskRecord[]>;
-  /** Every task's state and place, in index order. */
-  listTaskShapes(jobId: string): Promise<TaskShape[]>;
+  /** Every task's state and place, in index order (a page of them: after `afterIndex`, at most `limit`). */
+  listTaskShapes(jobId: string, range?: TaskRange): Promise<TaskShape[]>;
   /** Tasks by state for each of these jobs (all jobs when left out). */
   countTasks(jobIds?: string[]): Promise<Map<string, Partial<Record<TaskState, number>>>>;
   /** Outputs of done tasks, in task order (a page of them: after `afterIndex`, at most `limit`). */
   listOutputs(jobId: string, range?: TaskRange): Promise<TaskOutput[]>;
-  listLogs(jobId: string, afterId?: number): Promise<LogRecord[]>;
+  /** A job's log lines after `afterId`, oldest first; only those `filter` lets through (its `newest`: the last so many of them). */
+  listLogs(jobId: string, afterId?: number, filter?: LogFilter): Promise<LogRecord[]>;
   putBlob(sha256: string, bytes: Uint8Array): Promise<void>;
   getBlob(sha256: string): Promise<Uint8Array | undefined>;
   hasBlob(sha256: string): Promise<boolean>;

@@ -16,6 +16,10 @@ export interface JobTable {
   idempotency_key: string | null;
   created_at: number;
   updated_at: number;
+  /** When the job first became RUNNING; null until then. */
+  started_at: number | null;
+  /** When the job ended; null while it may run (and again once a failed job is retried). */
+  ended_at: number | null;
   /** JSON: `summarizeSpec(spec)`, read in place of the spec by status reads and lists. */
   summary: string;
   /** JSON `{ done, failed }` once the job has ended. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeSpec } from '../test-helpers.js';
-import type { JobEventRecord, JobPatch, LogRecord, NewJob, NewJobEvent, NewLog, Store, TaskPatch, TaskRecord } from './store.js';
+import type { JobEventRecord, JobPatch, JobSummaryQuery, LogFilter, LogRecord, NewJob, NewJobEvent, NewLog, Store, TaskPatch, TaskRecord } from './store.js';
 
 async function createJob(store: Store, job: NewJob, tasks: TaskRecord[]): Promise<{ seq: number }> {
   const [[seq]] = (await store.write([{ type: 'createJob', job, tasks }])) as [[number]];
@@ -113,6 +113,20 @@ export function describeStoreContract(name: string, freshStore: () => Promise<()
       expect((await store.listJobs()).map((job) => job.id)).toEqual(['job_b', 'job_a']);
     });
 
+    it('lists job summaries oldest first, newest first, or by priority, a page after a place at a time', async () => {
+      for (const [id, priority] of [['job_a', 0], ['job_b', 5], ['job_c', 0], ['job_d', 5], ['job_e', -3]] as const) {
+        await createJob(store, newJob(id, { priority }), []);
+      }
+      const ids = async (query: JobSummaryQuery): Promise<string[]> => (await store.listJobSummaries(query)).map((job) => job.id);
+      const seqOf = async (id: string): Promise<number> => (await store.getJobSummary(id))!.seq;
+      expect(await ids({})).toEqual(['job_a', 'job_b', 'job_c', 'job_d', 'job_e']);
+      expect(await ids({ order: 'newest', limit: 2 })).toEqual(['job_e', 'job_d']);
+      expect(await ids({ order: 'newest', afterSeq: await seqOf('job_d') })).toEqual(['job_c', 'job_b', 'job_a']);
+      expect(await ids({ order: 'priority' })).toEqual(['job_b', 'job_d', 'job_a', 'job_c', 'job_e']);
+      expect(await ids({ order: 'priority', afterSeq: await seqOf('job_d'), afterPriority: 5 })).toEqual(['job_a', 'job_c', 'job_e']);
+      expect(await ids({ order: 'priority', afterSeq: await seqOf('job_a'), afterPriority: 0, limit: 1 })).toEqual(['job_c']);
+    });
+
     it('stores a job of more tasks than one insert statement takes', async () => {
       const tasks = Array.from({ length: 1234 }, (_, index) => newTask('job_big', index, [index]));
       await createJob(store, newJob('job_big', { taskCount: tasks.length }), tasks);
@@ -155,6 +169,56 @@ export function describeStoreContract(name: string, freshStore: () => Promise<()
       expect(await store.getJob('job_1')).toMatchObject({ state: 'FAILED', error: { message: 'it broke', taskIndex: 4 } });
       await updateJob(store, 'job_1', { error: null });
       expect(await store.getJob('job_1')).toMatchObject({ state: 'FAILED', error: null });
+    });
+
+    it("keeps a job's start and end times, priority and spec summary; clears times and final counts with null", async () => {
+      await createJob(store, newJob('job_1'), []);
+      await createJob(store, newJob('job_rejected', { state: 'REJECTED', spec: { name: 'r' } as NewJob['spec'], createdAt: 2_000 }), []);
+      expect(await store.getJobSummary('job_rejected')).toMatchObject({ endedAt: 2_000, finalCounts: { done: 0, failed: 0 } });
+      expect((await store.getJobSummary('job_rejected'))?.spec).toBeUndefined();
+      const fresh = await store.getJobSummary('job_1');
+      expect(fresh?.spec).toEqual({
+        partitioner: 'items',
+        chunkSize: 1,
+        retry: { maxAttempts: 3, maxLapses: 10, distinctWorkers: 2, backoff: { initialMs: 1000, factor: 2, maxMs: 60_000 } },
+      });
+      expect(fresh?.startedAt).toBeUndefined();
+      expect(fresh?.endedAt).toBeUndefined();
+
+      await updateJob(store, 'job_1', { state: 'FAILED', startedAt: 5_000, endedAt: 6_000, finalCounts: { done: 1, failed: 1 }, priority: 7 });
+      expect(await store.getJobSummary('job_1')).toMatchObject({ startedAt: 5_000, endedAt: 6_000, finalCounts: { done: 1, failed: 1 }, priority: 7 });
+      expect(await store.getJob('job_1')).toMatchObject({ startedAt: 5_000, endedAt: 6_000, priority: 7 });
+      expect((await store.listJobSummaries()).find((job) => job.id === 'job_1')).toMatchObject({ startedAt: 5_000, endedAt: 6_000 });
+
+      await updateJob(store, 'job_1', { state: 'PENDING', endedAt: null, finalCounts: null });
+      const retried = await store.getJobSummary('job_1');
+      expect(retried).toMatchObject({ state: 'PENDING', startedAt: 5_000 });
+      expect(retried?.endedAt).toBeUndefined();
+      expect(retried?.finalCounts).toBeUndefined();
+
+      const spec = (await store.getJob('job_1'))!.spec;
+      await updateJob(store, 'job_1', { spec: { ...spec, runMode: 'debug' } });
+      expect((await store.getJob('job_1'))?.spec).toEqual({ ...spec, runMode: 'debug' });
+      expect(await store.getJobSummary('job_1')).toMatchObject({ runMode: 'debug', spec: { partitioner: 'items' } });
+    });
+
+    it('moves tasks with a fresh retry budget: failures, lapses, blame, error and backoff start over', async () => {
+      const tried = { failures: 3, lapses: 2, attempts: 5, error: 'boom', readyAt: 9_000, failedOn: ['w_1'], lapsedOn: ['w_2'], excluded: ['w_1'], checkpoint: { step: 2 } };
+      await createJob(store, newJob('job_1', { taskCount: 3 }), [
+        newTask('job_1', 0, [0], { state: 'failed' }),
+        newTask('job_1', 1, [1], { state: 'cancelled' }),
+        newTask('job_1', 2, [2], { state: 'done' }),
+      ]);
+      for (const index of [0, 1, 2]) {
+        const { failedOn, lapsedOn, excluded, ...counts } = tried;
+        await updateTask(store, 'job_1', index, { ...counts, blame: { failedOn, lapsedOn, excluded } });
+      }
+      await store.write([{ type: 'moveTasks', jobId: 'job_1', from: ['failed', 'cancelled'], to: 'ready', fresh: true }]);
+      const [failed, cancelled, done] = await store.listTasks('job_1');
+      for (const task of [failed, cancelled]) {
+        expect(task).toMatchObject({ state: 'ready', failures: 0, lapses: 0, attempts: 5, error: null, readyAt: 0, failedOn: [], lapsedOn: [], excluded: [], checkpoint: { step: 2 } });
+      }
+      expect(done).toMatchObject({ state: 'done', failures: 3, error: 'boom', excluded: ['w_1'] });
     });
 
     it('moves the tasks in the given states only, dropping their lease ids', async () => {
@@ -247,6 +311,32 @@ export function describeStoreContract(name: string, freshStore: () => Promise<()
       const after = await store.listLogs('job_1', logs[0]!.id);
       expect(after.map((log) => log.message)).toEqual(['two', 'three']);
       expect(await store.listLogs('job_1', logs[2]!.id)).toEqual([]);
+    });
+
+    it('filters a job\'s logs by task, levels and text (any case), and keeps the newest lines of them', async () => {
+      const line = (taskIndex: number | null, level: LogRecord['level'], message: string) => ({ jobId: 'job_1', taskIndex, workerId: null, level, message, time: 5_000 });
+      await appendLogs(store, [line(0, 'info', 'Loss is NaN'), line(1, 'warn', 'slow step'), line(0, 'error', 'nan again'), line(null, 'debug', 'gang re-formed')]);
+      await appendLogs(store, [{ ...line(0, 'error', 'nan elsewhere'), jobId: 'job_2' }]);
+      const messages = async (filter: LogFilter, afterId = 0) => (await store.listLogs('job_1', afterId, filter)).map((log) => log.message);
+
+      expect(await messages({ taskIndex: 0 })).toEqual(['Loss is NaN', 'nan again']);
+      expect(await messages({ levels: ['warn', 'error'] })).toEqual(['slow step', 'nan again']);
+      expect(await messages({ text: 'NAN' })).toEqual(['Loss is NaN', 'nan again']);
+      expect(await messages({ text: '100%_' })).toEqual([]);
+      expect(await messages({ newest: 2 })).toEqual(['nan again', 'gang re-formed']);
+      expect(await messages({ taskIndex: 0, levels: ['error'], text: 'nan', newest: 5 })).toEqual(['nan again']);
+      const [first] = await store.listLogs('job_1');
+      expect(await messages({ text: 'nan' }, first!.id)).toEqual(['nan again']);
+    });
+
+    it('lists task shapes a page at a time', async () => {
+      await createJob(store, newJob('job_1', { taskCount: 3 }), [newTask('job_1', 0, [1]), newTask('job_1', 1, [2], { state: 'done' }), newTask('job_1', 2, [3])]);
+      expect((await store.listTaskShapes('job_1')).map((shape) => shape.state)).toEqual(['ready', 'done', 'ready']);
+      expect(await store.listTaskShapes('job_1', { limit: 2 })).toEqual([
+        { index: 0, state: 'ready', firstItem: 0, itemCount: 1 },
+        { index: 1, state: 'done', firstItem: 2, itemCount: 1 },
+      ]);
+      expect((await store.listTaskShapes('job_1', { afterIndex: 1, limit: 2 })).map((shape) => shape.index)).toEqual([2]);
     });
 
     it('stores blobs by name; putting the same name again changes nothing', async () => {

@@ -79,10 +79,10 @@ describe('tabgrid pause, resume, status, events', () => {
       'state: PAUSED',
       'progress: 0/1',
       'run mode: paused',
-      'waiting: paused: POST /api/v1/jobs/:id/resume to go on',
+      `waiting: paused: tabgrid resume ${id} to go on`,
     ]);
     expect((await cli(['resume', id], { cwd: dir, grid })).stdout).toEqual(['state: PENDING', 'waiting: no workers connected: open the join URL in a browser tab']);
-    expect((await cli(['pause', id], { cwd: dir, grid })).stdout).toEqual(['state: PAUSED', 'waiting: paused: POST /api/v1/jobs/:id/resume to go on']);
+    expect((await cli(['pause', id], { cwd: dir, grid })).stdout).toEqual(['state: PAUSED', `waiting: paused: tabgrid resume ${id} to go on`]);
     await cli(['cancel', id], { cwd: dir, grid });
     const again = await cli(['resume', id], { cwd: dir, grid });
     expect(again).toMatchObject({ code: 1, stderr: [`error: job ${id} is CANCELLED, not PAUSED (HTTP 409 conflict)`] });
