@@ -1,8 +1,27 @@
 import { z } from 'zod';
-import { ErrorBody, JobPage, jobPagePath, summarizeIssues, WorkerStatus } from '../shared/index.js';
-import type { JobStatus } from '../shared/index.js';
-
-const WorkerList = z.object({ workers: z.array(WorkerStatus) });
+import {
+  ErrorBody,
+  ItemResult,
+  JobEvent,
+  JobPage,
+  jobPagePath,
+  JobStatus,
+  LogEntry,
+  Stats,
+  StatsHistory,
+  summarizeIssues,
+  TaskDetail,
+  TaskGraph,
+  TaskMap,
+  TaskPage,
+  taskPagePath,
+  WorkerList,
+  WorkerReputation,
+  type JobOrder,
+  type JobState,
+  type LogLevel,
+  type TaskState,
+} from '../shared/index.js';
 
 /** A REST call that did not succeed; `status` 401 means the admin token or session was refused. */
 export class AdminApiError extends Error {
@@ -12,6 +31,7 @@ export class AdminApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details?: unknown,
     options?: ErrorOptions,
   ) {
     super(message, options);
@@ -23,16 +43,36 @@ export function isUnauthorized(error: unknown): boolean {
   return error instanceof Error && error.name === 'AdminApiError' && (error as AdminApiError).status === 401;
 }
 
+/** What `GET /api/v1/jobs` is asked for: one page, filtered. */
+export interface JobFilter {
+  order?: JobOrder;
+  state?: JobState[];
+  name?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** The log lines to show: one task's, at a level and above, holding a text; the newest `limit`. */
+export interface LogFilter {
+  task?: number;
+  level?: LogLevel;
+  text?: string;
+  limit?: number;
+}
+
+const Result = z.object({ result: z.unknown() });
+
 /**
  * The coordinator's REST API as the admin panel uses it, on the page's own origin. The admin
  * token is sent once, to open a session; the coordinator keeps the session in an HttpOnly
  * cookie, which the browser sends along and no script on this origin can read (the join page
- * and its task code share the origin, and could read `localStorage`).
+ * and its task code share the origin, and could read `localStorage`). Every answer is checked
+ * with the schema the coordinator answers by.
  */
 export class AdminClient {
   /** Opens a session with the admin token; throws `AdminApiError` 401 when it is refused. */
   async logIn(token: string): Promise<void> {
-    await this.request('POST', '/api/v1/session', { authorization: `Bearer ${token}` });
+    await this.request('POST', '/api/v1/session', { headers: { authorization: `Bearer ${token}` } });
   }
 
   /** Whether this browser holds an open session. */
@@ -50,50 +90,164 @@ export class AdminClient {
     await this.request('DELETE', '/api/v1/session');
   }
 
-  /** Every job, a page at a time. */
-  async listJobs(): Promise<JobStatus[]> {
-    const all: JobStatus[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = parseAnswer(JobPage, await this.request('GET', jobPagePath({ cursor })), 'GET /api/v1/jobs');
-      all.push(...page.jobs);
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-    return all;
+  jobs(filter: JobFilter): Promise<JobPage> {
+    return this.get(JobPage, jobPagePath({ limit: 50, ...filter }));
   }
 
-  async listWorkers(): Promise<WorkerStatus[]> {
-    const body = await this.request('GET', '/api/v1/workers');
-    return parseAnswer(WorkerList, body, 'GET /api/v1/workers').workers;
+  job(id: string): Promise<JobStatus> {
+    return this.get(JobStatus, jobPath(id));
   }
 
-  async cancelJob(jobId: string): Promise<void> {
-    await this.request('POST', `/api/v1/jobs/${encodeURIComponent(jobId)}/cancel`);
+  tasks(id: string, query: { cursor?: string; state?: TaskState[]; limit?: number }): Promise<TaskPage> {
+    return this.get(TaskPage, taskPagePath(id, query));
   }
 
-  private async request(method: 'GET' | 'POST' | 'DELETE', path: string, headers: Record<string, string> = {}): Promise<unknown> {
-    let response: Response;
+  task(id: string, index: number): Promise<TaskDetail> {
+    return this.get(TaskDetail, jobPath(id, `/tasks/${index}`));
+  }
+
+  taskMap(id: string, cells: number): Promise<TaskMap> {
+    return this.get(TaskMap, jobPath(id, `/task-map?cells=${cells}`));
+  }
+
+  graph(id: string): Promise<TaskGraph> {
+    return this.get(TaskGraph, jobPath(id, '/graph'));
+  }
+
+  async events(id: string): Promise<JobEvent[]> {
+    return (await this.get(z.object({ events: z.array(JobEvent) }), jobPath(id, '/events'))).events;
+  }
+
+  async logs(id: string, filter: LogFilter): Promise<LogEntry[]> {
+    const text = await this.requestText('GET', jobPath(id, `/logs?${logParams(filter).toString()}`));
+    return parseLines(LogEntry, text, 'GET logs');
+  }
+
+  /** The path that follows a job's logs (`EventSource`): the newest `limit` lines that pass, then each new one. */
+  logFollowPath(id: string, filter: LogFilter): string {
+    const params = logParams(filter);
+    params.set('follow', '1');
+    return jobPath(id, `/logs?${params.toString()}`);
+  }
+
+  /** The first `count` item results, reading no more of the stream than that. */
+  async firstResults(id: string, count: number): Promise<ItemResult[]> {
+    const response = await this.fetch('GET', jobPath(id, '/results'));
+    if (!response.ok) throw await errorFromResponse(response);
+    const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+    if (!reader) return [];
+    let text = '';
     try {
-      response = await fetch(path, { method, headers, credentials: 'same-origin' });
-    } catch (cause) {
-      throw new AdminApiError(0, 'NETWORK', 'the coordinator cannot be reached', { cause });
+      while (text.split('\n').length <= count) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+    } finally {
+      void reader.cancel();
     }
-    const body: unknown = await response.json().catch(() => undefined);
-    if (!response.ok) throw errorFromResponse(response.status, body);
-    return body;
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    return parseLines(ItemResult, complete, 'GET results').slice(0, count);
+  }
+
+  /** Where a job's results download as NDJSON. */
+  resultsPath(id: string): string {
+    return jobPath(id, '/results');
+  }
+
+  async reduceResult(id: string): Promise<unknown> {
+    return (await this.get(Result, jobPath(id, '/result'))).result;
+  }
+
+  /** A control of a job (`pause`, `resume`, `cancel`, `retry`, `priority`, `run-mode`): the job's status after it. */
+  control(id: string, action: 'pause' | 'resume' | 'cancel' | 'retry' | 'priority' | 'run-mode', body?: unknown): Promise<JobStatus> {
+    return this.send(JobStatus, 'POST', jobPath(id, `/${action}`), body);
+  }
+
+  /** The same spec again, as a new job: its status. */
+  resubmit(id: string): Promise<JobStatus> {
+    return this.send(JobStatus, 'POST', jobPath(id, '/resubmit'));
+  }
+
+  submit(spec: unknown): Promise<JobStatus> {
+    return this.send(JobStatus, 'POST', '/api/v1/jobs', spec);
+  }
+
+  workers(): Promise<WorkerList> {
+    return this.get(WorkerList, '/api/v1/workers');
+  }
+
+  setQuarantined(workerId: string, quarantined: boolean): Promise<WorkerReputation> {
+    return this.send(WorkerReputation, 'POST', `/api/v1/workers/${encodeURIComponent(workerId)}/${quarantined ? 'quarantine' : 'release'}`);
+  }
+
+  stats(): Promise<Stats> {
+    return this.get(Stats, '/api/v1/stats');
+  }
+
+  history(): Promise<StatsHistory> {
+    return this.get(StatsHistory, '/api/v1/stats/history');
+  }
+
+  private async get<T>(schema: z.ZodType<T>, path: string): Promise<T> {
+    return parseAnswer(schema, await this.request('GET', path), `GET ${path}`);
+  }
+
+  private async send<T>(schema: z.ZodType<T>, method: 'POST', path: string, body?: unknown): Promise<T> {
+    const init = body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    return parseAnswer(schema, await this.request(method, path, init), `${method} ${path}`);
+  }
+
+  private async request(method: string, path: string, init: RequestInit = {}): Promise<unknown> {
+    const response = await this.fetch(method, path, init);
+    if (!response.ok) throw await errorFromResponse(response);
+    return (await response.json().catch(() => undefined)) as unknown;
+  }
+
+  private async requestText(method: string, path: string): Promise<string> {
+    const response = await this.fetch(method, path);
+    if (!response.ok) throw await errorFromResponse(response);
+    return response.text();
+  }
+
+  private async fetch(method: string, path: string, init: RequestInit = {}): Promise<Response> {
+    try {
+      return await fetch(path, { ...init, method, credentials: 'same-origin' });
+    } catch (cause) {
+      throw new AdminApiError(0, 'NETWORK', 'the coordinator cannot be reached', undefined, { cause });
+    }
   }
 }
 
-function errorFromResponse(status: number, body: unknown): AdminApiError {
+function jobPath(id: string, rest = ''): string {
+  return `/api/v1/jobs/${encodeURIComponent(id)}${rest}`;
+}
+
+function logParams(filter: LogFilter): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filter.task !== undefined) params.set('task', String(filter.task));
+  if (filter.level !== undefined) params.set('level', filter.level);
+  if (filter.text) params.set('text', filter.text);
+  if (filter.limit !== undefined) params.set('limit', String(filter.limit));
+  return params;
+}
+
+async function errorFromResponse(response: Response): Promise<AdminApiError> {
+  const body: unknown = await response.json().catch(() => undefined);
   const parsed = ErrorBody.safeParse(body);
-  if (parsed.success) return new AdminApiError(status, parsed.data.error.code, parsed.data.error.message);
-  return new AdminApiError(status, 'HTTP', `the coordinator answered ${status}`);
+  if (parsed.success) return new AdminApiError(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
+  return new AdminApiError(response.status, 'HTTP', `the coordinator answered ${response.status}`);
 }
 
 function parseAnswer<T>(schema: z.ZodType<T>, body: unknown, request: string): T {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
-  throw new AdminApiError(200, 'BAD_RESPONSE', `unexpected answer to ${request}: ${summarizeIssues(parsed.error)}`, {
-    cause: parsed.error,
-  });
+  throw new AdminApiError(200, 'BAD_RESPONSE', `unexpected answer to ${request}: ${summarizeIssues(parsed.error)}`, undefined, { cause: parsed.error });
+}
+
+function parseLines<T>(schema: z.ZodType<T>, text: string, request: string): T[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => parseAnswer(schema, JSON.parse(line), request));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobStatus, WorkerStatus } from '../shared/index.js';
-import { canCancel, describeAdapter, describeCurrentTask, describeProgress, describeTensor } from './format.js';
+import { backendFigures, counted, describeGpu, describeProgress, formatDuration, jobDuration, ProgressRate } from './format.js';
 
 function worker(overrides: Partial<WorkerStatus> = {}): WorkerStatus {
   return {
@@ -30,64 +30,41 @@ function job(overrides: Partial<JobStatus> = {}): JobStatus {
   };
 }
 
-describe('describeAdapter', () => {
+describe('describeGpu', () => {
   it('says "no WebGPU" for a worker without an adapter', () => {
-    expect(describeAdapter(worker())).toBe('no WebGPU');
+    expect(describeGpu(worker())).toBe('no WebGPU');
   });
 
   it('names the vendor and architecture', () => {
     const gpu = { vendor: 'google', architecture: 'swiftshader' };
-    expect(describeAdapter(worker({ capabilities: { runtime: 'browser', webgpu: gpu, userAgent: 'x' } }))).toBe(
+    expect(describeGpu(worker({ capabilities: { runtime: 'browser', webgpu: gpu, userAgent: 'x' } }))).toBe(
       'google swiftshader',
     );
   });
 
   it('leaves out empty words', () => {
     const gpu = { vendor: '', architecture: 'swiftshader' };
-    expect(describeAdapter(worker({ capabilities: { runtime: 'browser', webgpu: gpu, userAgent: 'x' } }))).toBe(
+    expect(describeGpu(worker({ capabilities: { runtime: 'browser', webgpu: gpu, userAgent: 'x' } }))).toBe(
       'swiftshader',
     );
   });
 });
 
-describe('describeTensor', () => {
-  const gpu = { vendor: 'google', architecture: 'swiftshader' };
-  const tensor = {
-    chosen: { backend: 'wasm' },
-    figures: [
-      { backend: 'webgpu', size: 128, gflops: 2 },
-      { backend: 'webgpu', size: 256, gflops: 9.06 },
-      { backend: 'wasm', size: 256, gflops: 45.2 },
-    ],
-  };
-
-  it('is empty until the worker reported its tensor backends', () => {
-    expect(describeTensor(worker())).toBe('');
-  });
-
-  it('names the backend used and the figures at the largest size, fastest first', () => {
-    const measured = worker({ capabilities: { runtime: 'browser', webgpu: gpu, userAgent: 'x', tensor } });
-    expect(describeTensor(measured)).toBe('tensor: wasm (wasm 45, webgpu 9.1 GFLOPS)');
-    expect(describeAdapter(measured)).toBe('google swiftshader · tensor: wasm (wasm 45, webgpu 9.1 GFLOPS)');
-  });
-
-  it('names the backend alone when nothing was measured (a Node worker)', () => {
-    const node = worker({ capabilities: { runtime: 'node', webgpu: null, userAgent: 'x', tensor: { chosen: { backend: 'cpu' }, figures: [] } } });
-    expect(describeAdapter(node)).toBe('no WebGPU · tensor: cpu');
-  });
-});
-
-describe('describeCurrentTask', () => {
-  it('says idle when the worker holds no lease', () => {
-    expect(describeCurrentTask(worker())).toBe('idle');
-  });
-
-  it('lists jobId/taskIndex of each lease', () => {
-    const currentTasks = [
-      { jobId: 'j1', taskIndex: 3, progress: 0.5 },
-      { jobId: 'j2', taskIndex: 0, progress: 0 },
-    ];
-    expect(describeCurrentTask(worker({ currentTasks }))).toBe('j1/3, j2/0');
+describe('backendFigures', () => {
+  it("gives each measured backend's best GFLOPS, fastest first; none before it measured", () => {
+    const tensor = {
+      chosen: { backend: 'wasm' as const },
+      figures: [
+        { backend: 'webgpu' as const, size: 128, gflops: 2 },
+        { backend: 'webgpu' as const, size: 256, gflops: 9.06 },
+        { backend: 'wasm' as const, size: 256, gflops: 45.2 },
+      ],
+    };
+    expect(backendFigures(worker({ capabilities: { runtime: 'browser', webgpu: null, userAgent: 'x', tensor } }))).toEqual([
+      { backend: 'wasm', gflops: 45.2 },
+      { backend: 'webgpu', gflops: 9.06 },
+    ]);
+    expect(backendFigures(worker())).toEqual([]);
   });
 });
 
@@ -101,15 +78,47 @@ describe('describeProgress', () => {
   });
 });
 
-describe('canCancel', () => {
-  it('allows cancelling a job that is not finished', () => {
-    expect(canCancel(job({ state: 'PENDING' }))).toBe(true);
-    expect(canCancel(job({ state: 'PAUSED' }))).toBe(true);
+describe('formatDuration', () => {
+  it('says a duration in the largest units that matter', () => {
+    expect(formatDuration(450)).toBe('450 ms');
+    expect(formatDuration(59_400)).toBe('59 s');
+    expect(formatDuration(95_000)).toBe('1 min 35 s');
+    expect(formatDuration(60_000)).toBe('1 min');
+    expect(formatDuration(2 * 3_600_000 + 5 * 60_000)).toBe('2 h 5 min');
+    expect(formatDuration(50 * 3_600_000)).toBe('2 d 2 h');
+    expect(formatDuration(-1)).toBe('—');
+  });
+});
+
+describe('ProgressRate', () => {
+  it('measures tasks per second over the window and the time left at that rate', () => {
+    const rate = new ProgressRate(60_000);
+    rate.see(0, 0);
+    expect(rate.perSecond()).toBeUndefined();
+    rate.see(10, 5_000);
+    expect(rate.perSecond()).toBe(2);
+    expect(rate.timeLeftMs(30)).toBe(10_000);
+    // Old sightings fall out of the window; a count that goes back (a retry) starts over.
+    rate.see(130, 65_000);
+    expect(rate.perSecond()).toBe(2);
+    rate.see(5, 66_000);
+    expect(rate.perSecond()).toBeUndefined();
   });
 
-  it('refuses a job in a final state', () => {
-    for (const state of ['COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED'] as const) {
-      expect(canCancel(job({ state }))).toBe(false);
-    }
+  it('gives no time left when nothing moves', () => {
+    const rate = new ProgressRate();
+    rate.see(3, 0);
+    rate.see(3, 10_000);
+    expect(rate.timeLeftMs(10)).toBeUndefined();
+  });
+});
+
+describe('jobDuration and counted', () => {
+  it('a job runs from its start to its end, or to now', () => {
+    const job = { createdAt: '2026-12-06T10:00:00Z', startedAt: '2026-12-06T10:00:05Z' };
+    expect(jobDuration(job, Date.parse('2026-12-06T10:01:05Z'))).toBe(60_000);
+    expect(jobDuration({ ...job, endedAt: '2026-12-06T10:00:15Z' })).toBe(10_000);
+    expect(jobDuration({ createdAt: job.createdAt })).toBeUndefined();
+    expect([counted(1, 'attempt'), counted(3, 'attempt')]).toEqual(['1 attempt', '3 attempts']);
   });
 });

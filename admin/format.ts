@@ -1,45 +1,14 @@
-import { isTerminal, type JobStatus, type WorkerStatus } from '../shared/index.js';
+import type { JobStatus, WorkerStatus } from '../shared/index.js';
 
 /**
- * The worker's WebGPU adapter in a few words, and its tensor backends once it measured them.
- * @example describeAdapter(worker) // 'google swiftshader', 'no WebGPU', or 'google swiftshader · tensor: wasm (wasm 45, webgpu 9.1 GFLOPS)'
+ * The worker's WebGPU adapter in a few words.
+ * @example describeGpu(worker) // 'google swiftshader', or 'no WebGPU'
  */
-export function describeAdapter(worker: WorkerStatus): string {
-  const tensor = describeTensor(worker);
-  const adapter = describeGpu(worker);
-  return tensor ? `${adapter} · ${tensor}` : adapter;
-}
-
-function describeGpu(worker: WorkerStatus): string {
+export function describeGpu(worker: WorkerStatus): string {
   const gpu = worker.capabilities.webgpu;
   if (!gpu) return 'no WebGPU';
   const words = [gpu.vendor, gpu.architecture].filter((word) => word.length > 0);
   return words.length > 0 ? words.join(' ') : 'unknown adapter';
-}
-
-/**
- * The tensor backend a worker's tasks use, with the GFLOPS each backend measured at the
- * largest size it tried (fastest first); empty before the worker reported any.
- * @example describeTensor(worker) // 'tensor: wasm (wasm 45, webgpu 9.1 GFLOPS)'
- */
-export function describeTensor(worker: WorkerStatus): string {
-  const tensor = worker.capabilities.tensor;
-  if (!tensor) return '';
-  const size = Math.max(0, ...tensor.figures.map((figure) => figure.size));
-  const figures = tensor.figures
-    .filter((figure) => figure.size === size)
-    .sort((a, b) => b.gflops - a.gflops)
-    .map((figure) => `${figure.backend} ${figure.gflops >= 10 ? figure.gflops.toFixed(0) : figure.gflops.toFixed(1)}`);
-  return figures.length > 0 ? `tensor: ${tensor.chosen.backend} (${figures.join(', ')} GFLOPS)` : `tensor: ${tensor.chosen.backend}`;
-}
-
-/**
- * What the worker holds now: `jobId/taskIndex` per lease, or 'idle'.
- * @example describeCurrentTask(worker) // 'j1/3'
- */
-export function describeCurrentTask(worker: WorkerStatus): string {
-  if (worker.currentTasks.length === 0) return 'idle';
-  return worker.currentTasks.map((task) => `${task.jobId}/${task.taskIndex}`).join(', ');
 }
 
 /** `done/total` tasks, with failures when there are any. */
@@ -48,7 +17,98 @@ export function describeProgress(job: JobStatus): string {
   return failed > 0 ? `${done}/${total} (${failed} failed)` : `${done}/${total}`;
 }
 
-/** A job may be cancelled until it reaches a state it never leaves. */
-export function canCancel(job: JobStatus): boolean {
-  return !isTerminal(job.state);
+/**
+ * A duration in a few words.
+ * @example formatDuration(95_000) // '1 min 35 s'
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return seconds % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds % 60} s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/**
+ * A count and its noun, plural unless one.
+ * @example counted(1, 'attempt') // '1 attempt'
+ */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * A time as the reader's clock shows it; the date too when it is not today.
+ * @example formatTime('2026-12-06T10:00:00Z', new Date('2026-12-06T12:00:00Z')) // '10:00:00' (in UTC)
+ */
+export function formatTime(iso: string | undefined, now = new Date()): string {
+  if (iso === undefined) return '—';
+  const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) return '—';
+  const sameDay = time.toDateString() === now.toDateString();
+  return sameDay ? time.toLocaleTimeString() : time.toLocaleString();
+}
+
+/**
+ * How long a job ran: from its start (or submission) to its end, or to now while it runs.
+ * @example jobDuration({ createdAt, startedAt: '…T10:00:00Z', endedAt: '…T10:01:00Z' }) // 60000
+ */
+export function jobDuration(job: Pick<JobStatus, 'createdAt' | 'startedAt' | 'endedAt'>, now = Date.now()): number | undefined {
+  if (job.startedAt === undefined) return undefined;
+  const end = job.endedAt === undefined ? now : Date.parse(job.endedAt);
+  return end - Date.parse(job.startedAt);
+}
+
+/**
+ * A job's rate of progress, from what it had done at the moments it was seen (the last minute of
+ * them), and the time left at that rate.
+ */
+export class ProgressRate {
+  private readonly seen: { at: number; done: number }[] = [];
+
+  constructor(private readonly windowMs = 60_000) {}
+
+  /** Records that `done` tasks were done at `at`. */
+  see(done: number, at = Date.now()): void {
+    const last = this.seen.at(-1);
+    if (last && done < last.done) this.seen.length = 0; // retried: count again
+    this.seen.push({ at, done });
+    while (this.seen.length > 2 && this.seen[0]!.at < at - this.windowMs) this.seen.shift();
+  }
+
+  /** Tasks per second over the window; undefined until two sightings a second apart. */
+  perSecond(): number | undefined {
+    const first = this.seen[0];
+    const last = this.seen.at(-1);
+    if (!first || !last || last.at - first.at < 1000) return undefined;
+    return ((last.done - first.done) * 1000) / (last.at - first.at);
+  }
+
+  /** Milliseconds until `total` at the current rate; undefined when nothing moves. */
+  timeLeftMs(total: number): number | undefined {
+    const rate = this.perSecond();
+    const last = this.seen.at(-1);
+    if (rate === undefined || rate <= 0 || !last) return undefined;
+    return ((total - last.done) / rate) * 1000;
+  }
+}
+
+/**
+ * Each measured tensor backend's best GFLOPS, fastest first.
+ * @example backendFigures(worker) // [{ backend: 'wasm', gflops: 45 }, { backend: 'webgpu', gflops: 9.1 }]
+ */
+export function backendFigures(worker: WorkerStatus): { backend: string; gflops: number }[] {
+  const best = new Map<string, number>();
+  for (const figure of worker.capabilities.tensor?.figures ?? []) best.set(figure.backend, Math.max(best.get(figure.backend) ?? 0, figure.gflops));
+  return [...best].map(([backend, gflops]) => ({ backend, gflops })).sort((a, b) => b.gflops - a.gflops);
+}
+
+/** A number with at most three significant figures, for rates. */
+export function formatRate(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '—';
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }

@@ -1,106 +1,65 @@
-import type { Page } from '@playwright/test';
 import { Tabgrid } from '../sdk/index.js';
+import { expectAccessible, logIn, openPanel, visit, watchViolations } from './admin-page.js';
 import { expect, test } from './fixtures.js';
 import { readJoinPage } from './tabs.js';
 
 const DOUBLE = 'export default (x) => x * 2';
 
-/** Logs in through the panel's form. */
-async function logIn(page: Page, adminUrl: string, token: string): Promise<void> {
-  await page.goto(adminUrl);
-  await page.locator('#token').fill(token);
-  await page.locator('#login').click();
-}
-
-/**
- * Collects the page's Content Security Policy violations (the panel must run under its strict
- * policy), all but zod's probe for `new Function` (it builds its schemas when the shared chunk
- * loads, asks once whether eval is allowed, catches the refusal and parses without it).
- */
-async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
-  await page.addInitScript(() => {
-    const seen: string[] = [];
-    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-    document.addEventListener('securitypolicyviolation', (event) => {
-      if (event.blockedURI !== 'eval') seen.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
-    });
-  });
-  return () => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
-}
-
-test('the admin panel lists the finished job and the tabs that ran it', async ({
+test('the overview and the workers view show the tabs, their work and the jobs by state; a worker is quarantined and released from its buttons', async ({
   coordinator,
   joinTabs,
   page,
-}, testInfo) => {
-  const tabs = await joinTabs(3);
-  const grid = new Tabgrid({ url: coordinator.url, token: coordinator.adminToken });
-  const items = Array.from({ length: 20 }, (_, index) => index);
-  const job = await grid.submit({ name: 'doubles', code: DOUBLE, input: { items, chunkSize: 5 } });
-  const finished = await job.wait({ timeoutMs: 60_000 });
-  expect(finished.state).toBe('COMPLETED');
-
-  await logIn(page, coordinator.adminUrl, coordinator.adminToken);
-
-  const jobRow = page.locator(`#jobs tr[data-job-id="${job.id}"]`);
-  await expect(jobRow).toContainText('doubles');
-  await expect(jobRow).toContainText('COMPLETED');
-  await expect(jobRow).toContainText('4/4');
-  await expect(jobRow.locator('progress')).toHaveAttribute('value', '4');
-  await expect(jobRow.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
-
-  await expect(page.locator('#workers tbody tr')).toHaveCount(3);
-  for (const tab of tabs) {
-    const workerId = (await readJoinPage(tab))?.workerId;
-    expect(workerId, 'the join page exposes its worker id').toBeTruthy();
-    const workerRow = page.locator(`#workers tr[data-worker-id="${workerId}"]`);
-    await expect(workerRow).toContainText('idle');
-    await expect(workerRow.locator('td').nth(1)).not.toBeEmpty();
-  }
-  await expect.poll(() => sumTasksDone(page)).toBe(4);
-
-  const screenshot = testInfo.outputPath('admin.png');
-  await page.screenshot({ path: screenshot, fullPage: true });
-  await testInfo.attach('admin panel', { path: screenshot, contentType: 'image/png' });
-});
-
-test('a job nobody can run yet is cancelled from its Cancel button', async ({ coordinator, page }) => {
-  const grid = new Tabgrid({ url: coordinator.url, token: coordinator.adminToken });
-  const job = await grid.submit({ name: 'waits for tabs', code: DOUBLE, input: { items: [1, 2, 3] } });
-
-  await logIn(page, coordinator.adminUrl, coordinator.adminToken);
-  const jobRow = page.locator(`#jobs tr[data-job-id="${job.id}"]`);
-  await expect(jobRow).toContainText('0/3');
-  await jobRow.getByRole('button', { name: 'Cancel' }).click();
-
-  await expect(jobRow).toContainText('CANCELLED');
-  await expect(jobRow.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
-  expect((await job.status()).state).toBe('CANCELLED');
-});
-
-test('a wrong admin token, or the join token, brings back the login form with a message and sets no cookie', async ({
-  coordinator,
-  page,
 }) => {
+  const violations = await watchViolations(page);
+  const tabs = await joinTabs(2);
+  const grid = new Tabgrid({ url: coordinator.url, token: coordinator.adminToken });
+  const job = await grid.submit({ name: 'doubles', code: DOUBLE, input: { items: Array.from({ length: 20 }, (_, index) => index), chunkSize: 5 } });
+  expect((await job.wait({ timeoutMs: 60_000 })).state).toBe('COMPLETED');
+
+  await openPanel(page, coordinator.adminUrl, coordinator.adminToken);
+  const workersCard = page.locator('.card').filter({ hasText: 'Workers connected' });
+  await expect(workersCard).toContainText('2');
+  await expect(page.getByRole('link', { name: /COMPLETED\s*1/ })).toBeVisible();
+  await expect(page.getByText(/browser · .*: 2/)).toBeVisible();
+  await expect(page.locator('figure.chart canvas')).toHaveCount(1);
+  // The stats are pushed: a job submitted now shows in the counts without a reload.
+  await grid.submit({ name: 'waits', code: DOUBLE, input: { items: [1] }, runMode: 'paused' });
+  await expect(page.getByRole('link', { name: /PAUSED\s*1/ })).toBeVisible();
+  await expectAccessible(page, 'overview');
+
+  await page.getByRole('link', { name: 'Workers', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Workers', level: 1 })).toBeVisible();
+  const ids = await Promise.all(tabs.map(async (tab) => (await readJoinPage(tab))?.workerId));
+  for (const id of ids) await expect(page.locator(`#workers tr[data-worker-id="${id}"]`)).toContainText('browser');
+  await expect.poll(async () => (await page.locator('#workers td.tasks-done').allTextContents()).reduce((sum, count) => sum + Number(count), 0)).toBe(4);
+  await expectAccessible(page, 'workers');
+
+  const [first] = ids;
+  await page.getByRole('button', { name: `Quarantine ${first}` }).click();
+  await expect.poll(async () => (await grid.quarantined()).map((worker) => worker.id)).toContain(first);
+  await page.getByRole('button', { name: `Release ${first}` }).click();
+  await expect.poll(async () => (await grid.quarantined()).map((worker) => worker.id)).not.toContain(first);
+  expect(await violations()).toEqual([]);
+});
+
+test('a wrong admin token, or the join token, brings back the login form with a message and sets no cookie', async ({ coordinator, page }) => {
   const joinToken = new URL(coordinator.joinUrl).searchParams.get('token')!;
   for (const token of ['not-the-token', joinToken]) {
     await logIn(page, coordinator.adminUrl, token);
     await expect(page.locator('#login-error')).toContainText('refused');
     await expect(page.locator('#login-form')).toBeVisible();
-    await expect(page.locator('#dashboard')).toBeHidden();
+    await expect(page.getByRole('navigation', { name: 'Views' })).toHaveCount(0);
   }
   expect(await page.context().cookies()).toEqual([]);
   expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+  await expectAccessible(page, 'login');
 });
 
 test('the login is an HttpOnly cookie no page script can read, kept across reloads until logging out', async ({ coordinator, page }) => {
   const violations = await watchViolations(page);
   const response = await page.goto(coordinator.adminUrl);
   expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
-  await page.locator('#token').fill(coordinator.adminToken);
-  await page.locator('#login').click();
-  await expect(page.locator('#dashboard')).toBeVisible();
-  await expect(page.locator('#connection')).toContainText('Updated');
+  await openPanel(page, coordinator.adminUrl, coordinator.adminToken);
 
   const [cookie, ...others] = await page.context().cookies();
   expect(others).toEqual([]);
@@ -114,22 +73,17 @@ test('the login is an HttpOnly cookie no page script can read, kept across reloa
   expect(await joinPage.evaluate(() => document.cookie)).toBe('');
   await joinPage.close();
 
+  // A shared link opens its view after a reload.
+  await visit(page, '#/workers', 'Workers');
   await page.reload();
-  await expect(page.locator('#dashboard')).toBeVisible();
-  await expect(page.locator('#login-form')).toBeHidden();
-  await expect(page.locator('#connection')).toContainText('Updated');
+  await expect(page.getByRole('heading', { name: 'Workers', level: 1 })).toBeVisible();
+  await expect(page.locator('#login-form')).toHaveCount(0);
 
-  await page.getByRole('link', { name: 'log out' }).click();
+  await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page.locator('#login-form')).toBeVisible();
-  await expect(page.locator('#login-error')).toBeHidden();
+  await expect(page.locator('#login-error')).toHaveCount(0);
   await expect.poll(() => page.context().cookies()).toEqual([]);
   await page.reload();
   await expect(page.locator('#login-form')).toBeVisible();
-  await expect(page.locator('#dashboard')).toBeHidden();
   expect(await violations()).toEqual([]);
 });
-
-async function sumTasksDone(page: Page): Promise<number> {
-  const counts = await page.locator('#workers td.tasks-done').allTextContents();
-  return counts.reduce((sum, count) => sum + Number(count), 0);
-}

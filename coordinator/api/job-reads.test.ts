@@ -81,9 +81,11 @@ describe('job reads', () => {
     expect(newest.names).toEqual(['e', 'd', 'c']);
     expect((await names(`order=newest&limit=3&cursor=${newest.next!}`)).names).toEqual(['b', 'a']);
     const byPriority = await names('order=priority&limit=2');
-    expect(byPriority).toEqual({ names: ['b', 'd'], next: expect.stringMatching(/^9:\d+$/) });
+    expect(byPriority.names).toEqual(['b', 'd']);
+    expect(byPriority.next).toMatch(/^9:\d+$/);
     const next = await names(`order=priority&limit=2&cursor=${byPriority.next!}`);
-    expect(next).toEqual({ names: ['a', 'c'], next: expect.stringMatching(/^0:\d+$/) });
+    expect(next.names).toEqual(['a', 'c']);
+    expect(next.next).toMatch(/^0:\d+$/);
     expect((await names(`order=priority&limit=2&cursor=${next.next!}`)).names).toEqual(['e']);
     for (const bad of ['order=name', 'order=priority&cursor=x:1', 'cursor=12345:1']) {
       await expectError(await call('GET', `/api/v1/jobs?${bad}`), 400, 'invalid_query');
