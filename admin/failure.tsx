@@ -1,5 +1,6 @@
 import type { JobStatus } from '../shared/index.js';
 import type { AdminClient } from './client.js';
+import { counted } from './format.js';
 import { useLoad } from './load.js';
 
 /**
@@ -61,7 +62,7 @@ export function Failure({ client, job, round, onOpenTask }: { client: AdminClien
                 <button type="button" class="link" onClick={() => onOpenTask(failedTask.index)}>
                   Task {failedTask.index}
                 </button>{' '}
-                after {failedTask.attempts} attempts: {failedTask.error ?? 'no error recorded'}
+                after {counted(failedTask.attempts, 'attempt')}: {failedTask.error ?? 'no error recorded'}
               </li>
             ))}
           </ul>

@@ -135,10 +135,10 @@ function JobRow({ job }: { job: JobStatus }) {
         <JobProgress job={job} />
       </td>
       <td>{job.priority}</td>
-      <td>{formatTime(job.createdAt)}</td>
-      <td>{formatTime(job.startedAt)}</td>
-      <td>{formatTime(job.endedAt)}</td>
-      <td>{duration === undefined ? '—' : formatDuration(duration)}</td>
+      <td class="time">{formatTime(job.createdAt)}</td>
+      <td class="time">{formatTime(job.startedAt)}</td>
+      <td class="time">{formatTime(job.endedAt)}</td>
+      <td class="time">{duration === undefined ? '—' : formatDuration(duration)}</td>
     </tr>
   );
 }
