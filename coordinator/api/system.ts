@@ -44,19 +44,11 @@ export async function collectStats(deps: ApiDeps): Promise<Stats> {
   const now = Date.now();
   return {
     jobs: await deps.store.countJobs(),
-    tasks: await countAllTasks(deps),
+    tasks: await deps.scheduler.taskCounts(),
     workers: deps.gateway.connectedCount,
     queueDepth: deps.scheduler.queueDepth(),
     ...deps.scheduler.counters,
     tasksPerSecond: deps.scheduler.tasksPerSecond(),
     uptimeSeconds: (now - deps.startedAt) / 1000,
   };
-}
-
-async function countAllTasks(deps: ApiDeps): Promise<Record<string, number>> {
-  const totals: Record<string, number> = {};
-  for (const counts of (await deps.store.countTasks()).values()) {
-    for (const [state, count] of Object.entries(counts)) totals[state] = (totals[state] ?? 0) + count;
-  }
-  return totals;
 }

@@ -72,7 +72,11 @@ export class JobLifecycle {
       createdAt: now,
       updatedAt: now,
     };
-    if (doomed) return this.create(newJob, newTasks(built, 'cancelled'), events);
+    if (doomed) {
+      const created = await this.create(newJob, newTasks(built, 'cancelled'), events);
+      this.state.taskCounts.forget();
+      return created;
+    }
     // Held from the start: every task of a job that keeps them all; else none, and the first
     // window is read back (so that the records written, a million maybe, all die young).
     const whole = holdsWhole(spec, built.graph);
@@ -214,6 +218,8 @@ export class JobLifecycle {
       const count = await this.reopenTasks(record);
       const { endedAt: _ended, ...rest } = record;
       await this.recover({ ...rest, state: 'PENDING', error: null, updatedAt: this.state.now() });
+      // Counted as ended until now, and live from now on.
+      this.state.taskCounts.forget();
       this.state.emitReady();
       return count;
     } finally {
@@ -255,6 +261,7 @@ export class JobLifecycle {
     }
     this.onEnd(job.id);
     job.tasks.moveAll(OPEN_TASK_STATES, 'cancelled');
+    this.state.taskCounts.jobEnded(job);
     if (state !== 'COMPLETED') commits.add({ type: 'moveTasks', jobId: job.id, from: [...OPEN_TASK_STATES], to: 'cancelled' });
     this.state.transition(job, state, reason ?? error?.message ?? 'all tasks done', error);
     this.settleDependents(job.id, state);

@@ -1,4 +1,4 @@
-import type { JobSpec, LogLevel, RunModeBody, TaskLease } from '../../shared/index.js';
+import type { JobSpec, LogLevel, RunModeBody, TaskLease, TaskState } from '../../shared/index.js';
 import type { JobFeed } from '../events/index.js';
 import type { JobRecord, Store } from '../store/index.js';
 import { GangLeasing, type GangLease } from './gang-leasing.js';
@@ -282,6 +282,11 @@ export class Scheduler {
   gangOf(jobId: string, taskIndex: number): { rank: number; workerId: string }[] | undefined {
     const attempt = this.state.gangs.ofJob(jobId).find((each) => each.taskIndex === taskIndex);
     return attempt?.members.map(({ rank, workerId }) => ({ rank, workerId }));
+  }
+
+  /** Every task by state, across all jobs: kept as tasks move, the store read once (see `TaskCounts`). */
+  taskCounts(): Promise<Record<TaskState, number>> {
+    return this.state.taskCounts.total(this.state.live);
   }
 
   queueDepth(): number {

@@ -9,6 +9,7 @@ import { heldAs, LeaseTable, type Lease } from './leases.js';
 import type { LiveJob, TaskLoader } from './live-job.js';
 import { LogBuffer } from './log-buffer.js';
 import { CompletionRate } from './rate.js';
+import { TaskCounts } from './task-counts.js';
 
 export interface SchedulerOptions {
   /** How long a lease lasts without a heartbeat. @default 30000 */
@@ -67,6 +68,8 @@ export class SchedulerState {
   readonly feed = new JobFeed();
   readonly completions = new CompletionRate();
   readonly counters = { leaseLapses: 0, retries: 0, lateResults: 0, timeouts: 0, backups: 0 };
+  /** Every task by state, kept without reading the tasks (`stats`). */
+  readonly taskCounts: TaskCounts;
   readonly readyListeners = new Set<() => void>();
   /** Loads of tasks from the store in flight: an ask that found nothing waits for them before it says so. */
   readonly loads = new Set<Promise<void>>();
@@ -90,6 +93,7 @@ export class SchedulerState {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.commits = new GroupCommit(store);
+    this.taskCounts = new TaskCounts(store);
     this.logs = new LogBuffer(this.commits, this.feed);
   }
 
