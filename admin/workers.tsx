@@ -54,6 +54,7 @@ export function Workers({ client }: { client: AdminClient }) {
               <th scope="col">Runtime and adapter</th>
               <th scope="col">Tensor backends (GFLOPS)</th>
               <th scope="col">Cores</th>
+              <th scope="col">Runs at once</th>
               <th scope="col">Running now</th>
               <th scope="col">Tasks done</th>
               <th scope="col">Tasks/min</th>
@@ -91,6 +92,7 @@ function WorkerRow({ worker, perMinute, onQuarantine }: { worker: WorkerStatus; 
       </td>
       <td>{figures.length === 0 ? 'not measured yet' : figures.map((figure) => `${figure.backend}${figure.backend === chosen ? ' (used)' : ''} ${formatRate(figure.gflops)}`).join(', ')}</td>
       <td>{worker.capabilities.hardwareConcurrency ?? '—'}</td>
+      <td>{worker.concurrency ?? '—'}</td>
       <td class="current">
         {worker.currentTasks.length === 0
           ? 'idle'

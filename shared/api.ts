@@ -34,6 +34,8 @@ export const WorkerStatus = z.object({
   connected: z.boolean(),
   capabilities: Capabilities,
   joinedAt: z.string(),
+  /** Tasks it runs at once (what it declared at hello, within the coordinator's bound); absent from older coordinators. */
+  concurrency: z.number().int().optional(),
   tasksDone: z.number().int(),
   /** Leases held now: `jobId/taskIndex`. */
   currentTasks: z.array(z.object({ jobId: z.string(), taskIndex: z.number().int(), progress: z.number() })),

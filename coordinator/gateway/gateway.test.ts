@@ -248,10 +248,11 @@ describe('WorkerGateway sessions', () => {
         connected: true,
         capabilities,
         joinedAt: expect.any(String) as string,
+        concurrency: TEST_CONCURRENCY,
         tasksDone: 1,
         currentTasks: [{ jobId: job.id, taskIndex: 1, progress: 0 }],
       },
-      { id: 'w_b', connected: true, capabilities, joinedAt: expect.any(String) as string, tasksDone: 0, currentTasks: [] },
+      { id: 'w_b', connected: true, capabilities, joinedAt: expect.any(String) as string, concurrency: TEST_CONCURRENCY, tasksDone: 0, currentTasks: [] },
     ]);
     expect(Number.isNaN(Date.parse(workers[0]!.joinedAt))).toBe(false);
     expect(parts.gateway.connectedCount).toBe(2);

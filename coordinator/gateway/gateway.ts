@@ -153,6 +153,7 @@ export class WorkerGateway {
         connected: true,
         capabilities: session.capabilities!,
         joinedAt: session.joinedAt.toISOString(),
+        concurrency: session.concurrency,
         tasksDone: this.tasksDone.get(id) ?? 0,
         currentTasks: this.scheduler.leasesOf(id).map((lease) => ({
           jobId: lease.jobId,
