@@ -2,6 +2,7 @@ import { createNodeWebSocket } from '@hono/node-ws';
 import type { Hono } from 'hono';
 import { createApp } from './api/app.js';
 import type { ApiDeps } from './api/deps.js';
+import { Metrics } from './api/metrics.js';
 import { currentNumbers, StatsHistory } from './api/stats-history.js';
 import { ensureErrorEvent } from './error-event.js';
 import { WorkerGateway } from './gateway/index.js';
@@ -27,11 +28,13 @@ export interface Serving {
  * its first lease (how long the grid went without one).
  */
 export async function startServing(store: Store, options: ResolvedOptions, secrets: Secrets, publicUrl: () => string, tookOver: boolean): Promise<Serving> {
-  const scheduler = await Scheduler.open(store, { ...options, signalling: { path: '/peerjs', key: secrets.peerKey, iceServers: options.iceServers } });
+  const metrics = new Metrics();
+  const scheduler = await Scheduler.open(store, { ...options, observer: metrics, signalling: { path: '/peerjs', key: secrets.peerKey, iceServers: options.iceServers } });
   const signalling = createSignalling({ key: secrets.peerKey, isIssued: (id) => scheduler.isIssuedPeer(id) });
   const servingSince = Date.now();
   const gateway = new WorkerGateway(scheduler, {
     ...options,
+    observer: metrics,
     onFirstLease: () => {
       if (tookOver) console.error(`first lease since taking over at ${new Date().toISOString()} (${Date.now() - servingSince} ms after taking over)`);
     },
@@ -46,6 +49,7 @@ export async function startServing(store: Store, options: ResolvedOptions, secre
     limits: options,
     startedAt: Date.now(),
     history: new StatsHistory(() => currentNumbers(scheduler, gateway)),
+    metrics,
   };
   deps.history.start();
 

@@ -19,6 +19,7 @@ import {
 } from '../shared/index.js';
 import { createApp } from './api/app.js';
 import type { ApiDeps, ApiLimits } from './api/deps.js';
+import { Metrics } from './api/metrics.js';
 import { currentNumbers, StatsHistory } from './api/stats-history.js';
 import { WorkerGateway, type GatewayOptions, type WorkerSession, type WorkerSocket } from './gateway/index.js';
 import type { CoordinatorOptions } from './options.js';
@@ -334,6 +335,7 @@ export function testApp(parts: Parts, webRoot: string, options: { limits?: Parti
     limits: { maxBodyBytes: 1024 * 1024, maxSpecBytes: 512 * 1024, maxBlobBytes: 1024 * 1024, maxQueuedJobs: 1000, maxDepth: 64, ...options.limits },
     startedAt: Date.now(),
     history: new StatsHistory(() => currentNumbers(parts.scheduler, parts.gateway)),
+    metrics: new Metrics(),
   };
   return createApp(deps, { webRoot });
 }

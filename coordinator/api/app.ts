@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
 import type { Health } from '../../shared/index.js';
 import { blobResponse, blobRoutes } from './blobs.js';
 import type { ApiDeps } from './deps.js';
@@ -7,7 +8,6 @@ import { feedRoutes } from './feed.js';
 import { noSniff } from './headers.js';
 import { requireAdmin, requireJoinToken, type AdminAuth } from './auth.js';
 import { jobRoutes } from './jobs.js';
-import { prometheusText } from './metrics.js';
 import { sessionRoutes } from './session.js';
 import { AdminSessions } from './sessions.js';
 import { collectStats, systemRoutes } from './system.js';
@@ -27,6 +27,7 @@ export interface AppOptions {
  */
 export function createApp(deps: ApiDeps, options: AppOptions): Hono {
   const app = new Hono();
+  app.use('*', countRequests(deps));
   app.use('*', noSniff());
   app.onError(answerError);
   app.notFound((c) => answerError(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`), c));
@@ -55,9 +56,18 @@ export function createApp(deps: ApiDeps, options: AppOptions): Hono {
   app.route('/api/v1', admin);
 
   app.get('/metrics', requireAdmin(auth), async (c) =>
-    c.text(prometheusText(await collectStats(deps)), 200, { 'content-type': 'text/plain; version=0.0.4' }),
+    c.text(await deps.metrics.exposition(await collectStats(deps), deps.gateway.workers()), 200, { 'content-type': deps.metrics.contentType }),
   );
 
   app.route('/', webRoutes(options.webRoot));
   return app;
+}
+
+/** Counts and times every request by method, matched route pattern and status (the metrics). */
+function countRequests(deps: ApiDeps): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.metrics.httpRequest(c.req.method, routePath(c, -1), c.res.status, (performance.now() - started) / 1000);
+  };
 }

@@ -1,6 +1,7 @@
 import type { WorkerGateway } from '../gateway/index.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { Store } from '../store/index.js';
+import type { Metrics } from './metrics.js';
 import type { StatsHistory } from './stats-history.js';
 
 /** Limits on what the REST API accepts. */
@@ -30,4 +31,6 @@ export interface ApiDeps {
   startedAt: number;
   /** Throughput samples of the last hour (`GET /stats/history`, the admin feed). */
   history: StatsHistory;
+  /** What `GET /metrics` exposes; the scheduler and the gateway observe into it. */
+  metrics: Metrics;
 }

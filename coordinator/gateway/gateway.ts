@@ -1,6 +1,7 @@
 import { DEFAULT_SPEC_LIMITS, deeperThan, WorkerMessage, summarizeIssues, type CoordinatorMessage, type ErrorCode, type WorkerReputation, type WorkerStatus } from '../../shared/index.js';
 import type { WorkerRecord } from '../store/index.js';
 import { newId, type Asker, type Scheduler } from '../scheduler/index.js';
+import { NO_OBSERVER, type Observer } from '../observer.js';
 import { WorkerSession, type WorkerSocket } from './session.js';
 
 export interface GatewayOptions {
@@ -18,6 +19,8 @@ export interface GatewayOptions {
   maxDepth?: number;
   /** Told of the first lease this gateway sends (an active coordinator's term has begun to serve work). */
   onFirstLease?: () => void;
+  /** Told how long each ask waited for its lease. @default NO_OBSERVER */
+  observer?: Observer;
 }
 
 const POLICY_VIOLATION = 1008;
@@ -90,6 +93,7 @@ export class WorkerGateway {
         return this.ask(session, workerId);
       case 'withdraw':
         session.asks = 0;
+        session.askedAt.length = 0;
         return;
       case 'capabilities':
         if (++session.capabilityUpdates > (this.options.maxCapabilityUpdates ?? 20)) {
@@ -204,6 +208,7 @@ export class WorkerGateway {
     }
     if (this.scheduler.isQuarantined(workerId)) this.tellQuarantined(session, null);
     session.asks++;
+    session.askedAt.push(performance.now());
     this.waiting.add(session);
     this.drainInBackground();
   }
@@ -309,6 +314,8 @@ export class WorkerGateway {
 
   private sendLease(session: WorkerSession, lease: CoordinatorMessage): void {
     session.send(lease);
+    const askedAt = session.askedAt.shift();
+    if (askedAt !== undefined) (this.options.observer ?? NO_OBSERVER).askToLease(performance.now() - askedAt);
     if (this.leasedYet) return;
     this.leasedYet = true;
     this.options.onFirstLease?.();

@@ -12,6 +12,8 @@ export class WorkerSession {
   capabilities: Capabilities | undefined;
   /** Asks not yet answered by a lease. */
   asks = 0;
+  /** When each of those asks came (`performance.now()`), oldest first: the metrics' ask→lease time. */
+  readonly askedAt: number[] = [];
   /** Bad or out-of-turn messages so far. */
   strikes = 0;
   closed = false;

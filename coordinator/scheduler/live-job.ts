@@ -29,6 +29,8 @@ export type TaskLoader = (indices: number[]) => Promise<TaskRecord[]>;
  */
 export class LiveJob {
   private readyQueue: number[] = [];
+  /** When each task of `readyQueue` joined it (scheduler clock), at the same place. */
+  private queuedAt: number[] = [];
   private readyHead = 0;
   /** Queue positions before this one have been loaded, or asked for. */
   private loadedTo = 0;
@@ -41,8 +43,8 @@ export class LiveJob {
   /** Unfinished predecessors of each task. */
   private readonly waitingFor: Int32Array;
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
-  /** When each ready task of a gang job joined the queue (scheduler clock): an elastic gang's rendezvous window starts then. */
-  private readonly readySince = new Map<number, number>();
+  /** When each task held back for some workers (`restricted`) joined the queue (scheduler clock). */
+  private readonly restrictedSince = new Map<number, number>();
   private wake: { at: number; timer: ReturnType<typeof setTimeout> } | undefined;
   /** Jobs named in `dependsOn` that have not completed yet. */
   readonly blockedBy = new Set<string>();
@@ -59,6 +61,8 @@ export class LiveJob {
   onLoadError: ((error: unknown) => void) | undefined;
   /** Told when a task changed state: the job's progress may have changed. */
   onMoved: (() => void) | undefined;
+  /** Told when a task is taken off the queue, with when it joined it: how long it waited. */
+  onTaken: ((queuedAt: number) => void) | undefined;
   /** How long its last finished tasks ran: when one has stalled (see `backups.ts`). */
   readonly durations = new RecentDurations();
   /** Every task stays warm, done ones too (see `holdsWhole`). */
@@ -182,7 +186,8 @@ export class LiveJob {
     const restricted = this.restrictedFor(undefined);
     const index = restricted !== undefined ? this.restricted[restricted] : this.hasMainReady() ? this.readyQueue[this.readyHead] : undefined;
     if (index === undefined) return undefined;
-    return { task: this.tasks.get(index)!, since: this.readySince.get(index) ?? 0 };
+    const since = restricted !== undefined ? (this.restrictedSince.get(index) ?? 0) : (this.queuedAt[this.readyHead] ?? 0);
+    return { task: this.tasks.get(index)!, since };
   }
 
   /**
@@ -193,14 +198,16 @@ export class LiveJob {
     const restricted = this.restrictedFor(workerId);
     if (restricted !== undefined) {
       const [index] = this.restricted.splice(restricted, 1);
-      this.readySince.delete(index!);
+      this.onTaken?.(this.restrictedSince.get(index!) ?? 0);
+      this.restrictedSince.delete(index!);
       return this.tasks.get(index!);
     }
     if (!this.hasMainReady()) return undefined;
+    this.onTaken?.(this.queuedAt[this.readyHead]!);
     const task = this.tasks.get(this.readyQueue[this.readyHead++]!)!;
-    this.readySince.delete(task.index);
     if (this.readyHead > 1024 && this.readyHead * 2 > this.readyQueue.length) {
       this.readyQueue = this.readyQueue.slice(this.readyHead);
+      this.queuedAt = this.queuedAt.slice(this.readyHead);
       this.loadedTo = Math.max(0, this.loadedTo - this.readyHead);
       this.readyHead = 0;
     }
@@ -253,9 +260,13 @@ export class LiveJob {
   }
 
   private queue(index: number, since: number): void {
-    if ((this.tasks.get(index)?.excluded.length ?? 0) > 0) this.restricted.push(index);
-    else this.readyQueue.push(index);
-    if (this.record.spec.gang) this.readySince.set(index, since);
+    if ((this.tasks.get(index)?.excluded.length ?? 0) > 0) {
+      this.restricted.push(index);
+      this.restrictedSince.set(index, since);
+    } else {
+      this.readyQueue.push(index);
+      this.queuedAt.push(since);
+    }
     this.onQueued?.();
   }
 

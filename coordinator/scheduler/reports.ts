@@ -33,7 +33,9 @@ export class Reports {
     const wrongCount = outputCountError(reported.length, task.itemCount);
     if (wrongCount !== undefined) return this.fail(workerId, leaseId, { message: wrongCount });
     const lease = this.state.leases.get(leaseId)!;
-    if (!lease.gang) job.durations.note(this.state.now() - lease.startedAt);
+    const ranMs = this.state.now() - lease.startedAt;
+    this.state.observer.taskRun(ranMs);
+    if (!lease.gang) job.durations.note(ranMs);
     if (lease.replicas !== undefined) this.replication.report(job, task, lease, reported);
     else {
       const gang = lease.gang;

@@ -10,6 +10,7 @@ import type { LiveJob, TaskLoader } from './live-job.js';
 import { LogBuffer } from './log-buffer.js';
 import { CompletionRate } from './rate.js';
 import { TaskCounts } from './task-counts.js';
+import { NO_OBSERVER, type Observer } from '../observer.js';
 
 export interface SchedulerOptions {
   /** How long a lease lasts without a heartbeat. @default 30000 */
@@ -35,6 +36,8 @@ export interface SchedulerOptions {
   random?: () => number;
   /** Where gang members find the signalling server, and the ICE servers they use. */
   signalling?: { path: string; key: string; iceServers: RTCIceServer[] };
+  /** Told how long tasks waited and ran (the metrics). @default NO_OBSERVER */
+  observer?: Observer;
 }
 
 export type RevokeListener = (workerId: string, leaseId: string, reason: string) => void;
@@ -80,6 +83,7 @@ export class SchedulerState {
   readonly logs: LogBuffer;
   readonly now: () => number;
   readonly random: () => number;
+  readonly observer: Observer;
   /** Counts leases handed out: equal priorities take turns by it. */
   turns = 0;
 
@@ -92,6 +96,7 @@ export class SchedulerState {
   ) {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.observer = options.observer ?? NO_OBSERVER;
     this.commits = new GroupCommit(store);
     this.taskCounts = new TaskCounts(store);
     this.logs = new LogBuffer(this.commits, this.feed);
@@ -111,6 +116,7 @@ export class SchedulerState {
     };
     job.onLoadError = (error) => this.logs.add({ jobId: job.id, taskIndex: null, workerId: null, level: 'error', message: `loading tasks from the store failed: ${String(error)}`, time: this.now() });
     job.onMoved = () => this.feed.publishJobChange(job.id);
+    job.onTaken = (queuedAt) => this.observer.queueWait(this.now() - queuedAt);
     this.offer(job);
   }
 
@@ -131,6 +137,7 @@ export class SchedulerState {
     job.onLoading = undefined;
     job.onLoadError = undefined;
     job.onMoved = undefined;
+    job.onTaken = undefined;
   }
 
   /** The job may have work now (a task was queued, it was resumed or unblocked): asks look at it again. */
