@@ -12,10 +12,12 @@ class TestLease implements CoordinatorLease {
   free = true;
   renewals: 'yes' | 'no' | 'hang' = 'yes';
   released = 0;
+  /** The fencing token: one more at each taking. */
+  token = 0;
   acquire(): Promise<number | undefined> {
     if (!this.free) return Promise.resolve(undefined);
     this.free = false;
-    return Promise.resolve(1);
+    return Promise.resolve(++this.token);
   }
   renew(): Promise<boolean> {
     if (this.renewals === 'hang') return new Promise(() => undefined);
@@ -35,8 +37,8 @@ afterEach(async () => {
 function watch(lease: TestLease): { role: Role; changes: string[] } {
   const changes: string[] = [];
   const role = new Role(lease, TTL_MS, {
-    becameActive: () => {
-      changes.push('active');
+    becameActive: (token) => {
+      changes.push(token === 1 ? 'active' : `active (token ${token})`);
       return Promise.resolve();
     },
     becameStandby: (reason) => {
@@ -61,6 +63,19 @@ describe('Role', () => {
     const second = watch(lease);
     await second.role.start();
     expect(second.changes).toEqual([]);
+  });
+
+  it("tells the hook the lease's token: more than 1 when another held the lease before (a takeover, even at start)", async () => {
+    const lease = new TestLease();
+    const first = watch(lease);
+    await first.role.start();
+    // The first dies without giving the lease up; it runs out, and a process starting now takes it.
+    lease.renewals = 'hang';
+    await until(() => first.changes.length === 2);
+    lease.free = true;
+    const restarted = watch(lease);
+    await restarted.role.start();
+    expect(restarted.changes).toEqual(['active (token 2)']);
   });
 
   it('steps down when a renewal finds the lease taken', async () => {

@@ -6,8 +6,12 @@ export type RoleName = 'active' | 'standby';
 
 /** What a `Role` does when this coordinator becomes active or stops being so. */
 export interface RoleHooks {
-  /** Start serving: rebuild the live state from the store. A throw steps down again. */
-  becameActive(): Promise<void>;
+  /**
+   * Start serving: rebuild the live state from the store. A throw steps down again. `token` is the
+   * lease's fencing token: 1 the first time any coordinator took this store's lease, more when
+   * another (or an earlier process) held it before.
+   */
+  becameActive(token: number): Promise<void>;
   /** Stop serving at once: drop every socket and what was kept in memory (writes already fail). */
   becameStandby(reason: string): Promise<void>;
 }
@@ -81,7 +85,7 @@ export class Role {
     this.current = 'active';
     void this.transition(async () => {
       try {
-        await this.hooks.becameActive();
+        await this.hooks.becameActive(token);
       } catch (error) {
         await this.stepDown(`could not start serving: ${errorMessage(error)}`);
       }

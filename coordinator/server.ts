@@ -43,9 +43,12 @@ export async function startCoordinator(input: CoordinatorOptions): Promise<Coord
 
   let started = false;
   const role = new Role(store.lease, options.failoverMs, {
-    async becameActive() {
-      serving = await startServing(store, options, secrets, () => publicUrl, started);
-      if (started) console.error(`active: took over, serving at ${publicUrl}`);
+    async becameActive(token) {
+      // A takeover: this process stood by first, or another held the lease before (it died, and
+      // this one, starting, took the lease before the standby did).
+      const tookOver = started || token > 1;
+      serving = await startServing(store, options, secrets, () => publicUrl, tookOver);
+      if (tookOver) console.error(`active: took over, serving at ${publicUrl}`);
     },
     async becameStandby() {
       const ended = serving;
