@@ -7,7 +7,10 @@ export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
 /**
  * Flags for headless Chromium on these machines: no sandbox (tests run as root), no calls to
- * the outside world, and WebGPU on (SwiftShader when there is no GPU).
+ * the outside world, and WebGPU on (SwiftShader when there is no GPU). The Compute Pressure API
+ * is off: Chromium's CPU pressure is the whole machine's load, so on a shared or busy test
+ * machine a join page would back off or pause whenever another test (or its own workers) keeps
+ * the cores busy; `e2e/volunteer-machine.spec.ts` gives the page a pressure it sets instead.
  */
 export const CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',
@@ -17,6 +20,7 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--no-first-run',
   '--enable-unsafe-webgpu',
   '--disable-dev-shm-usage',
+  '--disable-blink-features=ComputePressure',
 ];
 
 /** What `findChromium` asks of the machine; tests pass a fake. */

@@ -3,6 +3,7 @@ import { sha256Hex } from '../shared/index.js';
 import { Tabgrid, type Job } from '../sdk/index.js';
 import type { CoordinatorProcess } from './coordinator.js';
 import { expect, test } from './fixtures.js';
+import { openTabs } from './tabs.js';
 
 /**
  * Task code is trusted by whoever submitted its job, and by nobody else: on a volunteer's tab it
@@ -43,37 +44,42 @@ test("task code cannot reach the tab's IndexedDB, caches, storage, locks, channe
   expect(await outputs(job)).toEqual([[]]);
 });
 
-test("a listener one job leaves in its worker sees none of another job's messages", async ({ coordinator, joinTabs }) => {
-  await joinTabs(1);
-  const tabgrid = grid(coordinator);
-  const gate = new TextEncoder().encode(`gate ${Date.now()}`);
-  const gateSha = await sha256Hex(gate);
-  // Task 0 listens to every message its worker gets, then waits for the gate blob (the test
-  // puts it once the secret job is queued); task 1 runs after the secret job and says what it heard.
-  const spy = `export default async (item, ctx) => {
-    if (item === 'listen') {
-      self.heard = [];
-      self.addEventListener('message', (event) => self.heard.push(JSON.stringify(event.data)));
-      for (;;) {
-        try { await ctx.blob({ blob: '${gateSha}' }); return 'listening'; } catch { await new Promise((wake) => setTimeout(wake, 100)); }
+test("a listener one job leaves in its worker sees none of another job's messages", async ({ browser, coordinator }) => {
+  // One task worker in the tab (`workers=1`): the secret job runs in the very worker the spy listened in.
+  const [tab] = await openTabs(browser, `${coordinator.joinUrl}&workers=1`, 1);
+  try {
+    const tabgrid = grid(coordinator);
+    const gate = new TextEncoder().encode(`gate ${Date.now()}`);
+    const gateSha = await sha256Hex(gate);
+    // Task 0 listens to every message its worker gets, then waits for the gate blob (the test
+    // puts it once the secret job is queued); task 1 runs after the secret job and says what it heard.
+    const spy = `export default async (item, ctx) => {
+      if (item === 'listen') {
+        self.heard = [];
+        self.addEventListener('message', (event) => self.heard.push(JSON.stringify(event.data)));
+        for (;;) {
+          try { await ctx.blob({ blob: '${gateSha}' }); return 'listening'; } catch { await new Promise((wake) => setTimeout(wake, 100)); }
+        }
       }
-    }
-    return self.heard ?? 'a fresh worker';
-  }`;
-  const spying = await tabgrid.submit({ name: 'spy', code: spy, input: { items: ['listen', 'report'] }, dependencies: [[0, 1]], ...once });
-  await expect.poll(async () => (await spying.status()).progress.running, { timeout: 30_000 }).toBe(1);
-  const secret = await tabgrid.submit({ name: 'secret', code: 'export default (x) => x.length', input: { items: ['the secret input'] }, priority: 10, ...once });
-  await tabgrid.putBlob(gate);
-  expect((await secret.wait({ timeoutMs: 60_000 })).state).toBe('COMPLETED');
-  expect((await spying.wait({ timeoutMs: 60_000 })).state).toBe('COMPLETED');
-  const [listening, heard] = await outputs(spying);
-  expect(listening).toBe('listening');
-  // The secret job ran between the spy's two tasks, on the same tab...
-  const secretEnded = Date.parse((await secret.status()).updatedAt);
-  expect(secretEnded).toBeLessThanOrEqual(Date.parse((await spying.status()).updatedAt));
-  // ...and the spy heard nothing of it: not its input, not its code, not its lease.
-  expect(JSON.stringify(heard)).not.toContain('the secret input');
-  expect(JSON.stringify(heard)).not.toContain(secret.id);
+      return self.heard ?? 'a fresh worker';
+    }`;
+    const spying = await tabgrid.submit({ name: 'spy', code: spy, input: { items: ['listen', 'report'] }, dependencies: [[0, 1]], ...once });
+    await expect.poll(async () => (await spying.status()).progress.running, { timeout: 30_000 }).toBe(1);
+    const secret = await tabgrid.submit({ name: 'secret', code: 'export default (x) => x.length', input: { items: ['the secret input'] }, priority: 10, ...once });
+    await tabgrid.putBlob(gate);
+    expect((await secret.wait({ timeoutMs: 60_000 })).state).toBe('COMPLETED');
+    expect((await spying.wait({ timeoutMs: 60_000 })).state).toBe('COMPLETED');
+    const [listening, heard] = await outputs(spying);
+    expect(listening).toBe('listening');
+    // The secret job ran between the spy's two tasks, on the same tab...
+    const secretEnded = Date.parse((await secret.status()).updatedAt);
+    expect(secretEnded).toBeLessThanOrEqual(Date.parse((await spying.status()).updatedAt));
+    // ...and the spy heard nothing of it: not its input, not its code, not its lease.
+    expect(JSON.stringify(heard)).not.toContain('the secret input');
+    expect(JSON.stringify(heard)).not.toContain(secret.id);
+  } finally {
+    await tab!.context().close();
+  }
 });
 
 /** Overwrites the bytes of one cached blob in the page's IndexedDB, as anything with access to the storage could. */

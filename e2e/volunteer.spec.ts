@@ -181,7 +181,7 @@ test.describe('the pause control', () => {
     await expect(tab!.getByTestId('state')).toHaveText('paused while this tab is hidden');
     await setVisibility(tab!, 'visible');
     expect((await job.wait({ timeoutMs: 60_000 })).state).toBe('COMPLETED');
-    expect(await tab!.evaluate(() => localStorage.getItem('tabgrid.settings'))).toBe(JSON.stringify({ paused: false, visibleOnly: true, cpuShare: 1 }));
+    expect(await tab!.evaluate(() => localStorage.getItem('tabgrid.settings'))).toBe(JSON.stringify({ paused: false, visibleOnly: true, cpuShare: 1, batteryFloor: 0.2 }));
   });
 });
 

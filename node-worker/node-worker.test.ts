@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoordinator, type Coordinator } from '../coordinator/index.js';
@@ -145,5 +145,14 @@ describe('a Node worker joined to a real coordinator', () => {
     const job = await grid.submit({ name: 'gang', code, input: { items: [100_000] }, gang: { size: 2, resultRank: 1 } });
     expect((await job.wait({ timeoutMs: 30_000 })).state).toBe('COMPLETED');
     expect(await outputs(job.id)).toEqual([{ rank: 1, size: 2, sum: 3 }]);
+  });
+
+  it('runs one task per core when not told how many', async () => {
+    const defaulted = startNodeWorker({ joinUrl: coordinator.joinUrl });
+    try {
+      expect(defaulted.client.snapshot().concurrency).toBe(availableParallelism());
+    } finally {
+      await defaulted.stop();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { WebSocket } from 'ws';
 import {
   codeFetcherOf,
@@ -26,7 +27,7 @@ export interface NodeWorkerOptions {
   joinUrl: string;
   /**
    * Tasks run at once, each in its own worker thread.
-   * @default 1
+   * @default os.availableParallelism(): one per core
    */
   concurrency?: number;
   /**
@@ -90,7 +91,8 @@ export function parseJoinUrl(joinUrl: string): JoinTarget {
 export function startNodeWorker(options: NodeWorkerOptions): NodeWorker {
   const target = parseJoinUrl(options.joinUrl);
   const blobs = { origin: target.origin, token: target.token };
-  const executor = new NodeExecutor({ keepIdle: options.concurrency ?? 1 });
+  const concurrency = options.concurrency ?? availableParallelism();
+  const executor = new NodeExecutor({ keepIdle: concurrency });
   // A Node worker keeps nothing across restarts: its store and blob cache live in memory.
   const store = new MemoryWorkerStore({ blobs: new MemoryBlobCache(options.blobCacheBytes) });
   const readBlob = createBlobReader({ ...blobs, cache: store.blobs });
@@ -103,7 +105,7 @@ export function startNodeWorker(options: NodeWorkerOptions): NodeWorker {
     readShard: httpShardReader(blobs),
     store,
     capabilities: nodeCapabilities(options.debug ?? target.debug),
-    concurrency: options.concurrency ?? 1,
+    concurrency,
   });
   client.start();
   return {

@@ -131,7 +131,7 @@ describe('grid reads', () => {
   });
 
   test('metrics returns the Prometheus text', async () => {
-    expect(await real.grid.metrics()).toMatch(/^tabgrid_workers 1$/m);
+    expect(await real.grid.metrics()).toMatch(/^tabgrid_workers\{runtime="node",backend="[a-z]+"\} 1$/m);
   });
 
   test('putBlob stores bytes and text under their SHA-256', async () => {

@@ -104,9 +104,12 @@ export function useRealGrids(lifetime: 'each' | 'all' = 'each') {
     running.add(real.coordinator);
   }
 
-  /** A Node worker joined to the grid; resolves once the coordinator has welcomed it. */
+  /**
+   * A Node worker joined to the grid, one task at a time (the tests read its tasks' order);
+   * resolves once the coordinator has welcomed it.
+   */
   async function addWorker(real: RealGrid): Promise<NodeWorker> {
-    const worker = startNodeWorker({ joinUrl: real.coordinator.joinUrl });
+    const worker = startNodeWorker({ joinUrl: real.coordinator.joinUrl, concurrency: 1 });
     workers.push(worker);
     await welcomed(worker);
     return worker;

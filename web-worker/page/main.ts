@@ -2,7 +2,9 @@
  * The join page: a volunteer opens `/join?token=<join token>` and this tab becomes a worker until
  * it is closed. The token moves from the address bar into `sessionStorage` (see `join-token.ts`). Its progress lives in IndexedDB (see `store/`), so a reload resumes where it
  * was. With `&debug=1` it takes `debug` jobs (stopping at a breakpoint before each task while
- * DevTools are open) and prints every event in the console.
+ * DevTools are open) and prints every event in the console. It runs as many task Web Workers as
+ * the volunteer's CPU limit allows (see `workerPlan`; `&workers=N` runs at most N), fewer under
+ * the machine's pressure, none on a low battery (see `machine.ts`).
  */
 import { createBlobReader, httpShardReader } from '../../worker/index.js';
 import { BrowserExecutor } from '../browser-executor.js';
@@ -12,10 +14,13 @@ import { workerSocketUrl } from '../../worker/index.js';
 import { openVolunteerStore, type ResilientStore } from '../store/index.js';
 import type { SavedWorkerState } from '../../worker/index.js';
 import { browserCapabilities, describeAdapter, detectAdapter } from './capabilities.js';
+import { TabConditions } from './conditions.js';
+import { workersCap } from './cores.js';
 import { EventLog } from './event-log.js';
 import { pageSessionStorage, takeJoinToken } from './join-token.js';
 import { peerJsGangs } from './gangs.js';
-import { loadSettings, pageLocalStorage, pauseReason, saveSettings, type VolunteerSettings } from './settings.js';
+import { watchBattery, watchPressure } from './sensors.js';
+import { loadSettings, pageLocalStorage, saveSettings, type VolunteerSettings } from './settings.js';
 import { volunteerStatus, type VolunteerStatus } from './status.js';
 import { describeTensorReport, measuringTaskWorkers, ReportedCapabilities, tensorPreference } from './tensor.js';
 import { JoinView } from './view.js';
@@ -27,12 +32,11 @@ declare global {
   }
 }
 
-/** Tasks one tab runs at once. */
-const CONCURRENCY = 1;
 const REFRESH_MS = 500;
 
 async function join(token: string, view: JoinView, debug: boolean, params: URLSearchParams): Promise<void> {
   const settings = loadSettings(pageLocalStorage());
+  const tab = new TabConditions(settings, navigator.hardwareConcurrency, workersCap(params));
   view.showSettings(settings);
   const [detected, { store, saved }] = await Promise.all([detectAdapter(), openVolunteerStore()]);
   view.showAdapter(describeAdapter(detected.adapter));
@@ -50,7 +54,8 @@ async function join(token: string, view: JoinView, debug: boolean, params: URLSe
     capabilities.addTensor(report);
   });
   const executor = new BrowserExecutor({ createWorker, joinGang: peerJsGangs(location.origin) });
-  executor.warmUp(CONCURRENCY);
+  const plan = tab.plan();
+  executor.warmUp(plan.workers);
   const client = new WorkerClient({
     url: workerSocketUrl(location.origin, token),
     connect: (url) => new WebSocket(url),
@@ -61,32 +66,61 @@ async function join(token: string, view: JoinView, debug: boolean, params: URLSe
     capabilities: capabilities.current,
     store,
     restore: saved,
-    cpuShare: settings.cpuShare,
-    concurrency: CONCURRENCY,
+    cpuShare: plan.workerShare,
+    concurrency: plan.workers,
+    maxConcurrency: tab.mostWorkers(),
   });
   capabilities.attach(client);
+  let decided = '';
   const refresh = (): void => {
     const snapshot = client.snapshot();
-    const reason = pauseReason(settings, document.visibilityState);
-    window.tabgrid = volunteerStatus(snapshot, reason, store.durable);
-    view.render(snapshot, Date.now(), reason);
+    // The tab's own load changes what the machine's pressure says of others (see `othersPressure`).
+    tab.busy = snapshot.tasks.length;
+    if (tab.decision(document.visibilityState) !== decided) return apply();
+    const reason = tab.pauseReason(document.visibilityState);
+    window.tabgrid = volunteerStatus(snapshot, reason, store.durable, tab.machine);
+    view.render(snapshot, Date.now(), tab.lines(reason));
   };
   followClient(client, view, debug, refresh);
   followStore(store, view, refresh);
   announceResume(saved, view, store);
-  const applyPause = (): void => {
-    if (pauseReason(settings, document.visibilityState)) client.pause();
+  // Every change of a setting, the tab's visibility or the machine comes here.
+  const apply = (): void => {
+    decided = tab.decision(document.visibilityState);
+    const { workers, workerShare } = tab.plan();
+    client.setCpuShare(workerShare);
+    client.setConcurrency(workers);
+    executor.warmUp(workers);
+    if (tab.pauseReason(document.visibilityState)) client.pause();
     else client.resume();
     refresh();
   };
-  view.bind(controlsFor(client, settings, applyPause));
-  document.addEventListener('visibilitychange', applyPause);
+  view.bind(controlsFor(settings, apply, client));
+  document.addEventListener('visibilitychange', apply);
+  // The backends were measured under whatever pressure there was: once others' pressure eases
+  // again, they are measured afresh (at most once a minute).
+  let pressed = false;
+  let remeasuredAt = 0;
+  watchPressure((state) => {
+    tab.machine.pressure = state;
+    const pressedNow = ['serious', 'critical'].includes(tab.othersPressure() ?? 'nominal');
+    if (pressed && !pressedNow && Date.now() - remeasuredAt > 60_000) {
+      remeasuredAt = Date.now();
+      createWorker.remeasure('pressure');
+    }
+    pressed = pressedNow;
+    apply();
+  });
+  watchBattery((reading) => {
+    tab.machine.battery = reading;
+    apply();
+  });
   // An open WebSocket may outlive the network unnoticed: the browser's word is taken for it.
   window.addEventListener('offline', () => client.networkChanged(false));
   window.addEventListener('online', () => client.networkChanged(true));
   // The reconnect countdown and the rest for the CPU limit change without events.
   setInterval(refresh, REFRESH_MS);
-  applyPause();
+  apply();
   client.start();
   refresh();
 }
@@ -123,24 +157,17 @@ function announceResume(saved: SavedWorkerState, view: JoinView, store: Resilien
   view.addLog({ level: 'info', text }, new Date());
 }
 
-function controlsFor(client: WorkerClient, settings: VolunteerSettings, applyPause: () => void) {
-  const remember = (): void => saveSettings(pageLocalStorage(), settings);
+function controlsFor(settings: VolunteerSettings, apply: () => void, client: WorkerClient) {
+  const change = (edit: () => void) => (): void => {
+    edit();
+    saveSettings(pageLocalStorage(), settings);
+    apply();
+  };
   return {
-    togglePause: () => {
-      settings.paused = !settings.paused;
-      remember();
-      applyPause();
-    },
-    setVisibleOnly: (on: boolean) => {
-      settings.visibleOnly = on;
-      remember();
-      applyPause();
-    },
-    setCpuShare: (share: number) => {
-      settings.cpuShare = share;
-      remember();
-      client.setCpuShare(share);
-    },
+    togglePause: change(() => (settings.paused = !settings.paused)),
+    setVisibleOnly: (on: boolean) => change(() => (settings.visibleOnly = on))(),
+    setCpuShare: (share: number) => change(() => (settings.cpuShare = share))(),
+    setBatteryFloor: (floor: number) => change(() => (settings.batteryFloor = floor))(),
     retryNow: () => client.retryNow(),
   };
 }

@@ -1,17 +1,25 @@
+import { machinePause, NOTHING_READ, type MachineReadings } from './machine.js';
+import type { PauseReason } from './status.js';
+
 /** The choices a volunteer makes on the join page, remembered in `localStorage` for every tab of the site. */
 export interface VolunteerSettings {
   /** Paused by the volunteer. */
   paused: boolean;
   /** Work only while this tab is visible (the Page Visibility API). */
   visibleOnly: boolean;
-  /** Share of the time the worker may be busy: one of {@link CPU_SHARES}. */
+  /** Share of the whole machine the tab may use (see `workerPlan`): one of {@link CPU_SHARES}. */
   cpuShare: number;
+  /** Pause while on battery below this charge (0 to 1; 0: never): one of {@link BATTERY_FLOORS}. */
+  batteryFloor: number;
 }
 
 /** The CPU limits offered on the page. */
 export const CPU_SHARES: readonly number[] = [0.25, 0.5, 0.75, 1];
 
-export const DEFAULT_SETTINGS: Readonly<VolunteerSettings> = { paused: false, visibleOnly: false, cpuShare: 1 };
+/** The battery floors offered on the page (0: off). */
+export const BATTERY_FLOORS: readonly number[] = [0, 0.1, 0.2, 0.3, 0.5];
+
+export const DEFAULT_SETTINGS: Readonly<VolunteerSettings> = { paused: false, visibleOnly: false, cpuShare: 1, batteryFloor: 0.2 };
 
 const STORAGE_KEY = 'tabgrid.settings';
 
@@ -20,7 +28,7 @@ export type SettingsStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
 /**
  * The remembered settings; anything missing, unreadable or out of range is the default.
- * @example loadSettings(localStorage) // { paused: false, visibleOnly: true, cpuShare: 0.5 }
+ * @example loadSettings(localStorage) // { paused: false, visibleOnly: true, cpuShare: 0.5, batteryFloor: 0.2 }
  */
 export function loadSettings(storage: SettingsStorage | undefined): VolunteerSettings {
   let stored: unknown;
@@ -29,11 +37,12 @@ export function loadSettings(storage: SettingsStorage | undefined): VolunteerSet
   } catch {
     stored = null;
   }
-  const { paused, visibleOnly, cpuShare } = (typeof stored === 'object' && stored !== null ? stored : {}) as Record<string, unknown>;
+  const { paused, visibleOnly, cpuShare, batteryFloor } = (typeof stored === 'object' && stored !== null ? stored : {}) as Record<string, unknown>;
   return {
     paused: typeof paused === 'boolean' ? paused : DEFAULT_SETTINGS.paused,
     visibleOnly: typeof visibleOnly === 'boolean' ? visibleOnly : DEFAULT_SETTINGS.visibleOnly,
     cpuShare: typeof cpuShare === 'number' && CPU_SHARES.includes(cpuShare) ? cpuShare : DEFAULT_SETTINGS.cpuShare,
+    batteryFloor: typeof batteryFloor === 'number' && BATTERY_FLOORS.includes(batteryFloor) ? batteryFloor : DEFAULT_SETTINGS.batteryFloor,
   };
 }
 
@@ -56,11 +65,13 @@ export function pageLocalStorage(): SettingsStorage | undefined {
 }
 
 /**
- * Why the worker does not take tasks now, or null when it does.
+ * Why the worker does not take tasks now, or null when it does: the volunteer's pause first, then
+ * a hidden tab when asked, then the machine (see `machinePause`).
  * @example pauseReason({ ...settings, visibleOnly: true }, 'hidden') // 'hidden'
+ * @example pauseReason(settings, 'visible', { pressure: 'critical', battery: null }) // 'pressure'
  */
-export function pauseReason(settings: VolunteerSettings, visibility: DocumentVisibilityState): 'volunteer' | 'hidden' | null {
+export function pauseReason(settings: VolunteerSettings, visibility: DocumentVisibilityState, machine: MachineReadings = NOTHING_READ): PauseReason | null {
   if (settings.paused) return 'volunteer';
   if (settings.visibleOnly && visibility === 'hidden') return 'hidden';
-  return null;
+  return machinePause(machine, settings.batteryFloor);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkerClientSnapshot } from '../../worker/index.js';
 import { leaseMessage } from '../../worker/testing.js';
 import { EventLog } from './event-log.js';
-import { computeLine, stateLine, taskLine, unsentLine, volunteerStatus } from './status.js';
+import { computeLine, machineLine, pauseLine, stateLine, unsentLine, volunteerStatus, workerLines, workersLine } from './status.js';
 
 const base: WorkerClientSnapshot = {
   connection: 'connected',
@@ -15,6 +15,8 @@ const base: WorkerClientSnapshot = {
   computeMs: 0,
   cpuShare: 1,
   restingUntil: null,
+  concurrency: 1,
+  resting: 0,
 };
 
 describe('status', () => {
@@ -36,17 +38,59 @@ describe('status', () => {
       computeMs: 0,
       cpuShare: 1,
       storage: 'durable',
+      workers: 1,
+      leases: 0,
+      pressure: null,
+      battery: null,
     });
-    expect(stateLine({ ...base, paused: true }, 0, 'hidden')).toBe('paused while this tab is hidden');
-    expect(stateLine({ ...base, restingUntil: 5000, cpuShare: 0.25 }, 0)).toBe('connected · resting for the CPU limit (25 %)');
+    expect(stateLine({ ...base, paused: true }, 0, 'paused while this tab is hidden')).toBe('paused while this tab is hidden');
+    expect(stateLine({ ...base, paused: false }, 0, 'paused while this tab is hidden')).toBe('connected');
   });
 
-  it('describes running tasks with their progress', () => {
-    expect(taskLine(base)).toBe('idle');
+  it('says why the tab is paused: the volunteer, a hidden tab, the pressure, the battery', () => {
+    const machine = { pressure: 'critical' as const, battery: { level: 0.153, charging: false } };
+    expect(pauseLine('volunteer', machine, 0.2)).toBe('paused');
+    expect(pauseLine('hidden', machine, 0.2)).toBe('paused while this tab is hidden');
+    expect(pauseLine('pressure', machine, 0.2)).toBe('paused: the machine is under critical pressure');
+    expect(pauseLine('battery', machine, 0.2)).toBe('paused: battery at 15 %, below your 20 %');
+    expect(machineLine(machine)).toBe('CPU pressure critical · battery 15 %, discharging');
+    expect(machineLine({ pressure: null, battery: null })).toBe('this browser reports no CPU pressure and no battery');
+    expect(volunteerStatus({ ...base, paused: true, concurrency: 2 }, 'pressure', false, machine)).toMatchObject({
+      state: 'paused',
+      pausedBecause: 'pressure',
+      workers: 2,
+      leases: 0,
+      pressure: 'critical',
+      battery: machine.battery,
+    });
+  });
+
+  it('says how many workers the tab runs, and why', () => {
+    expect(workersLine({ workers: 2, workerShare: 1, halved: false }, 2, 1)).toBe('2 workers: 2 cores × 100 %');
+    expect(workersLine({ workers: 2, workerShare: 0.75, halved: false }, 2, 0.75)).toBe('2 workers: 2 cores × 75 %, each busy 75 % of the time');
+    expect(workersLine({ workers: 1, workerShare: 1, halved: true }, 2, 1)).toBe('1 worker: 2 cores × 100 %, halved while the machine is under serious pressure');
+    expect(workersLine({ workers: 1, workerShare: 1, halved: false }, 8, 1, 1)).toBe('1 worker: 8 cores × 100 %, at most 1 (workers=1 in the address)');
+  });
+
+  it('describes each worker slot: its task with its progress, resting, or idle', () => {
+    const text = (snapshot: WorkerClientSnapshot): string[] => workerLines(snapshot).map((line) => line.text);
+    expect(workerLines({ ...base, concurrency: 2 })).toEqual([
+      { text: 'idle', progress: null },
+      { text: 'idle', progress: null },
+    ]);
     const lease = leaseMessage('l-1', { jobName: 'squares', taskIndex: 3 });
-    expect(taskLine({ ...base, tasks: [{ lease, progress: 0.456 }] })).toBe('squares · task 3 · 45 %');
+    expect(workerLines({ ...base, concurrency: 2, resting: 1, tasks: [{ lease, progress: 0.456 }] })).toEqual([
+      { text: 'squares · task 3 · 45 %', progress: 0.456 },
+      { text: 'resting for the CPU limit', progress: null },
+    ]);
     const gang = { attempt: 'g', rank: 1, size: 3, peerIds: ['a', 'b', 'c'], signalling: { path: '/peerjs', key: 'k' }, iceServers: [], timeoutMs: 1000 };
-    expect(taskLine({ ...base, tasks: [{ lease: { ...lease, gang }, progress: 0.12 }] })).toBe('squares · task 3 · rank 1 of 3 · 12 %');
+    expect(text({ ...base, tasks: [{ lease: { ...lease, gang }, progress: 0.12 }] })).toEqual(['squares · task 3 · rank 1 of 3 · 12 %']);
+    // Lowered to one worker while two tasks still run: both are shown until they finish.
+    const second = leaseMessage('l-2', { jobName: 'squares', taskIndex: 4 });
+    expect(text({ ...base, concurrency: 1, tasks: [{ lease, progress: 0.5 }, { lease: second, progress: 0.25 }] })).toEqual([
+      'squares · task 3 · 50 %',
+      'squares · task 4 · 25 %',
+    ]);
     expect(unsentLine(0)).toBe('');
     expect(unsentLine(2)).toMatch(/^2 finished tasks not yet confirmed/);
     expect([0, 59_999, 65_400, 3_723_000].map(computeLine)).toEqual(['0 s', '59 s', '1 min 5 s', '1 h 2 min']);

@@ -1,10 +1,14 @@
 import type { WorkerClientSnapshot } from '../../worker/index.js';
+import { NOTHING_READ, type BatteryReading, type MachineReadings, type PressedPlan, type PressureState } from './machine.js';
 
 /** The one word the page shows (and tests read) for where the volunteer stands. */
 export type VolunteerState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'paused' | 'stopped' | 'no-token';
 
-/** Why a worker takes no tasks: the volunteer paused it, or it works only while the tab is visible. */
-export type PauseReason = 'volunteer' | 'hidden';
+/**
+ * Why a worker takes no tasks: the volunteer paused it, it works only while the tab is visible,
+ * the machine is under critical pressure, or its battery is below the volunteer's floor.
+ */
+export type PauseReason = 'volunteer' | 'hidden' | 'pressure' | 'battery';
 
 /** A running task as `window.tabgrid` shows it. */
 export interface RunningTaskStatus {
@@ -26,9 +30,18 @@ export interface VolunteerStatus {
   /** Finished tasks the coordinator has not acknowledged. */
   unsent?: number;
   computeMs?: number;
+  /** Share of the time each task Web Worker may be busy (see `workerPlan`). */
   cpuShare?: number;
   /** `durable` while IndexedDB keeps the worker's progress, `memory` without persistence. */
   storage?: 'durable' | 'memory';
+  /** Tasks the tab runs at once now: its task Web Workers. */
+  workers?: number;
+  /** Leases held by running tasks. */
+  leases?: number;
+  /** The CPU's pressure, null where the browser does not say. */
+  pressure?: PressureState | null;
+  /** The battery, null where the browser does not say. */
+  battery?: BatteryReading | null;
 }
 
 /**
@@ -40,22 +53,72 @@ export function volunteerState(snapshot: WorkerClientSnapshot): VolunteerState {
 }
 
 /**
- * The state line: the state, with the seconds left while waiting to reconnect.
+ * The state line: the state, why it is paused (see `pauseLine`), with the seconds left while
+ * waiting to reconnect.
  * @example stateLine({ ...snapshot, connection: 'reconnecting', reconnectAt: now + 2100 }, now) // 'reconnecting in 3 s'
  */
-export function stateLine(snapshot: WorkerClientSnapshot, now: number, pausedBecause: PauseReason | null = null): string {
+export function stateLine(snapshot: WorkerClientSnapshot, now: number, pausedWhy: string | null = null): string {
   const state = volunteerState(snapshot);
-  if (state === 'paused' && pausedBecause === 'hidden') return 'paused while this tab is hidden';
-  if (state === 'connected' && snapshot.restingUntil !== null && snapshot.tasks.length === 0) {
-    return `connected · resting for the CPU limit (${Math.round(snapshot.cpuShare * 100)} %)`;
-  }
+  if (state === 'paused' && pausedWhy !== null) return pausedWhy;
   if (state !== 'reconnecting' || snapshot.reconnectAt === null) return state;
   const seconds = Math.max(0, Math.ceil((snapshot.reconnectAt - now) / 1000));
   return `reconnecting in ${seconds} s`;
 }
 
-/** `window.tabgrid` for a snapshot. */
-export function volunteerStatus(snapshot: WorkerClientSnapshot, pausedBecause: PauseReason | null = null, durable = false): VolunteerStatus {
+/**
+ * Why the tab is paused, as the state line says it.
+ * @example pauseLine('battery', { pressure: null, battery: { level: 0.15, charging: false } }, 0.2) // 'paused: battery at 15 %, below your 20 %'
+ */
+export function pauseLine(reason: PauseReason, machine: MachineReadings, batteryFloor: number): string {
+  switch (reason) {
+    case 'volunteer':
+      return 'paused';
+    case 'hidden':
+      return 'paused while this tab is hidden';
+    case 'pressure':
+      return 'paused: the machine is under critical pressure';
+    case 'battery':
+      return `paused: battery at ${percent(machine.battery?.level ?? 0)} %, below your ${percent(batteryFloor)} %`;
+  }
+}
+
+/**
+ * How many task Web Workers the tab runs, and why: its cores times the volunteer's limit (at most
+ * the address's `workers=`), each worker's own share when it rests, and a halving under pressure.
+ * @example workersLine({ workers: 2, workerShare: 0.75, halved: false }, 2, 0.75) // '2 workers: 2 cores × 75 %, each busy 75 % of the time'
+ * @example workersLine({ workers: 1, workerShare: 1, halved: true }, 2, 1) // '1 worker: 2 cores × 100 %, halved while the machine is under serious pressure'
+ */
+export function workersLine(plan: PressedPlan, cores: number, cpuShare: number, cap?: number): string {
+  const parts = [`${plan.workers} worker${plan.workers === 1 ? '' : 's'}: ${cores} core${cores === 1 ? '' : 's'} × ${percent(cpuShare)} %`];
+  if (cap !== undefined) parts.push(`at most ${cap} (workers=${cap} in the address)`);
+  if (plan.workerShare < 1) parts.push(`each busy ${percent(plan.workerShare)} % of the time`);
+  if (plan.halved) parts.push('halved while the machine is under serious pressure');
+  return parts.join(', ');
+}
+
+/**
+ * What the browser tells of the machine, or that it tells nothing.
+ * @example machineLine({ pressure: 'fair', battery: { level: 0.8, charging: true } }) // 'CPU pressure fair · battery 80 %, charging'
+ */
+export function machineLine(machine: MachineReadings): string {
+  const parts: string[] = [];
+  if (machine.pressure) parts.push(`CPU pressure ${machine.pressure}`);
+  if (machine.battery) parts.push(`battery ${percent(machine.battery.level)} %, ${machine.battery.charging ? 'charging' : 'discharging'}`);
+  return parts.length > 0 ? parts.join(' · ') : 'this browser reports no CPU pressure and no battery';
+}
+
+/** A fraction as a whole percentage. */
+function percent(fraction: number): number {
+  return Math.round(fraction * 100);
+}
+
+/** `window.tabgrid` for a snapshot, with what the browser tells of the machine. */
+export function volunteerStatus(
+  snapshot: WorkerClientSnapshot,
+  pausedBecause: PauseReason | null = null,
+  durable = false,
+  machine: MachineReadings = NOTHING_READ,
+): VolunteerStatus {
   return {
     state: volunteerState(snapshot),
     tasksDone: snapshot.tasksDone,
@@ -67,6 +130,10 @@ export function volunteerStatus(snapshot: WorkerClientSnapshot, pausedBecause: P
     computeMs: snapshot.computeMs,
     cpuShare: snapshot.cpuShare,
     storage: durable ? 'durable' : 'memory',
+    workers: snapshot.concurrency,
+    leases: snapshot.tasks.length,
+    pressure: machine.pressure,
+    battery: machine.battery,
   };
 }
 
@@ -83,20 +150,29 @@ export function computeLine(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+/** What one task Web Worker of the tab is doing, as its line on the page. */
+export interface WorkerSlotLine {
+  text: string;
+  /** The task's progress, from 0 to 1; null when it runs none. */
+  progress: number | null;
+}
+
 /**
- * One line per running task: `<job name> · task <index> · <percent> %`, with this tab's rank for
- * a gang task, or "idle".
- * @example taskLine(snapshot) // 'squares · task 3 · 45 %'
- * @example taskLine(snapshot) // 'train · task 0 · rank 1 of 3 · 12 %'
+ * One line per worker slot: each running task (`<job name> · task <index> · <percent> %`, with
+ * this tab's rank for a gang task), then the slots resting for the CPU limit, then the idle ones.
+ * A tab whose limit was lowered shows the tasks it still finishes, beyond its new number.
+ * @example workerLines(snapshot).map((line) => line.text) // ['squares · task 3 · 45 %', 'resting for the CPU limit']
+ * @example workerLines(snapshot).map((line) => line.text) // ['train · task 0 · rank 1 of 3 · 12 %', 'idle']
  */
-export function taskLine(snapshot: WorkerClientSnapshot): string {
-  if (snapshot.tasks.length === 0) return 'idle';
-  return snapshot.tasks
-    .map(({ lease, progress }) => {
-      const rank = lease.gang ? ` · rank ${lease.gang.rank} of ${lease.gang.size}` : '';
-      return `${lease.jobName} · task ${lease.taskIndex}${rank} · ${Math.floor(progress * 100)} %`;
-    })
-    .join('\n');
+export function workerLines(snapshot: WorkerClientSnapshot): WorkerSlotLine[] {
+  const running = snapshot.tasks.map(({ lease, progress }) => {
+    const rank = lease.gang ? ` · rank ${lease.gang.rank} of ${lease.gang.size}` : '';
+    return { text: `${lease.jobName} · task ${lease.taskIndex}${rank} · ${Math.floor(progress * 100)} %`, progress };
+  });
+  const free = Math.max(0, snapshot.concurrency - running.length);
+  const resting = Math.min(free, snapshot.resting);
+  const rest = Array.from({ length: free }, (_, slot) => ({ text: slot < resting ? 'resting for the CPU limit' : 'idle', progress: null }));
+  return [...running, ...rest];
 }
 
 /**

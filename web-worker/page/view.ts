@@ -1,7 +1,7 @@
 import type { WorkerClientSnapshot } from '../../worker/index.js';
 import type { LogLine } from './event-log.js';
 import type { VolunteerSettings } from './settings.js';
-import { computeLine, stateLine, taskLine, unsentLine, volunteerState, type PauseReason, type VolunteerState } from './status.js';
+import { computeLine, stateLine, unsentLine, volunteerState, workerLines, type PauseReason, type VolunteerState, type WorkerSlotLine } from './status.js';
 
 /** The join page's elements, found by id. */
 interface JoinElements {
@@ -10,14 +10,16 @@ interface JoinElements {
   workerId: HTMLElement;
   tasksDone: HTMLElement;
   computeTime: HTMLElement;
-  currentTask: HTMLElement;
-  progress: HTMLProgressElement;
+  workers: HTMLOListElement;
+  workersWhy: HTMLElement;
+  machine: HTMLElement;
   adapter: HTMLElement;
   tensor: HTMLElement;
   log: HTMLElement;
   pause: HTMLButtonElement;
   visibleOnly: HTMLInputElement;
   cpuLimit: HTMLSelectElement;
+  batteryFloor: HTMLSelectElement;
   problem: HTMLElement;
   unsent: HTMLElement;
   storage: HTMLElement;
@@ -28,7 +30,19 @@ export interface JoinControls {
   togglePause(): void;
   setVisibleOnly(on: boolean): void;
   setCpuShare(share: number): void;
+  setBatteryFloor(floor: number): void;
   retryNow(): void;
+}
+
+/** What the page shows beside the client's snapshot: why it is paused, and the tab's workers. */
+export interface TabLines {
+  pausedBecause: PauseReason | null;
+  /** The state line while paused (see `pauseLine`). */
+  pausedWhy: string | null;
+  /** How many workers, and why (see `workersLine`). */
+  workersWhy: string;
+  /** What the browser tells of the machine (see `machineLine`). */
+  machine: string;
 }
 
 function element<T extends HTMLElement>(doc: Document, id: string, type: new () => T): T {
@@ -41,7 +55,7 @@ function element<T extends HTMLElement>(doc: Document, id: string, type: new () 
  * The join page's view: it writes a client snapshot into the page and keeps the last log lines.
  * @example
  * const view = new JoinView(document, 8);
- * view.render(client.snapshot(), Date.now(), null);
+ * view.render(client.snapshot(), Date.now(), tab.lines(tab.pauseReason(document.visibilityState)));
  */
 export class JoinView {
   readonly #elements: JoinElements;
@@ -56,35 +70,36 @@ export class JoinView {
       workerId: element(doc, 'worker-id', HTMLElement),
       tasksDone: element(doc, 'tasks-done', HTMLElement),
       computeTime: element(doc, 'compute-time', HTMLElement),
-      currentTask: element(doc, 'current-task', HTMLElement),
-      progress: element(doc, 'progress', HTMLProgressElement),
+      workers: element(doc, 'workers', HTMLOListElement),
+      workersWhy: element(doc, 'workers-why', HTMLElement),
+      machine: element(doc, 'machine', HTMLElement),
       adapter: element(doc, 'adapter', HTMLElement),
       tensor: element(doc, 'tensor', HTMLElement),
       log: element(doc, 'log', HTMLElement),
       pause: element(doc, 'pause', HTMLButtonElement),
       visibleOnly: element(doc, 'visible-only', HTMLInputElement),
       cpuLimit: element(doc, 'cpu-limit', HTMLSelectElement),
+      batteryFloor: element(doc, 'battery-floor', HTMLSelectElement),
       problem: element(doc, 'problem', HTMLElement),
       unsent: element(doc, 'unsent', HTMLElement),
       storage: element(doc, 'storage', HTMLElement),
     };
   }
 
-  render(snapshot: WorkerClientSnapshot, now: number, pausedBecause: PauseReason | null): void {
-    const { state, retry, workerId, tasksDone, computeTime, currentTask, progress, pause, unsent } = this.#elements;
-    setText(state, stateLine(snapshot, now, pausedBecause));
+  render(snapshot: WorkerClientSnapshot, now: number, tab: TabLines): void {
+    const { state, retry, workerId, tasksDone, computeTime, workersWhy, machine, pause, unsent } = this.#elements;
+    setText(state, stateLine(snapshot, now, tab.pausedWhy));
     state.dataset.state = volunteerState(snapshot);
     retry.hidden = snapshot.connection !== 'reconnecting';
     setText(workerId, snapshot.workerId ?? '');
     setText(tasksDone, String(snapshot.tasksDone));
     setText(computeTime, computeLine(snapshot.computeMs));
-    setText(currentTask, taskLine(snapshot));
-    const task = snapshot.tasks[0];
-    progress.hidden = task === undefined;
-    progress.value = task?.progress ?? 0;
+    this.#renderWorkers(workerLines(snapshot));
+    setText(workersWhy, tab.workersWhy);
+    setText(machine, tab.machine);
     unsent.hidden = snapshot.unsent === 0;
     setText(unsent, unsentLine(snapshot.unsent));
-    setText(pause, pausedBecause === 'volunteer' ? 'Resume' : 'Pause');
+    setText(pause, tab.pausedBecause === 'volunteer' ? 'Resume' : 'Pause');
     pause.disabled = snapshot.connection === 'stopped';
   }
 
@@ -92,6 +107,7 @@ export class JoinView {
   showSettings(settings: VolunteerSettings): void {
     this.#elements.visibleOnly.checked = settings.visibleOnly;
     this.#elements.cpuLimit.value = String(settings.cpuShare);
+    this.#elements.batteryFloor.value = String(settings.batteryFloor);
   }
 
   showAdapter(description: string): void {
@@ -135,11 +151,32 @@ export class JoinView {
 
   /** Wires the controls to what they do. */
   bind(controls: JoinControls): void {
-    const { pause, visibleOnly, cpuLimit, retry } = this.#elements;
+    const { pause, visibleOnly, cpuLimit, batteryFloor, retry } = this.#elements;
     pause.addEventListener('click', () => controls.togglePause());
     retry.addEventListener('click', () => controls.retryNow());
     visibleOnly.addEventListener('change', () => controls.setVisibleOnly(visibleOnly.checked));
     cpuLimit.addEventListener('change', () => controls.setCpuShare(Number(cpuLimit.value)));
+    batteryFloor.addEventListener('change', () => controls.setBatteryFloor(Number(batteryFloor.value)));
+  }
+
+  /** One list item per worker slot: its line, and a progress bar while it runs a task. */
+  #renderWorkers(lines: WorkerSlotLine[]): void {
+    const list = this.#elements.workers;
+    while (list.childElementCount > lines.length) list.lastElementChild?.remove();
+    while (list.childElementCount < lines.length) {
+      const item = list.ownerDocument.createElement('li');
+      const progress = list.ownerDocument.createElement('progress');
+      progress.max = 1;
+      item.append(list.ownerDocument.createElement('span'), progress);
+      list.append(item);
+    }
+    lines.forEach((line, index) => {
+      const item = list.children[index]!;
+      setText(item.firstElementChild as HTMLElement, line.text);
+      const progress = item.lastElementChild as HTMLProgressElement;
+      progress.hidden = line.progress === null;
+      progress.value = line.progress ?? 0;
+    });
   }
 }
 

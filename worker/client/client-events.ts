@@ -31,8 +31,12 @@ export interface WorkerClientSnapshot {
   computeMs: number;
   /** Share of the time the worker may be busy. */
   cpuShare: number;
-  /** While idling between tasks for the CPU limit: when it asks again (ms since the epoch). */
+  /** While idling between tasks for the CPU limit: when its last resting slot asks again (ms since the epoch). */
   restingUntil: number | null;
+  /** Tasks it runs at once now (see `setConcurrency`). */
+  concurrency: number;
+  /** Of those slots, how many idle between tasks for the CPU limit. */
+  resting: number;
 }
 
 /** What happened, for listeners; read `client.snapshot()` for where things stand now. */

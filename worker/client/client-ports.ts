@@ -110,10 +110,17 @@ export interface WorkerClientOptions {
    */
   cpuShare?: number;
   /**
-   * Tasks run at once: the number of asks kept open.
+   * Tasks run at once: the number of asks kept open (change it with `setConcurrency`).
    * @default 1
    */
   concurrency?: number;
+  /**
+   * The most tasks this worker may ever be set to run at once: what its `hello` declares, so that
+   * `setConcurrency` can raise the number later without a new connection.
+   * @default concurrency
+   * @example { concurrency: 2, maxConcurrency: navigator.hardwareConcurrency }
+   */
+  maxConcurrency?: number;
   /**
    * Delays between reconnection attempts (`backoffDelay`: doubling by `factor`, capped, equal jitter).
    * @default { initialMs: 250, factor: 2, maxMs: 10_000 }

@@ -50,10 +50,13 @@ export class WorkerClient {
   #paused = false;
   /** Asks sent on this connection and not answered by a lease yet. */
   #openAsks = 0;
+  /** Tasks run at once now: at most what the hello declared. */
+  #concurrency: number;
 
   constructor(options: WorkerClientOptions) {
     this.#options = options;
     this.#timers = options.timers ?? systemTimers;
+    this.#concurrency = Math.min(this.#declared, Math.max(1, options.concurrency ?? 1));
     const warn = (message: string): void => this.#emit({ type: 'warning', message });
     this.#ledger = new WorkerLedger(options.store ?? new MemoryWorkerStore(), options.restore, warn);
     this.#rest = new CpuRest(options.cpuShare ?? 1, this.#timers, () => {
@@ -136,6 +139,20 @@ export class WorkerClient {
   }
 
   /**
+   * Sets the number of tasks run at once (1 to `maxConcurrency`). More asks go out at once; past
+   * the new number, unanswered asks are taken back and running tasks finish, but no slot frees
+   * for another until the tasks fit.
+   */
+  setConcurrency(count: number): void {
+    const next = Math.min(this.#declared, Math.max(1, Math.floor(count)));
+    if (next === this.#concurrency) return;
+    this.#concurrency = next;
+    if (this.#openAsks > 0 && this.#busySlots() > this.#slots() && this.#send({ type: 'withdraw' })) this.#openAsks = 0;
+    this.#askForWork();
+    this.#emit({ type: 'state' });
+  }
+
+  /**
    * Reports new capabilities (the tab measured its tensor backends): sent now when connected,
    * and in every later `hello`.
    */
@@ -157,6 +174,8 @@ export class WorkerClient {
       computeMs: this.#ledger.stats.computeMs,
       cpuShare: this.#rest.share,
       restingUntil: this.#rest.until,
+      concurrency: this.#concurrency,
+      resting: this.#rest.resting,
     };
   }
 
@@ -216,7 +235,7 @@ export class WorkerClient {
   #sendHello(): void {
     // Finished but unacknowledged tasks, and leases from before a reload, are still held.
     const leases = [...this.#tasks.leaseIds(), ...this.#outbox.leaseIds(), ...this.#resumable.ids()];
-    const hello: WorkerMessageInput = { type: 'hello', leases, capabilities: this.#options.capabilities, concurrency: Math.max(1, this.#options.concurrency ?? 1) };
+    const hello: WorkerMessageInput = { type: 'hello', leases, capabilities: this.#options.capabilities, concurrency: this.#declared };
     if (this.#ledger.workerId !== null) hello.workerId = this.#ledger.workerId;
     this.#send(hello);
   }
@@ -352,11 +371,26 @@ export class WorkerClient {
     if (latest) this.#send(latest);
   }
 
-  /** Sends one `ask` per free slot, unless paused, resting or not welcomed yet. */
+  /** What the hello declares: the most tasks this worker may be set to run at once. */
+  get #declared(): number {
+    const { concurrency, maxConcurrency } = this.#options;
+    return Math.max(1, maxConcurrency ?? 1, concurrency ?? 1);
+  }
+
+  /** Slots this worker may fill now: its concurrency, within what the coordinator allows. */
+  #slots(): number {
+    return Math.min(this.#concurrency, this.#allowed ?? Infinity);
+  }
+
+  /** Slots running a task, resting after one, or waiting for an answered ask. */
+  #busySlots(): number {
+    return this.#tasks.size + this.#rest.resting + this.#openAsks;
+  }
+
+  /** Sends one `ask` per free slot (not running, resting or asking), unless paused or not welcomed yet. */
   #askForWork(): void {
-    if (!this.#welcomed || this.#paused || this.#rest.resting) return;
-    const concurrency = Math.min(Math.max(1, this.#options.concurrency ?? 1), this.#allowed ?? Infinity);
-    while (this.#tasks.size + this.#openAsks < concurrency && this.#send({ type: 'ask' })) {
+    if (!this.#welcomed || this.#paused) return;
+    while (this.#busySlots() < this.#slots() && this.#send({ type: 'ask' })) {
       this.#openAsks += 1;
     }
   }

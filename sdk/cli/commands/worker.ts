@@ -6,7 +6,7 @@ import { integerOption } from '../options.js';
 
 interface WorkerFlags {
   join: string;
-  concurrency: number;
+  concurrency?: number;
   debug?: boolean;
 }
 
@@ -22,10 +22,11 @@ export function registerWorker(program: Command, io: CliIO, start: StartWorker =
     .command('worker')
     .description('join a coordinator as a worker: run its tasks here, in Node worker threads')
     .requiredOption('--join <url>', 'the join URL printed by `tabgrid serve` (http://host:port/join?token=...)')
-    .option('--concurrency <n>', 'tasks to run at once, each in its own thread', integerOption(1, 1024), 1)
+    .option('--concurrency <n>', "tasks to run at once, each in its own thread (default: this machine's cores, os.availableParallelism())", integerOption(1, 1024))
     .option('--debug', 'take debug jobs and print every task log line (also set by debug=1 in the join URL)')
     .action((flags: WorkerFlags) => {
-      const options: NodeWorkerOptions = { joinUrl: flags.join, concurrency: flags.concurrency };
+      const options: NodeWorkerOptions = { joinUrl: flags.join };
+      if (flags.concurrency !== undefined) options.concurrency = flags.concurrency;
       if (flags.debug) options.debug = true;
       const worker = start(options);
       const describe = workerReporter(io, flags.debug === true || parseJoinUrl(flags.join).debug);
