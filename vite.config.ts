@@ -16,6 +16,7 @@ export default defineConfig({
         join: resolve(root, 'web-worker/join.html'),
         admin: resolve(root, 'admin/index.html'),
         tensorLab: resolve(root, 'web-worker/tensor/lab.html'),
+        wasmThreadsLab: resolve(root, 'web-worker/tensor/wasm-backend/lab.html'),
         volunteerStoreLab: resolve(root, 'web-worker/store/lab.html'),
         commLab: resolve(root, 'web-worker/comm/lab.html'),
       },

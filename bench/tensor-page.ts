@@ -1,16 +1,19 @@
 // The tensor benchmark page: matmul, softmax and sum through our TensorCore on WebGPU, on WASM
 // and on the backend the join-time selection chooses, against TensorFlow.js's webgpu and wasm
-// backends and plain JS loops, on the same inputs. Every run ends with the result read back;
+// backends and plain JS loops, on the same inputs. The page is cross-origin isolated, so both
+// WASM contenders run threaded: ours on every core, TF.js with `setThreadsCount(cores)` (its
+// threaded-SIMD binary). Every run ends with the result read back;
 // inputs are resident beforehand; contenders take turns within each round. Only this page
 // imports TensorFlow.js. Query: ?sizes=256,512,1024,2048&runs=9 (at least 5; a contender
 // taking over 2 s a run gets 5). The report lands in
 // `window.tensorBench`.
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { TensorCore, createRandom, randomValues } from '../shared/tensor/index.js';
 import { selectTensorBackends } from '../web-worker/tensor/select/index.js';
-import { loadWasmBackend } from '../web-worker/tensor/wasm-backend/index.js';
+import { type WasmBackend, loadWasmBackend } from '../web-worker/tensor/wasm-backend/index.js';
+import { tuneMatmul } from '../web-worker/tensor/webgpu/autotune.js';
 import { createWebGpuBackend } from '../web-worker/tensor/webgpu/backend.js';
 import { type Contender, type PreparedRun, type Workload, coreContender, inputShapes, jsLoopContender, tfjsContender } from './tensor-contenders.js';
 import { type ContenderName, type TensorBenchReport, type TensorBenchRow, formatTable } from './tensor-report.js';
@@ -140,15 +143,25 @@ async function main(): Promise<TensorBenchReport> {
   const sizes = (params.get('sizes') ?? '256,512,1024,2048').split(',').map(Number);
   const runs = Math.max(MIN_RUNS, Number(params.get('runs') ?? 9));
   setWasmPaths(new URL('tfjs/', location.href).href);
+  // Both WASM contenders' threads (bench/tensor.ts passes the machine's cores).
+  const threads = Number(params.get('threads') ?? navigator.hardwareConcurrency);
+  setThreadsCount(threads);
   // Both TF.js backends start here, so neither start-up lands in a timing.
   for (const backend of ['wasm', 'webgpu']) {
     if (!(await tf.setBackend(backend))) throw new Error(`TensorFlow.js could not start its ${backend} backend`);
     await tf.ready();
   }
   const webgpu = await createWebGpuBackend();
+  // The matmul configuration a join would pick for this adapter (timed here, not cached).
+  await tuneMatmul(webgpu);
   const oursWebgpu = new TensorCore(webgpu);
-  const oursWasm = new TensorCore(await loadWasmBackend());
+  const wasmBackend = await loadWasmBackend();
+  const oursWasmThreads = await wasmBackend.startThreads(threads);
+  const oursWasm = new TensorCore(wasmBackend);
   const selection = await selectTensorBackends();
+  // The chosen core as a heavy task gets it (a gang member, a job with `tensor.threads`): every thread.
+  const chosenWasm = selection.backends.wasm;
+  if (chosenWasm !== undefined && 'startThreads' in chosenWasm) await (chosenWasm as WasmBackend).startThreads(threads);
   const specs = workloads(sizes);
   const multiplyAddsOf = (workload: Workload): number => specs.find((spec) => spec.workload === workload)?.multiplyAdds ?? 0;
   const contenders: Contender[] = [
@@ -173,6 +186,9 @@ async function main(): Promise<TensorBenchReport> {
     adapter: [vendor, architecture, description].filter(Boolean).join(' / '),
     tfjsWasmSimd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
     tfjsWasmThreads: Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')),
+    crossOriginIsolated: globalThis.crossOriginIsolated,
+    oursWasmThreads,
+    tfjsWasmThreadsCount: getThreadsCount(),
     choice: selection.choice,
     rows,
   };

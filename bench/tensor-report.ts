@@ -36,6 +36,10 @@ export type TensorBenchReport =
     readonly adapter: string;
     readonly tfjsWasmSimd: boolean;
     readonly tfjsWasmThreads: boolean;
+    readonly crossOriginIsolated: boolean;
+    /** Threads our WASM contender splits each op across, and TF.js wasm's thread count. */
+    readonly oursWasmThreads: number;
+    readonly tfjsWasmThreadsCount: number;
     readonly choice: TensorChoice;
     readonly rows: TensorBenchRow[];
   }

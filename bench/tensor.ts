@@ -3,10 +3,12 @@
  * `vite build -c bench/vite.config.ts`) in headless Chromium and prints its table: matmul,
  * softmax and sum through our TensorCore (WebGPU, WASM, the backend the join-time selection
  * chooses) against TensorFlow.js's webgpu and wasm backends and plain JS, with the ratios and
- * the issue's goals.
+ * the issue's goals. The page is served cross-origin isolated, so both WASM contenders (ours and
+ * TF.js's) run threaded, on every core.
  *   tsx bench/tensor.ts [--sizes 256,512,1024,2048] [--runs 9] [--json]
  */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -20,11 +22,18 @@ async function runPage(query: URLSearchParams): Promise<Extract<TensorBenchRepor
   await readFile(join(SITE, 'tensor.html')).catch((error: unknown) => {
     throw new Error(`${SITE} has no built page: run vite build -c bench/vite.config.ts first`, { cause: error });
   });
-  const server = await startStaticServer(SITE);
+  // Isolated (COOP/COEP), as the join page is: both WASM contenders run threaded.
+  const server = await startStaticServer(SITE, { crossOriginIsolated: true });
   const browser = await chromium.launch({ executablePath: findChromium(), args: [...CHROMIUM_ARGS] });
   try {
     const page = await browser.newPage();
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    // TF.js wasm caps its threads at half of navigator.hardwareConcurrency (one on 2 cores), so
+    // the page is told of twice the cores and both WASM contenders run `threads` = the cores.
+    const cores = availableParallelism();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: 2 * cores });
+    query.set('threads', String(cores));
     await page.goto(`${server.url}/tensor.html?${query.toString()}`);
     await page.waitForFunction(() => window.tensorBench !== undefined, undefined, { timeout: 30 * 60_000, polling: 1000 });
     const report = (await page.evaluate(() => window.tensorBench)) as TensorBenchReport;
@@ -49,6 +58,8 @@ async function main(): Promise<void> {
   const { choice } = report;
   console.log(report.userAgent);
   console.log(`WebGPU adapter: ${report.adapter}; TF.js wasm: SIMD ${report.tfjsWasmSimd}, threads ${report.tfjsWasmThreads}`);
+  console.log(`cross-origin isolated: ${report.crossOriginIsolated}; both WASM contenders threaded: ours wasm on ${report.oursWasmThreads} threads, ` +
+    `TF.js wasm on ${report.tfjsWasmThreadsCount}; the chosen core runs as a heavy task's does, on every thread (join-time figures: one thread)`);
   console.log(`chosen at join: ${choice.chosen.backend} for a task of ${choice.chosen.taskMultiplyAdds} multiply-adds; by size: ` +
     choice.chosen.bySize.map((range) => `${range.backend} from ${range.fromMultiplyAdds}`).join(', '));
   console.log(`join-time figures: ${choice.figures.map((f) => `${f.backend}@${f.size} ${f.gflops.toFixed(2)}`).join(', ')} GFLOPS`);

@@ -24,8 +24,9 @@ function tfjsWasmBinaries(): Plugin {
 
 /**
  * Builds the benchmark pages into dist/bench: the raw WASM matmul page (our kernels vs
- * TensorFlow.js wasm vs a JS loop) and the tensor core page (our backends through the
- * TensorCore vs TensorFlow.js webgpu and wasm vs JS loops).
+ * TensorFlow.js wasm vs a JS loop), the tensor core page (our backends through the
+ * TensorCore vs TensorFlow.js webgpu and wasm vs JS loops) and the threaded WASM page (our
+ * threaded matmul vs one thread vs TensorFlow.js wasm threaded).
  */
 export default defineConfig({
   root,
@@ -35,7 +36,15 @@ export default defineConfig({
     outDir: resolve(root, '../dist/bench'),
     emptyOutDir: true,
     target: 'es2022',
-    rollupOptions: { input: { 'wasm-matmul': resolve(root, 'wasm-matmul.html'), tensor: resolve(root, 'tensor.html') } },
+    rollupOptions: {
+      input: {
+        'wasm-matmul': resolve(root, 'wasm-matmul.html'),
+        tensor: resolve(root, 'tensor.html'),
+        'volunteer-wasm': resolve(root, 'volunteer-wasm.html'),
+      },
+    },
   },
+  // The WASM kernels' helper threads are module workers, as in the apps' build.
+  worker: { format: 'es' },
   plugins: [tfjsWasmBinaries()],
 });

@@ -22,6 +22,16 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+/** Options of {@link startStaticServer}. */
+export interface StaticServerOptions {
+  /**
+   * Serve everything with COOP `same-origin` and COEP `require-corp`, as the coordinator serves
+   * the join page, so pages are cross-origin isolated (`SharedArrayBuffer`, threaded WASM).
+   * @default false
+   */
+  readonly crossOriginIsolated?: boolean;
+}
+
 /**
  * Serves the files under `root` (by default the built browser apps, `dist/web`) on 127.0.0.1
  * at a free port, for browser tests and benchmarks that need no coordinator.
@@ -30,7 +40,10 @@ export interface StaticServer {
  * await page.goto(`${server.url}/web-worker/tensor/lab.html`);
  * await server.close();
  */
-export async function startStaticServer(root = resolve(import.meta.dirname, '../dist/web')): Promise<StaticServer> {
+export async function startStaticServer(root = resolve(import.meta.dirname, '../dist/web'), options: StaticServerOptions = {}): Promise<StaticServer> {
+  const extraHeaders: Record<string, string> = options.crossOriginIsolated === true
+    ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+    : {};
   const base = resolve(root);
   const server = createServer((request, response) => {
     const path = decodePath(request.url);
@@ -43,7 +56,7 @@ export async function startStaticServer(root = resolve(import.meta.dirname, '../
       response.writeHead(403).end('forbidden');
       return;
     }
-    void sendFile(file, path, response);
+    void sendFile(file, path, response, extraHeaders);
   });
   await listen(server);
   const { port } = server.address() as AddressInfo;
@@ -66,7 +79,7 @@ function decodePath(url: string | undefined): string | undefined {
   }
 }
 
-async function sendFile(file: string, path: string, response: ServerResponse): Promise<void> {
+async function sendFile(file: string, path: string, response: ServerResponse, headers: Record<string, string>): Promise<void> {
   const info = await stat(file).catch(() => undefined);
   if (info === undefined || !info.isFile()) {
     response.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
@@ -76,6 +89,7 @@ async function sendFile(file: string, path: string, response: ServerResponse): P
     'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
     'content-length': info.size,
     'cache-control': 'no-store',
+    ...headers,
   });
   createReadStream(file).pipe(response);
 }

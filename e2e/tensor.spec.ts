@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
 import { createRandom, randomValues, sizeOf, toleranceRatio } from '../shared/tensor/index.js';
 import type { LabBackend, LabOp, LabOpOptions, LabOutcome, LabTensor, TensorLab } from '../web-worker/tensor/index.js';
+import { MATMUL_CONFIGS } from '../web-worker/tensor/webgpu/matmul-configs.js';
 import { type StaticServer, startStaticServer } from './static-server.js';
 
 // The tensor core in real headless Chromium: every op on the WebGPU backend (SwiftShader here)
@@ -106,6 +107,70 @@ for (const { kernel, useSubgroups } of MATMUL_VARIANTS) {
     await page.evaluate(() => window.tensorLab.useWebGpu('auto'));
   });
 }
+
+/** Odd sizes for the tuned configurations: none a multiple of a tile, a batch, shared and transposed operands, vec4-aligned ones. */
+const CONFIG_CASES: [number[], number[], LabOpOptions?][] = [
+  [[1, 1], [1, 1]],
+  [[7, 13], [13, 5]],
+  [[129, 67], [67, 131]],
+  [[257, 129], [129, 65]],
+  [[3, 33, 17], [3, 17, 65]],
+  [[2, 129, 68], [68, 132]],
+  [[67, 129], [67, 131], { transposeA: true }],
+  [[129, 68], [132, 68], { transposeB: true }],
+  [[2, 68, 132], [2, 36, 68], { transposeA: true, transposeB: true }],
+  [[130, 132], [132, 136]],
+];
+
+for (const { name } of MATMUL_CONFIGS) {
+  test(`matmul with the ${name} configuration matches the CPU on odd, batched and transposed sizes`, async () => {
+    const configs = await page.evaluate(() => window.tensorLab.matmulConfigs());
+    test.skip(!configs.allowed.includes(name), `${name} exceeds this adapter's limits`);
+    await page.evaluate((chosen) => window.tensorLab.useMatmulConfig(chosen), name);
+    expect(await page.evaluate(() => window.tensorLab.adapter().then((adapter) => adapter.matmulConfig))).toBe(name);
+    for (const [aShape, bShape, options] of CONFIG_CASES) {
+      const k = options?.transposeB === true ? bShape[bShape.length - 1]! : bShape[bShape.length - 2]!;
+      await expectMatchesCpu('matmul', [randomTensor(aShape), randomTensor(bShape)], options, k, ['webgpu']);
+    }
+    await page.evaluate(() => window.tensorLab.useWebGpu('auto'));
+  });
+}
+
+test('the adapter allows the large register tiles, and only configurations within its limits', async () => {
+  const { all, allowed, limits } = await page.evaluate(() => window.tensorLab.matmulConfigs());
+  expect(all).toEqual(MATMUL_CONFIGS.map(({ name }) => name));
+  expect(allowed).toContain('register-128x128-8x8-k8');
+  for (const config of MATMUL_CONFIGS) {
+    const [x, y] = config.workgroupSize;
+    const fits = config.workgroupBytes <= limits['maxComputeWorkgroupStorageSize']! && x * y <= limits['maxComputeInvocationsPerWorkgroup']!;
+    if (config.kernel !== 'subgroup') expect(allowed.includes(config.name), config.name).toBe(fits);
+  }
+});
+
+test('the matmul tune picks an allowed configuration, caches it per adapter, and the next join reuses it without tuning', async () => {
+  await page.evaluate(() => localStorage.clear());
+  await page.evaluate(() => window.tensorLab.useWebGpu('auto'));
+  const first = await page.evaluate(() => window.tensorLab.tuneMatmul());
+  const { allowed } = await page.evaluate(() => window.tensorLab.matmulConfigs());
+  expect(first.source).toBe('tuned');
+  expect(allowed).toContain(first.config);
+  const timed = Object.keys(first.tune!.timings);
+  expect(timed.length).toBeGreaterThan(0);
+  // SwiftShader: only the direct kernels are tuned (see tuneCandidates).
+  expect([...timed, ...first.tune!.skipped].sort()).toEqual(['direct', 'direct+subgroups']);
+  expect(first.tune!.timings[first.config]).toBe(Math.min(...Object.values(first.tune!.timings)));
+  expect(first.adapterKey).toMatch(/^google\|swiftshader\|.*\|[0-9a-f]{8}$/);
+  // A new device on the same adapter, as at the next join: the cached tune, no timing.
+  await page.evaluate(() => window.tensorLab.useWebGpu('auto'));
+  const second = await page.evaluate(() => window.tensorLab.tuneMatmul());
+  expect(second).toMatchObject({ source: 'cached', config: first.config, adapterKey: first.adapterKey, tunesRun: first.tunesRun });
+  expect(second.tune).toBeUndefined();
+  expect((await page.evaluate(() => window.tensorLab.adapter())).matmulConfig).toBe(first.config);
+  await expectMatchesCpu('matmul', [randomTensor([129, 67]), randomTensor([67, 131])], {}, 67, ['webgpu']);
+  console.log(`matmul tune here: ${first.config}; ${JSON.stringify(first.tune!.timings)} ms per ${first.tune!.size}³ product`);
+  await page.evaluate(() => localStorage.clear());
+  await page.evaluate(() => window.tensorLab.useWebGpu('auto'));
+});
 
 test('matmul on the WASM backend matches the CPU on awkward, batched, shared-operand and transposed shapes', async () => {
   for (const [aShape, bShape, options] of MATMUL_CASES) {

@@ -1,7 +1,10 @@
 /**
- * Compiles the AssemblyScript kernels (web-worker/tensor/wasm/assembly) into two modules:
- * web-worker/tensor/wasm/kernels.wasm (WebAssembly SIMD128, runs wherever SIMD does) and
- * kernels-relaxed.wasm (adds relaxed SIMD for a fused multiply-add matmul). Run before `vite build`:
+ * Compiles the AssemblyScript kernels (web-worker/tensor/wasm/assembly) into four modules:
+ * web-worker/tensor/wasm/kernels.wasm (WebAssembly SIMD128, runs wherever SIMD does),
+ * kernels-relaxed.wasm (adds relaxed SIMD for a fused multiply-add matmul), and the same two
+ * over an imported shared memory (kernels-threaded.wasm, kernels-threaded-relaxed.wasm), which
+ * several threads instantiate over one `WebAssembly.Memory` to split a kernel's work. Run before
+ * `vite build`:
  *   tsx scripts/build-wasm.ts [--text]   (--text also writes the .wat text beside each)
  */
 import { rename } from 'node:fs/promises';
@@ -13,11 +16,21 @@ const root = resolve(import.meta.dirname, '..');
 /** The module's entry file. */
 export const KERNELS_ENTRY = resolve(root, 'web-worker/tensor/wasm/assembly/index.ts');
 
-/** The two builds: what they are called and which WebAssembly features they use. */
+const wasmFile = (name: string): string => resolve(root, 'web-worker/tensor/wasm', name);
+
+/**
+ * The builds: what they are called, which WebAssembly features they use, and whether the memory
+ * is the host's shared one (imported as `env.memory`, up to 4 GiB) rather than the module's own.
+ */
 export const KERNEL_BUILDS = {
-  simd: { outFile: resolve(root, 'web-worker/tensor/wasm/kernels.wasm'), features: ['simd'] },
-  relaxed: { outFile: resolve(root, 'web-worker/tensor/wasm/kernels-relaxed.wasm'), features: ['simd', 'relaxed-simd'] },
+  simd: { outFile: wasmFile('kernels.wasm'), features: ['simd'], sharedMemory: false },
+  relaxed: { outFile: wasmFile('kernels-relaxed.wasm'), features: ['simd', 'relaxed-simd'], sharedMemory: false },
+  threaded: { outFile: wasmFile('kernels-threaded.wasm'), features: ['simd', 'threads'], sharedMemory: true },
+  'threaded-relaxed': { outFile: wasmFile('kernels-threaded-relaxed.wasm'), features: ['simd', 'relaxed-simd', 'threads'], sharedMemory: true },
 } as const;
+
+/** Most pages (64 KiB) a shared memory may grow to: all that 32-bit addresses reach. */
+export const SHARED_MEMORY_MAX_PAGES = 65536;
 
 /** Which build of the kernels. */
 export type KernelBuild = keyof typeof KERNEL_BUILDS;
@@ -42,6 +55,7 @@ export async function buildWasmKernels(build: KernelBuild, options: BuildWasmOpt
   const args = [
     KERNELS_ENTRY, '--outFile', partial, '-O3', '--noAssert', '--runtime', 'stub',
     ...KERNEL_BUILDS[build].features.flatMap((feature) => ['--enable', feature]),
+    ...(KERNEL_BUILDS[build].sharedMemory ? ['--importMemory', '--sharedMemory', '--maximumMemory', String(SHARED_MEMORY_MAX_PAGES)] : []),
     ...(options.textFile === undefined ? [] : ['--textFile', options.textFile]),
   ];
   const stderr: string[] = [];

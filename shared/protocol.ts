@@ -22,8 +22,16 @@ export const TensorReport = z.object({
   figures: z
     .array(z.object({ backend: BackendName, size: z.number().int().positive(), gflops: z.number().nonnegative(), medianMs: z.number().nonnegative().optional() }))
     .max(64),
-  /** Backends this worker lacks, and why. */
-  unavailable: z.array(z.object({ backend: BackendName, reason: z.string().max(1000) })).max(16).optional(),
+  /**
+   * Backends this worker lacks, and why: `absent` (the browser has none), `timeout` (no answer
+   * within its time limit), `failed` (it failed while tuned or measured).
+   */
+  unavailable: z
+    .array(z.object({ backend: BackendName, why: z.enum(['absent', 'timeout', 'failed']).optional(), reason: z.string().max(1000) }))
+    .max(16)
+    .optional(),
+  /** The WebGPU matmul configuration in use, and whether it was `tuned` at this join, `cached` from an earlier one, or the `default`. */
+  webgpuMatmul: z.object({ config: z.string().max(100), source: z.enum(['tuned', 'cached', 'default']) }).optional(),
 });
 export type TensorReport = z.infer<typeof TensorReport>;
 
@@ -171,6 +179,8 @@ export const TaskLease = z.object({
   timeoutMs: z.number().int().optional(),
   /** This lease is one member of a gang attempt. */
   gang: GangMembership.optional(),
+  /** The job asked for threads in `ctx.tensor` (`tensor.threads` of its spec). */
+  tensorThreads: z.boolean().optional(),
 });
 export type TaskLease = z.infer<typeof TaskLease>;
 

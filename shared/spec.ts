@@ -181,6 +181,22 @@ export const Requirements = z.strictObject({
 export type Requirements = z.output<typeof Requirements>;
 
 /**
+ * How `ctx.tensor` runs a job's tasks on a volunteer's tab.
+ * @example TensorOptions.parse({ threads: true })
+ */
+export const TensorOptions = z.strictObject({
+  /**
+   * Each task is heavy enough to want every core the tab may use: on the WASM backend its
+   * matmuls and large elementwise ops and reductions are split across threads (where the tab is
+   * cross-origin isolated). Gang members always get them; other tasks run on one thread, since a
+   * tab may run several tasks at once.
+   * @default false
+   */
+  threads: z.boolean().optional(),
+});
+export type TensorOptions = z.output<typeof TensorOptions>;
+
+/**
  * A job's priority: higher runs first, equal priorities take turns.
  * @example Priority.parse(10)
  */
@@ -220,6 +236,8 @@ export const JobSpec = z
   gang: Gang.optional(),
   /** Run each task on several workers and accept a result only when enough of them agree. */
   validation: Validation.optional(),
+  /** How `ctx.tensor` runs this job's tasks. */
+  tensor: TensorOptions.optional(),
 })
   .refine((spec) => !spec.gang || spec.input.partitioner !== 'items' || ((spec.input.chunkSize ?? 1) === 1 && spec.input.chunks === undefined), {
     message: 'a gang task runs one item on every rank: leave chunkSize at 1 (and chunks out)',

@@ -17,7 +17,7 @@ import { TabTensors } from './tab-tensors.js';
 import { peekMessage, readMessage, TaskHost } from '../worker/index.js';
 import type { TaskWorkerReply } from '../worker/index.js';
 import { lockDown } from './lock-down.js';
-import { TensorSetup, type TensorChosen } from './tensor-messages.js';
+import { TensorRemeasure, TensorSetup, type TensorChosen } from './tensor-messages.js';
 
 /** The part of `DedicatedWorkerGlobalScope` used here (the WebWorker lib is not loaded). */
 interface TaskWorkerScope {
@@ -44,14 +44,22 @@ try {
   lockedDown = error instanceof Error ? error.message : String(error);
 }
 
-const tensors = new TabTensors({ onReport: (report) => scope.postMessage({ type: 'tensor-chosen', report }) });
+const tensors = new TabTensors({
+  onReport: (report, matmulTune) => scope.postMessage(matmulTune ? { type: 'tensor-chosen', report, matmulTune } : { type: 'tensor-chosen', report }),
+});
 const host = new TaskHost({ post: (reply) => scope.postMessage(reply), importModule: importSource, tensor: tensors });
-// Every message is checked against its schema where it enters: `tensor-setup` here, the task
-// messages by the host (which answers a malformed one).
+// Every message is checked against its schema where it enters: `tensor-setup` and
+// `tensor-remeasure` here, the task messages by the host (which answers a malformed one).
 scope.onmessage = (event) => {
   const { type, leaseId } = peekMessage(event.data);
   if (lockedDown !== undefined && type === 'run' && leaseId !== undefined) {
     scope.postMessage({ type: 'done', leaseId, outcome: { ok: false, error: { message: `this tab cannot run task code safely: ${lockedDown}` } } });
+    return;
+  }
+  if (type === 'tensor-remeasure') {
+    const remeasure = readMessage(TensorRemeasure, event.data);
+    if (remeasure.ok) void tensors.remeasure(remeasure.message.prefer);
+    else console.warn(`the task's Web Worker ignored a malformed 'tensor-remeasure' message: ${remeasure.reason}`);
     return;
   }
   if (type !== 'tensor-setup') {
@@ -59,7 +67,7 @@ scope.onmessage = (event) => {
     return;
   }
   const setup = readMessage(TensorSetup, event.data);
-  if (setup.ok) void tensors.start(setup.message.prefer);
+  if (setup.ok) void tensors.start(setup.message);
   else console.warn(`the task's Web Worker ignored a malformed 'tensor-setup' message: ${setup.reason}`);
 };
 // The Content Security Policy (sent with this script by the coordinator) lets task code reach no

@@ -37,7 +37,7 @@ export { WasmModules, blobBytes } from './task/task-blobs.js';
 export { TaskHost, loadTaskFunction } from './task/task-host.js';
 export { relayTaskReply } from './task/task-relay.js';
 export { type TaskOutcome, type TaskRun, runTask } from './task/task-runner.js';
-export { type LentTensorCore, TaskTensors, type TensorProvider, cpuTensorProvider } from './task/task-tensor.js';
+export { type LendOptions, type LentTensorCore, TaskTensors, type TensorProvider, cpuTensorProvider } from './task/task-tensor.js';
 export { type TaskWorkerReply, type TaskWorkerRequest, peekMessage, readMessage, runRequest } from './task/task-worker-messages.js';
 export { within } from './timers.js';
 

@@ -76,6 +76,19 @@ describe('page headers', () => {
     expect(page.headers.get('x-frame-options')).toBe('DENY');
   });
 
+  it('isolates the join page and the scripts it and its workers load (COOP/COEP), not the admin panel', async () => {
+    for (const path of ['/join', '/assets/app-1234.js']) {
+      const response = await call('GET', path, { token: null });
+      expect(response.headers.get('cross-origin-opener-policy'), path).toBe('same-origin');
+      expect(response.headers.get('cross-origin-embedder-policy'), path).toBe('require-corp');
+    }
+    const admin = await call('GET', '/admin', { token: null });
+    expect(admin.headers.get('cross-origin-embedder-policy')).toBeNull();
+    const asset = await call('GET', '/assets/app-1234.js', { token: null });
+    // Kernel threads are our own scripts; task code has no `Worker` to start one with.
+    expect(directives(asset.headers.get('content-security-policy')).get('worker-src')).toBe("'self'");
+  });
+
   it('gives the admin panel a strict policy of its own: no blob:, no WebAssembly, no inline script', async () => {
     const page = await call('GET', '/admin', { token: null });
     const policy = directives(page.headers.get('content-security-policy'));

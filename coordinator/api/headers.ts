@@ -39,3 +39,15 @@ export function pageHeaders(policy: string): Record<string, string> {
     'x-frame-options': 'DENY',
   };
 }
+
+/**
+ * Cross-origin isolation: the join page, and every script it and its workers load, is served
+ * with these, so `crossOriginIsolated` is true there and `SharedArrayBuffer` (threaded WASM
+ * kernels over one shared memory) exists. `require-corp` costs nothing here: the join page and
+ * its workers load only same-origin resources (WebRTC and WebSockets are not subresources).
+ * The admin panel needs no threads and is not isolated.
+ */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { Hono } from 'hono';
 import { ApiError } from './errors.js';
-import { ADMIN_CSP, pageHeaders } from './headers.js';
+import { ADMIN_CSP, ISOLATION_HEADERS, pageHeaders } from './headers.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -42,7 +42,9 @@ export const TASK_WORKER_CSP = [
   "default-src 'none'",
   "script-src 'self' blob: 'wasm-unsafe-eval'",
   "connect-src 'none'",
-  "worker-src 'none'",
+  // The WASM kernels' helper threads (our own scripts). Task code cannot start a worker: the
+  // task worker removes `Worker` from its scope first (web-worker/lock-down.ts).
+  "worker-src 'self'",
   "base-uri 'none'",
 ].join('; ');
 
@@ -67,10 +69,12 @@ async function serveFile(webRoot: string, relative: string, cache: string, heade
 export function webRoutes(webRoot: string): Hono {
   const app = new Hono();
   app.get('/', (c) => c.redirect('/admin'));
-  app.get('/join', () => serveFile(webRoot, 'web-worker/join.html', 'no-cache', pageHeaders(VOLUNTEER_CSP)));
+  app.get('/join', () => serveFile(webRoot, 'web-worker/join.html', 'no-cache', { ...pageHeaders(VOLUNTEER_CSP), ...ISOLATION_HEADERS }));
   app.get('/admin', () => serveFile(webRoot, 'admin/index.html', 'no-cache', pageHeaders(ADMIN_CSP)));
   // Vite names assets by content hash, so they can be cached for good.
-  const taskWorkerPolicy = { 'content-security-policy': TASK_WORKER_CSP };
+  // A worker's script carries its own isolation: without COEP, a task worker (and its kernel
+  // threads) would not be cross-origin isolated, even on an isolated page.
+  const taskWorkerPolicy = { 'content-security-policy': TASK_WORKER_CSP, ...ISOLATION_HEADERS };
   app.get('/assets/*', (c) => serveFile(webRoot, c.req.path.slice(1), 'public, max-age=31536000, immutable', taskWorkerPolicy));
   return app;
 }

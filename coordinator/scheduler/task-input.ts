@@ -31,5 +31,6 @@ export function leaseMessage(job: LiveJob, task: TaskRecord, lease: Lease): Task
   if (task.checkpoint !== undefined) message.restored = task.checkpoint;
   if (spec.runMode === 'debug') message.debug = true;
   if (spec.retry.timeoutMs !== undefined) message.timeoutMs = spec.retry.timeoutMs;
+  if (spec.tensor?.threads === true) message.tensorThreads = true;
   return message;
 }

@@ -1,6 +1,7 @@
 import type { Capabilities } from '../../shared/index.js';
 import { truncate } from '../../worker/index.js';
 import { within } from '../../worker/index.js';
+import { adapterLimits } from '../tensor/webgpu/device.js';
 
 /** The WebGPU adapter as reported in `hello`, or null for "no WebGPU". */
 export type AdapterInfo = Capabilities['webgpu'];
@@ -27,20 +28,10 @@ export async function detectAdapter(): Promise<DetectedAdapter> {
     const info = adapter.info as GPUAdapterInfo | undefined;
     const found: NonNullable<AdapterInfo> = { vendor: info?.vendor ?? '', architecture: info?.architecture ?? '' };
     if (info?.description) found.description = info.description;
-    return { adapter: found, limits: limitsOf(adapter.limits) };
+    return { adapter: found, limits: adapterLimits(adapter.limits) };
   } catch {
     return { adapter: null };
   }
-}
-
-/** The numeric limits of an adapter: WebIDL attributes live on the prototype, so `for...in` finds them. */
-function limitsOf(limits: GPUSupportedLimits): Record<string, number> {
-  const found: Record<string, number> = {};
-  for (const name in limits) {
-    const value: unknown = limits[name as keyof GPUSupportedLimits];
-    if (typeof value === 'number' && Number.isFinite(value)) found[name] = value;
-  }
-  return found;
 }
 
 /** What this tab reports about itself in `hello`; `debug` when it joined with `&debug=1`. */

@@ -29,9 +29,30 @@ describe('describeTensorReport', () => {
     );
   });
 
+  it('says in plain words why a backend is left out, not the raw error', () => {
+    const measured = report.figures.filter(({ backend }) => backend !== 'webgpu');
+    const hung: TensorReport = { ...report, figures: measured, unavailable: [{ backend: 'webgpu', why: 'timeout', reason: 'TimeLimitError: webgpu: no answer within 20000 ms' }] };
+    expect(describeTensorReport(hung)).toBe('WASM 45 GFLOPS, CPU 0.9 GFLOPS at 256×256 → using WASM (the GPU did not answer in time)');
+    const absent: TensorReport = { ...hung, unavailable: [{ backend: 'webgpu', why: 'absent', reason: 'WebGpuUnavailableError: WebGPU is present but no adapter was granted' }] };
+    expect(describeTensorReport(absent)).toBe('WASM 45 GFLOPS, CPU 0.9 GFLOPS at 256×256 → using WASM (no GPU available to this browser)');
+    const failed: TensorReport = { ...hung, unavailable: [{ backend: 'webgpu', why: 'failed', reason: 'DeviceLostError: webgpu: device lost' }] };
+    expect(describeTensorReport(failed)).toBe('WASM 45 GFLOPS, CPU 0.9 GFLOPS at 256×256 → using WASM (the GPU failed while measured)');
+  });
+
   it('says why nothing was measured', () => {
-    const none: TensorReport = { chosen: { backend: 'cpu' }, figures: [], unavailable: [{ backend: 'webgpu', reason: 'no adapter' }] };
-    expect(describeTensorReport(none)).toBe('using CPU (nothing measured: WebGPU: no adapter)');
+    const none: TensorReport = {
+      chosen: { backend: 'wasm' },
+      figures: [],
+      unavailable: [
+        { backend: 'wasm', why: 'timeout', reason: 'TimeLimitError: wasm: no answer within 20000 ms' },
+        { backend: 'webgpu', why: 'timeout', reason: 'TimeLimitError: webgpu: no answer within 20000 ms' },
+      ],
+    };
+    expect(describeTensorReport(none)).toBe('using WASM (nothing measured: WASM did not answer in time; the GPU did not answer in time)');
+    // A report from before `why` existed reads as absent.
+    expect(describeTensorReport({ chosen: { backend: 'cpu' }, figures: [], unavailable: [{ backend: 'webgpu', reason: 'no adapter' }] })).toBe(
+      'using CPU (nothing measured: no GPU available to this browser)',
+    );
   });
 });
 

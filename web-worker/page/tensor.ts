@@ -1,7 +1,8 @@
 import type { Capabilities, TensorReport } from '../../shared/index.js';
 import { createTaskWorker, type TaskWorkerFactory } from '../browser-executor.js';
 import { peekMessage, readMessage } from '../../worker/index.js';
-import { TENSOR_BACKENDS, TensorChosen, type TensorBackendName, type TensorSetup } from '../tensor-messages.js';
+import { TENSOR_BACKENDS, TensorChosen, type TensorBackendName, type TensorRemeasure, type TensorSetup } from '../tensor-messages.js';
+import { type TuneStorage, readMatmulTunes, rememberMatmulTune } from '../tensor/webgpu/tune-cache.js';
 import type { AdapterInfo } from './capabilities.js';
 
 const LABELS: Readonly<Record<string, string>> = { webgpu: 'WebGPU', wasm: 'WASM', cpu: 'CPU' };
@@ -16,46 +17,73 @@ export function tensorPreference(params: URLSearchParams): TensorBackendName | u
   return TENSOR_BACKENDS.find((backend) => backend === named);
 }
 
+/** The task worker factory of {@link measuringTaskWorkers}, which can also measure again. */
+export interface MeasuringTaskWorkers extends TaskWorkerFactory {
+  /**
+   * The tab's conditions changed (the compute pressure): the newest task worker measures every
+   * backend again (or only the one the volunteer forced) and `onReport` hears the new choice;
+   * workers started later set up that one.
+   */
+  remeasure(reason: TensorRemeasure['reason']): void;
+}
+
 /**
  * Starts task Web Workers that set up their tensor backends at once. The first measures them all
  * and tells `onReport` what it chose; every later one (a worker serves one job, so each job gets
- * its own) sets up only the backend the first chose, and reports nothing.
- * @example new BrowserExecutor({ createWorker: measuringTaskWorkers(undefined, (report) => show(report)) })
+ * its own) sets up only the backend the first chose, and reports nothing unless asked to
+ * `remeasure`. Every worker gets the WebGPU matmul tunes kept in `storage` (the worker cannot
+ * reach storage), and a tune a worker reports is kept there for the next join.
+ * @example new BrowserExecutor({ createWorker: measuringTaskWorkers(undefined, (report) => show(report), localStorage) })
  */
 export function measuringTaskWorkers(
   prefer: TensorBackendName | undefined,
   onReport: (report: TensorReport) => void,
+  storage: TuneStorage | undefined = globalThis.localStorage,
   start: TaskWorkerFactory = createTaskWorker,
-): TaskWorkerFactory {
+): MeasuringTaskWorkers {
   let chosen: TensorBackendName | undefined = prefer;
-  let measuring = false;
-  return () => {
-    const worker = start();
-    const reports = !measuring;
-    measuring = true;
+  let newest: Worker | undefined;
+  const reporters = new WeakSet<Worker>();
+  const hear = (event: MessageEvent<unknown>): void => {
     // The task messages are the executor's; this one is checked here, where it enters.
-    worker.addEventListener('message', (event: MessageEvent<unknown>) => {
-      if (!reports || peekMessage(event.data).type !== 'tensor-chosen') return;
-      const read = readMessage(TensorChosen, event.data);
-      if (!read.ok) {
-        console.warn(`ignored a malformed 'tensor-chosen' message from a task Web Worker: ${read.reason}`);
-        return;
-      }
-      chosen ??= TENSOR_BACKENDS.find((backend) => backend === read.message.report.chosen.backend);
-      onReport(read.message.report);
-    });
-    const setup: TensorSetup = chosen ? { type: 'tensor-setup', prefer: chosen } : { type: 'tensor-setup' };
+    if (peekMessage(event.data).type !== 'tensor-chosen' || !reporters.has(event.target as Worker)) return;
+    const read = readMessage(TensorChosen, event.data);
+    if (!read.ok) {
+      console.warn(`ignored a malformed 'tensor-chosen' message from a task Web Worker: ${read.reason}`);
+      return;
+    }
+    const { report, matmulTune } = read.message;
+    if (matmulTune) rememberMatmulTune(storage, matmulTune.adapterKey, matmulTune.config);
+    chosen = prefer ?? TENSOR_BACKENDS.find((backend) => backend === report.chosen.backend);
+    onReport(report);
+  };
+  const factory = (): Worker => {
+    const worker = start();
+    if (newest === undefined) reporters.add(worker);
+    newest = worker;
+    worker.addEventListener('message', hear);
+    const matmulTunes = readMatmulTunes(storage);
+    const setup: TensorSetup = chosen ? { type: 'tensor-setup', prefer: chosen, matmulTunes } : { type: 'tensor-setup', matmulTunes };
     worker.postMessage(setup);
     return worker;
   };
+  return Object.assign(factory, {
+    remeasure(reason: TensorRemeasure['reason']): void {
+      if (newest === undefined) return;
+      reporters.add(newest);
+      const message: TensorRemeasure = prefer ? { type: 'tensor-remeasure', reason, prefer } : { type: 'tensor-remeasure', reason };
+      newest.postMessage(message);
+    },
+  });
 }
 
 /**
  * The tensor line of the join page: each backend's GFLOPS at the largest size measured, fastest
- * first, and the one tasks use.
+ * first, the one tasks use, and in plain words why a backend is left out.
  * @example
  * describeTensorReport(report, { vendor: 'google', architecture: 'swiftshader' })
  * // 'WASM 45 GFLOPS, WebGPU 9.1 GFLOPS (swiftshader), CPU 0.9 GFLOPS at 256×256 → using WASM'
+ * // with WebGPU hung: 'WASM 45 GFLOPS, CPU 0.9 GFLOPS at 256×256 → using WASM (the GPU did not answer in time)'
  */
 export function describeTensorReport(report: TensorReport, adapter: AdapterInfo = null): string {
   const using = `using ${label(report.chosen.backend)}`;
@@ -64,11 +92,18 @@ export function describeTensorReport(report: TensorReport, adapter: AdapterInfo 
     .filter((figure) => figure.size === size)
     .sort((a, b) => b.gflops - a.gflops)
     .map((figure) => `${label(figure.backend)} ${formatGflops(figure.gflops)} GFLOPS${figure.backend === 'webgpu' && adapter?.architecture ? ` (${adapter.architecture})` : ''}`);
-  if (figures.length === 0) {
-    const why = report.unavailable?.[0];
-    return why ? `${using} (nothing measured: ${label(why.backend)}: ${why.reason})` : using;
-  }
-  return `${figures.join(', ')} at ${size}×${size} → ${using}`;
+  const reasons = (report.unavailable ?? []).map(({ backend, why }) => leftOut(backend, why ?? 'absent'));
+  if (figures.length === 0) return `${using} (nothing measured${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''})`;
+  const measured = `${figures.join(', ')} at ${size}×${size} → ${using}`;
+  return reasons.length > 0 ? `${measured} (${reasons.join('; ')})` : measured;
+}
+
+/** Why a backend is left out, as a volunteer reads it. */
+function leftOut(backend: string, why: 'absent' | 'timeout' | 'failed'): string {
+  const name = backend === 'webgpu' ? 'the GPU' : backend === 'cpu' ? 'the CPU reference' : label(backend);
+  if (why === 'timeout') return `${name} did not answer in time`;
+  if (why === 'failed') return `${name} failed while measured`;
+  return backend === 'webgpu' ? 'no GPU available to this browser' : `${name} is not available in this browser`;
 }
 
 /**

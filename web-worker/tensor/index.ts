@@ -14,6 +14,9 @@ import { type WebGpuBackendOptions, createWebGpuBackend } from './webgpu/backend
 export { WebGpuError, WebGpuUnavailableError, isWebGpuError, isWebGpuUnavailableError } from './errors.js';
 export { createWebGpuBackend, type MatmulKernel, type WebGpuBackend, type WebGpuBackendOptions, type WebGpuStats } from './webgpu/backend.js';
 export type { AdapterDescription } from './webgpu/device.js';
+export { matmulTuneKey, settleMatmul, tuneMatmul, type MatmulTune, type TuneOptions, type WebGpuMatmulChoice } from './webgpu/autotune.js';
+export { MATMUL_CONFIGS, configsWithin, type MatmulConfig, type MatmulLimits } from './webgpu/matmul-configs.js';
+export { MATMUL_TUNES_ITEM, MatmulTunes, readMatmulTunes, rememberMatmulTune, type TuneStorage } from './webgpu/tune-cache.js';
 export { createWasmBackend, loadWasmBackend, type WasmBackend, type WasmBackendStats } from './wasm-backend/index.js';
 export * from './select/index.js';
 export type * from './lab-protocol.js';

@@ -3,7 +3,8 @@
  * benchmarks that drive it through `page.evaluate`. Everything crosses as plain JSON.
  */
 import type { GradientErrors } from '../../shared/tensor/index.js';
-import type { BackendPolicy, MeasureOptions, TensorChoice } from './select/index.js';
+import type { BackendPolicy, MeasureOptions, TensorChoice, TimeLimits } from './select/index.js';
+import type { MatmulTune } from './webgpu/autotune.js';
 import type { WasmBackendStats } from './wasm-backend/index.js';
 import type { MatmulKernel, WebGpuStats } from './webgpu/backend.js';
 import type { AdapterDescription } from './webgpu/device.js';
@@ -73,7 +74,7 @@ export type LabOutcome =
 export interface MatmulTiming {
   readonly size: number;
   readonly backend: LabBackend;
-  /** `direct`, `direct+subgroups`, `tiled`, `wasm` or `cpu`. */
+  /** The WebGPU matmul configuration (`direct+subgroups`, `register-128x128-8x8-k8`, ...), `wasm` or `cpu`. */
   readonly kernel: string;
   readonly runsMs: number[];
   readonly medianMs: number;
@@ -100,6 +101,32 @@ export interface LabSelection {
   readonly matmulError: number;
 }
 
+/** Options of `selectBackends`. */
+export interface LabSelectOptions {
+  readonly measure?: Omit<MeasureOptions, 'onFailure'>;
+  readonly timeLimitsMs?: Partial<TimeLimits>;
+  /** Skip the WebGPU matmul tune (keep the default configuration). @default false */
+  readonly skipTune?: boolean;
+}
+
+/** The WebGPU matmul configurations: all there are, those this device allows, and the one in use. */
+export interface LabMatmulConfigs {
+  readonly all: string[];
+  readonly allowed: string[];
+  readonly current: string;
+  readonly limits: Readonly<Record<string, number>>;
+}
+
+/** What `tuneMatmul` did on the lab's WebGPU backend. */
+export interface LabTune {
+  readonly config: string;
+  readonly source: 'tuned' | 'cached' | 'default';
+  readonly adapterKey: string;
+  readonly tune?: MatmulTune;
+  /** Tunes this page has run so far (a cached answer runs none). */
+  readonly tunesRun: number;
+}
+
 /** What filling the WASM backend's memory did. */
 export interface LabMemoryExhaustion {
   /** The error the op that could not get memory threw. */
@@ -114,19 +141,25 @@ export interface LabMemoryExhaustion {
 
 /** `window.tensorLab`. */
 export interface TensorLab {
-  adapter(): Promise<AdapterDescription & { matmulKernel: MatmulKernel; subgroupMatmul: boolean }>;
+  adapter(): Promise<AdapterDescription & { matmulKernel: MatmulKernel; subgroupMatmul: boolean; matmulConfig: string }>;
   runOp(request: LabOpRequest): Promise<LabOutcome>;
   timeMatmul(size: number, options?: MatmulTimingOptions): Promise<MatmulTiming>;
   /** Replaces the WebGPU backend by a new one, with this matmul kernel (and subgroups unless `useSubgroups` is false). */
   useWebGpu(kernel: MatmulKernel | 'auto', useSubgroups?: boolean): Promise<void>;
+  /** The matmul configurations of the WebGPU backend. */
+  matmulConfigs(): Promise<LabMatmulConfigs>;
+  /** Runs later WebGPU products with this configuration (by name). */
+  useMatmulConfig(name: string): Promise<void>;
+  /** Settles the WebGPU matmul as a join does: the tune cached in this page's localStorage, else a tune (then cached). */
+  tuneMatmul(options?: { readonly budgetMs?: number; readonly size?: number }): Promise<LabTune>;
   /** Forces a device loss, then returns what the next op and readback threw. */
   loseDevice(): Promise<{ readonly name: string; readonly message: string; readonly lostReported: boolean }>;
   checkMlpGradients(backend: LabBackend, seed: number): Promise<GradientErrors>;
   checkMatmulGradients(backend: LabBackend, aShape: number[], bShape: number[], seed: number): Promise<GradientErrors>;
   webGpuStats(): Promise<WebGpuStats>;
   wasmStats(): Promise<WasmBackendStats>;
-  /** Runs `selectTensorBackends` (with these measuring options), checks its core, and releases it. */
-  selectBackends(measure?: Omit<MeasureOptions, 'onFailure'>): Promise<LabSelection>;
+  /** Runs `selectTensorBackends` (with these options), checks its core, and releases it. */
+  selectBackends(options?: LabSelectOptions): Promise<LabSelection>;
   /** On a fresh WASM backend, makes 1 GiB tensors until memory runs out (WebAssembly's 4 GiB). Use a page of its own: the memory never shrinks. */
   exhaustWasmMemory(): Promise<LabMemoryExhaustion>;
   /** Trains the two-layer perceptron by SGD on a learnable toy problem; the loss after each step, and tensors left alive. */

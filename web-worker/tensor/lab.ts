@@ -16,11 +16,14 @@ import {
   toleranceRatio,
 } from '../../shared/tensor/index.js';
 import type {
-  LabBackend, LabMemoryExhaustion, LabOp, LabOpOptions, LabOpRequest, LabOutcome, LabSelection, LabTensor, MatmulTiming, MatmulTimingOptions, TensorLab,
+  LabBackend, LabMemoryExhaustion, LabOp, LabOpOptions, LabOpRequest, LabOutcome, LabSelectOptions, LabSelection, LabTensor, LabTune, MatmulTiming, MatmulTimingOptions, TensorLab,
 } from './lab-protocol.js';
-import { type MeasureOptions, selectTensorBackends } from './select/index.js';
+import { selectTensorBackends } from './select/index.js';
 import { type WasmBackend, loadWasmBackend } from './wasm-backend/index.js';
+import { settleMatmul } from './webgpu/autotune.js';
 import { type MatmulKernel, type WebGpuBackend, createWebGpuBackend } from './webgpu/backend.js';
+import { MATMUL_CONFIGS } from './webgpu/matmul-configs.js';
+import { readMatmulTunes, rememberMatmulTune } from './webgpu/tune-cache.js';
 
 declare global {
   interface Window {
@@ -144,7 +147,7 @@ async function timeMatmul(size: number, options: MatmulTimingOptions = {}): Prom
   return {
     size,
     backend: backendName,
-    kernel: gpu === undefined ? backendName : `${gpu.matmulKernel}${gpu.subgroupMatmul ? '+subgroups' : ''}`,
+    kernel: gpu === undefined ? backendName : gpu.matmulConfig,
     runsMs,
     medianMs,
     gflops: (2 * size ** 3) / (medianMs * 1e6),
@@ -232,8 +235,26 @@ async function gradientCheck(backend: LabBackend, check: (t: TensorCore) => Prom
   return check(await coreFor(backend));
 }
 
-async function selectBackends(measure: Omit<MeasureOptions, 'onFailure'> = {}): Promise<LabSelection> {
-  const selection = await selectTensorBackends({ measure });
+let tunesRun = 0;
+
+/** As a join does: the tune this page's localStorage keeps for the adapter, else a new tune, kept. */
+async function tuneMatmul(options: { budgetMs?: number; size?: number } = {}): Promise<LabTune> {
+  const { backend } = await webGpu();
+  const settled = await settleMatmul(backend, readMatmulTunes(localStorage), options);
+  if (settled.source === 'tuned') {
+    tunesRun++;
+    rememberMatmulTune(localStorage, settled.adapterKey, settled.config);
+  }
+  return { ...settled, tunesRun };
+}
+
+async function selectBackends(options: LabSelectOptions = {}): Promise<LabSelection> {
+  const selection = await selectTensorBackends({
+    measure: options.measure ?? {},
+    timeLimitsMs: options.timeLimitsMs ?? {},
+    matmulTunes: readMatmulTunes(localStorage),
+    tune: options.skipTune === true ? false : {},
+  });
   try {
     const random = createRandom(5);
     const [aValues, bValues] = [randomValues(random, 17 * 33), randomValues(random, 33 * 65)];
@@ -280,8 +301,14 @@ function describeError(error: unknown): { name: string; message: string } {
 window.tensorLab = {
   adapter: async () => {
     const { backend } = await webGpu();
-    return { ...backend.adapter, matmulKernel: backend.matmulKernel, subgroupMatmul: backend.subgroupMatmul };
+    return { ...backend.adapter, matmulKernel: backend.matmulKernel, subgroupMatmul: backend.subgroupMatmul, matmulConfig: backend.matmulConfig };
   },
+  matmulConfigs: async () => {
+    const { backend } = await webGpu();
+    return { all: MATMUL_CONFIGS.map(({ name }) => name), allowed: [...backend.matmulConfigs], current: backend.matmulConfig, limits: backend.adapter.limits };
+  },
+  useMatmulConfig: async (name) => (await webGpu()).backend.useMatmulConfig(name),
+  tuneMatmul,
   runOp,
   timeMatmul,
   useWebGpu,

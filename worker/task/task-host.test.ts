@@ -7,7 +7,7 @@ import { TaskHost } from './task-host.js';
 import { relayTaskReply } from './task-relay.js';
 import type { TaskOutcome } from './task-runner.js';
 import type { TaskWorkerRequest } from './task-worker-messages.js';
-import { cpuTensorProvider, type TensorProvider } from './task-tensor.js';
+import { cpuTensorProvider, type LendOptions, type TensorProvider } from './task-tensor.js';
 import { DeviceLostError, TensorCore, createCpuBackend } from '../../shared/tensor/index.js';
 
 const lease = (leaseId: string, items: unknown[], code = 'a'.repeat(64)): TaskLease => ({
@@ -234,6 +234,19 @@ describe('TaskHost and relayTaskReply', () => {
     expect(await run(lease('l-1', [0]), 'src')).toMatchObject({ ok: false, error: { message: 'DeviceLostError: webgpu: device lost (destroyed)' } });
     expect(await run({ ...lease('l-2', [0]), attempt: 2 }, 'src')).toEqual({ ok: true, outputs: [[7]] });
     expect(lent).toEqual([0, 1]);
+  });
+
+  it('asks for every thread for a job that wants tensor threads, and for one otherwise', async () => {
+    const asked: { ready: LendOptions[]; lend: LendOptions[] } = { ready: [], lend: [] };
+    const provider: TensorProvider = {
+      ready: (options = {}) => (asked.ready.push(options), Promise.resolve()),
+      lend: (options = {}) => (asked.lend.push(options), cpuTensorProvider().lend()),
+    };
+    const tensorTask = { default: (_: unknown, ctx: { tensor: TaskTensorCore }) => ctx.tensor.backendName };
+    const { run } = channel({ 'uses tensor': tensorTask }, () => ({ status: 'stored' }), {}, provider);
+    expect(await run(lease('l-1', [0]), 'uses tensor')).toEqual({ ok: true, outputs: ['cpu'] });
+    expect(await run({ ...lease('l-2', [0]), tensorThreads: true }, 'uses tensor')).toEqual({ ok: true, outputs: ['cpu'] });
+    expect(asked).toEqual({ ready: [{ threads: false }, { threads: true }], lend: [{ threads: false }, { threads: true }] });
   });
 
   it('neither waits for the choice of backend nor lends a core to a task whose code never names ctx.tensor', async () => {

@@ -127,7 +127,9 @@ export class TaskHost {
     );
     this.#violations.set(leaseId, []);
     let outcome: TaskOutcome;
-    const tensors = this.options.tensor ? new TaskTensors(this.options.tensor) : undefined;
+    // One heavy task at a time may take every thread: a gang member, or a job that asks.
+    const threads = lease.gang !== undefined || lease.tensorThreads === true;
+    const tensors = this.options.tensor ? new TaskTensors(this.options.tensor, { threads }) : undefined;
     const gang = request.comm ? taskComm(request.comm, tensors ? () => tensors.core : undefined) : undefined;
     try {
       const fn = await this.#load(lease.code, source);
@@ -135,7 +137,7 @@ export class TaskHost {
       const blob = blobBytes(readBlob, this.#recentBlobs.reader(readBlob));
       const extras: ContextExtras = { ...this.options.extras, ...gang?.extras, wasm: this.#wasm.instantiator(readBlob), blob };
       // Instant unless the tab is still choosing its backend (at join) or replacing a lost one.
-      if (mayUseTensor(source)) await this.options.tensor?.ready();
+      if (mayUseTensor(source)) await this.options.tensor?.ready({ threads });
       const run = { lease, ports: this.#ports(request, progress), extras: tensors ? tensors.extras(extras) : extras };
       outcome = await runTask(tensors ? tensors.guard(fn) : fn, run);
     } catch (error) {

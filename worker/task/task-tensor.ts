@@ -16,10 +16,23 @@ export interface LentTensorCore {
  * lends views of the backend it chose at join; under Node each task gets the CPU reference.
  */
 export interface TensorProvider {
-  /** Resolves once the worker's backend is chosen and open (a new one after a loss); never rejects. */
-  ready(): Promise<void>;
+  /**
+   * Resolves once the worker's backend is chosen and open (a new one after a loss), and, for a
+   * task that may use threads, once they are up; never rejects.
+   */
+  ready(options?: LendOptions): Promise<void>;
   /** A core for one task, on the worker's backend; before {@link ready} resolves, on a stand-in (the CPU reference). */
-  lend(): LentTensorCore;
+  lend(options?: LendOptions): LentTensorCore;
+}
+
+/** What a task asks of its lent core. */
+export interface LendOptions {
+  /**
+   * The task may use every thread the backend has (a gang member, or a job with `tensor.threads`);
+   * otherwise it gets one, since the tab may run other tasks beside it.
+   * @default false
+   */
+  readonly threads?: boolean;
 }
 
 /**
@@ -64,12 +77,12 @@ export class TaskTensors {
   #core: TaskTensorCore | undefined;
   #retired = false;
 
-  constructor(private readonly provider: TensorProvider) {}
+  constructor(private readonly provider: TensorProvider, private readonly lendOptions: LendOptions = {}) {}
 
   /** `ctx.tensor` of this task, lent on first use. */
   get core(): TaskTensorCore {
     if (this.#core) return this.#core;
-    const lent = this.provider.lend();
+    const lent = this.provider.lend(this.lendOptions);
     this.#lent = lent;
     const hook = lent.forceDeviceLoss;
     this.#core = hook ? Object.assign(lent.core, { forceDeviceLoss: hook }) : lent.core;

@@ -3,9 +3,16 @@ import { loadWasmBackend } from '../wasm-backend/index.js';
 import { type WebGpuBackendOptions, createWebGpuBackend } from '../webgpu/backend.js';
 import type { AvailableBackends, BackendName } from './measure.js';
 
+/**
+ * Why a backend is not used: the browser lacks it (`absent`), it did not answer within its time
+ * limit (`timeout`), or it failed while tuned or measured (`failed`).
+ */
+export type UnavailableWhy = 'absent' | 'timeout' | 'failed';
+
 /** A backend this tab cannot use, and why. */
 export interface UnavailableBackend {
   readonly backend: BackendName;
+  readonly why: UnavailableWhy;
   /** The error that said so: `WebGpuUnavailableError: WebGPU is present but no adapter was granted`. */
   readonly reason: string;
 }
@@ -40,12 +47,20 @@ export async function openTensorBackends(options: OpenOptions = {}): Promise<Ope
   const unavailable: UnavailableBackend[] = [];
   for (const name of options.backends ?? ['webgpu', 'wasm', 'cpu']) {
     try {
-      backends[name] = await OPENERS[name](options);
+      backends[name] = await openBackend(name, options);
     } catch (error) {
-      unavailable.push({ backend: name, reason: describeError(error) });
+      unavailable.push({ backend: name, why: 'absent', reason: describeError(error) });
     }
   }
   return { backends, unavailable };
+}
+
+/**
+ * Opens one backend.
+ * @example const wasm = await openBackend('wasm');
+ */
+export function openBackend(name: BackendName, options: OpenOptions = {}): Promise<ComputeBackend> {
+  return OPENERS[name](options);
 }
 
 /** `Name: message` of an error, for reports. */

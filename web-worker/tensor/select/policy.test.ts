@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendFigure, BackendName } from './measure.js';
-import { chooseBackends, fastestBackend, predictMs } from './policy.js';
+import { chooseBackends, choosePolicy, fastestBackend, predictMs } from './policy.js';
 
 /** Figures of a backend whose time is `fixedMs + n³ · msPerMultiplyAdd`. */
 function figures(backend: BackendName, fixedMs: number, msPerMultiplyAdd: number, sizes = [128, 256]): BackendFigure[] {
@@ -72,5 +72,31 @@ describe('chooseBackends', () => {
 
   it('needs figures', () => {
     expect(() => chooseBackends([])).toThrow(/no figures/);
+  });
+});
+
+describe('choosePolicy', () => {
+  const wasm = figures('wasm', 0.02, 2e-8);
+  const cpu = figures('cpu', 0, 4e-7);
+  const webgpu = figures('webgpu', 1, 1e-9);
+
+  it('chooses from what was measured when everything answered', () => {
+    expect(choosePolicy([...wasm, ...cpu, ...webgpu], [])).toEqual(chooseBackends([...wasm, ...cpu, ...webgpu]));
+  });
+
+  it('never loses WASM to a GPU that failed or hung: it is measured without it', () => {
+    expect(choosePolicy([...wasm, ...cpu], []).ranges).toEqual([{ backend: 'wasm', fromMultiplyAdds: 0 }]);
+  });
+
+  it('takes WASM that opened but ran out of time over a measured CPU reference', () => {
+    expect(choosePolicy(cpu, ['wasm']).ranges).toEqual([{ backend: 'wasm', fromMultiplyAdds: 0 }]);
+    // A measured GPU still beats an unmeasured WASM where its fit says so.
+    expect(choosePolicy([...webgpu, ...cpu], ['wasm']).models.map(({ backend }) => backend)).toEqual(['webgpu']);
+  });
+
+  it('falls back on WASM, then the CPU reference, when nothing was measured', () => {
+    expect(choosePolicy([], ['cpu', 'wasm']).ranges).toEqual([{ backend: 'wasm', fromMultiplyAdds: 0 }]);
+    expect(choosePolicy([], ['cpu']).ranges).toEqual([{ backend: 'cpu', fromMultiplyAdds: 0 }]);
+    expect(() => choosePolicy([], [])).toThrow(/nothing measured/);
   });
 });

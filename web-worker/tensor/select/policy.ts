@@ -53,6 +53,23 @@ export function chooseBackends(figures: readonly BackendFigure[]): BackendPolicy
   return { models, measuredFromMultiplyAdds, ranges: rangesOf(models, measuredFromMultiplyAdds) };
 }
 
+/** Unmeasured backends in the order they are trusted: the WASM kernels outrun the CPU reference everywhere. */
+const UNMEASURED_ORDER: readonly BackendName[] = ['wasm', 'cpu'];
+
+/**
+ * The choice rule when some backends could not be measured in time: a backend measured beats
+ * one that was not, except that WASM, opened but unmeasured, still beats a measured CPU
+ * reference; with nothing measured, the first of WASM and the CPU reference present, at every size.
+ * @example choosePolicy([], ['wasm', 'cpu']).ranges // [{ backend: 'wasm', fromMultiplyAdds: 0 }]
+ */
+export function choosePolicy(figures: readonly BackendFigure[], unmeasured: readonly BackendName[]): BackendPolicy {
+  const trusted = unmeasured.includes('wasm') ? figures.filter(({ backend }) => backend !== 'cpu') : figures;
+  if (trusted.length > 0) return chooseBackends(trusted);
+  const fallback = UNMEASURED_ORDER.find((backend) => unmeasured.includes(backend));
+  if (fallback === undefined) throw new RangeError('choosePolicy: nothing measured and nothing to fall back on');
+  return { models: [], measuredFromMultiplyAdds: 0, ranges: [{ backend: fallback, fromMultiplyAdds: 0 }] };
+}
+
 /**
  * The backend the policy predicts fastest for `multiplyAdds`, among `among` (all the policy's by default).
  * @example fastestBackend(policy, 1024 ** 3, ['wasm', 'cpu']) // 'wasm'

@@ -39,12 +39,24 @@ export interface WasmBackendStats {
 export interface WasmBackend extends ComputeBackend {
   readonly name: 'wasm';
   stats(): WasmBackendStats;
+  /**
+   * Threads each op may be split across from now on (its kernels' `threads`): 1 up to
+   * `maxThreads`, clamped. A tab sets it per task: all of them for one heavy task at a time. @default 1
+   */
+  threads: number;
+  /** 1 on the single-threaded kernels; on the threaded ones, the calling thread and its helpers. */
+  readonly maxThreads: number;
+  /** Threads an op can use now (helper threads start in the background when `threads` is raised). */
+  readonly threadsReady: number;
+  /** Sets `threads` and resolves with `threadsReady` once its helper threads are up (see `WasmKernels.startThreads`). */
+  startThreads(count: number, timeoutMs?: number): Promise<number>;
 }
 
 /**
  * A compute backend on the WebAssembly SIMD kernels, every tensor resident in the module's
  * memory (a `StorageId` names a `WasmBuffer`; `dispose` frees it), so a chain of ops copies
- * nothing in or out until `download`. Ops run at once, on the calling thread. Where the kernels
+ * nothing in or out until `download`. Ops run at once, on the calling thread, or split across
+ * `threads` threads on the threaded kernels (the calling thread waits for its helpers). Where the kernels
  * have no kernel for an op (general permutes, slices, concat, `reluGrad`, the fused
  * cross-entropy), the op copies its inputs out and runs the CPU reference on them. Memory that
  * cannot grow becomes `OutOfMemoryError` (the `WasmMemoryError` as its cause); the backend
@@ -67,6 +79,26 @@ class WasmComputeBackend implements WasmBackend {
 
   constructor(kernels: WasmKernels) {
     this.#kernels = kernels;
+  }
+
+  get threads(): number {
+    return this.#kernels.threads;
+  }
+
+  set threads(count: number) {
+    this.#kernels.threads = count;
+  }
+
+  get maxThreads(): number {
+    return this.#kernels.maxThreads;
+  }
+
+  get threadsReady(): number {
+    return this.#kernels.threadsReady;
+  }
+
+  startThreads(count: number, timeoutMs?: number): Promise<number> {
+    return this.#kernels.startThreads(count, timeoutMs);
   }
 
   upload(values: Float32Array): StorageId {
@@ -166,6 +198,7 @@ class WasmComputeBackend implements WasmBackend {
   destroy(): void {
     for (const buffer of this.#buffers.values()) this.#kernels.free(buffer);
     this.#buffers.clear();
+    this.#kernels.close();
     this.#destroyed = true;
   }
 

@@ -1,7 +1,8 @@
-export { loadWasmKernels } from './kernels.js';
+export { loadThreadedWasmKernels, loadWasmKernels, type ThreadedKernelsOptions } from './kernels.js';
 export type { MatmulDims, MatrixDims, ReduceDims, WasmBuffer, WasmKernels } from './kernels.js';
 export type { ArrayKernels } from './array-kernels.js';
-export { supportsRelaxedSimd, type WasmKernelSource } from './module.js';
+export { createSharedMemory, supportsRelaxedSimd, type WasmKernelSource } from './module.js';
+export type { KernelThreadPort } from './threads/pool.js';
 export type { BinaryOp, ReduceOp, UnaryOp } from './ops.js';
 export {
   broadcastLayout, broadcastShapes, elementCount, mergeDimensions, reduceDims, rowMajorStrides,

@@ -65,6 +65,24 @@ export interface WasmKernels {
   free(buffer: WasmBuffer): void;
   /** Bytes held by live buffers and the kernels' own scratch, and the memory's whole size. */
   memoryUsage(): { bytesInUse: number; memoryBytes: number };
+  /**
+   * Threads an op may be split across from now on: 1 up to `maxThreads` (a larger count is
+   * clamped). Helper threads are started on the first call that asks for them, and an op uses
+   * those ready by then. @default 1
+   */
+  threads: number;
+  /** 1 for the single-threaded builds; for a threaded one, the caller plus its pool's helpers. */
+  readonly maxThreads: number;
+  /** Threads an op can use now: the caller plus the helpers started and ready, at most `threads`. */
+  readonly threadsReady: number;
+  /**
+   * Sets `threads` and resolves with `threadsReady` once the helper threads needed have come up
+   * (or failed to), or after `timeoutMs`: what to await before work that should use them.
+   * @default timeoutMs 10000
+   */
+  startThreads(count: number, timeoutMs?: number): Promise<number>;
+  /** Ends the helper threads, if any; the kernels go on working, on the calling thread. */
+  close(): void;
 
   /** out = a · b (see MatmulDims); `out` must be neither `a` nor `b`. */
   matmul(a: WasmBuffer, b: WasmBuffer, out: WasmBuffer, dims: MatmulDims): void;

@@ -5,7 +5,9 @@ export type { MatmulDims, MatrixDims, ReduceDims, WasmBuffer, WasmKernels };
 import { WasmKernelError } from './errors.js';
 import { LinearHeap } from './heap.js';
 import { broadcastLayout, elementCount, type StridedLayout } from './layout.js';
-import { instantiateKernelModule, type KernelExports, type WasmKernelSource } from './module.js';
+import { createSharedMemory, instantiateKernelModule, type KernelExports, type WasmKernelSource } from './module.js';
+import { KernelPool, type KernelThreadPort } from './threads/pool.js';
+import { ThreadedExports } from './threads/threaded-exports.js';
 import {
   BINARY_CODES, MAX_STRIDED_RANK, REDUCE_CODES, UNARY_CODES,
   type BinaryOp, type ReduceOp, type UnaryOp,
@@ -21,6 +23,38 @@ export async function loadWasmKernels(source: WasmKernelSource): Promise<WasmKer
   return new ResidentKernels(await instantiateKernelModule(source));
 }
 
+/** Options of {@link loadThreadedWasmKernels}. */
+export interface ThreadedKernelsOptions {
+  /** Most threads an op may use, the calling thread included. */
+  readonly maxThreads: number;
+  /** Starts one helper thread (`spawnKernelThread` in a browser). */
+  readonly spawn: () => KernelThreadPort;
+}
+
+/**
+ * Kernels from a threaded build (`kernels-threaded*.wasm`), over a new shared memory that helper
+ * threads instantiate the same module over: `threads` (1 until set) says how many threads an op
+ * is split across. Needs `SharedArrayBuffer`, so a cross-origin isolated page or worker.
+ * @example
+ * const kernels = await loadThreadedWasmKernels(module, { maxThreads: navigator.hardwareConcurrency, spawn: spawnKernelThread });
+ * kernels.threads = kernels.maxThreads;
+ */
+export async function loadThreadedWasmKernels(module: WebAssembly.Module, options: ThreadedKernelsOptions): Promise<WasmKernels> {
+  const memory = createSharedMemory();
+  const exports = await instantiateKernelModule(module, memory);
+  const pool = new KernelPool({ module, memory, helpers: Math.max(0, options.maxThreads - 1), spawn: options.spawn });
+  return new ResidentKernels(new ThreadedExports(exports, pool));
+}
+
+/** The exports' thread control, present on the threaded build's. */
+interface ThreadControl {
+  threads: number;
+  readonly maxThreads: number;
+  readonly threadsReady: number;
+  startThreads(count: number, timeoutMs?: number): Promise<number>;
+  close(): void;
+}
+
 class Resident implements WasmBuffer {
   constructor(readonly length: number, readonly address: number) {}
 }
@@ -28,17 +62,43 @@ class Resident implements WasmBuffer {
 class ResidentKernels implements WasmKernels {
   readonly arrays: ArrayKernels;
   readonly #exports: KernelExports;
+  readonly #threading: ThreadControl | undefined;
   readonly #heap: LinearHeap;
   readonly #live = new Set<WasmBuffer>();
-  // i32 shape + two stride arrays for binaryStrided, allocated once.
+  // i32 shape, two stride arrays and the walk's counters for binaryStrided, allocated once.
   readonly #layoutScratch: number;
   #matmulWorkspace: number | undefined;
 
-  constructor(exports: KernelExports) {
+  constructor(exports: KernelExports | ThreadedExports) {
     this.#exports = exports;
+    this.#threading = exports instanceof ThreadedExports ? exports : undefined;
     this.#heap = new LinearHeap(exports.memory, exports.heapBase());
-    this.#layoutScratch = this.#heap.allocate(3 * MAX_STRIDED_RANK * 4);
+    this.#layoutScratch = this.#heap.allocate(4 * MAX_STRIDED_RANK * 4);
     this.arrays = createArrayKernels(this);
+  }
+
+  get threads(): number {
+    return this.#threading?.threads ?? 1;
+  }
+
+  set threads(count: number) {
+    if (this.#threading !== undefined) this.#threading.threads = count;
+  }
+
+  get maxThreads(): number {
+    return this.#threading?.maxThreads ?? 1;
+  }
+
+  get threadsReady(): number {
+    return this.#threading?.threadsReady ?? 1;
+  }
+
+  startThreads(count: number, timeoutMs?: number): Promise<number> {
+    return this.#threading?.startThreads(count, timeoutMs) ?? Promise.resolve(1);
+  }
+
+  close(): void {
+    this.#threading?.close();
   }
 
   alloc(length: number): WasmBuffer {
@@ -125,6 +185,7 @@ class ResidentKernels implements WasmKernels {
     this.#exports.binaryStrided(
       BINARY_CODES[op], this.#address(a), this.#address(b), this.#address(out), rank,
       this.#layoutScratch, this.#layoutScratch + MAX_STRIDED_RANK * 4, this.#layoutScratch + 2 * MAX_STRIDED_RANK * 4,
+      this.#layoutScratch + 3 * MAX_STRIDED_RANK * 4,
     );
   }
 

@@ -1,4 +1,5 @@
 import { WasmLoadError } from './errors.js';
+import type { KernelCall } from './split.js';
 
 /** Where the kernels' module comes from: a URL to fetch, its bytes, or the compiled module. */
 export type WasmKernelSource = string | URL | BufferSource | WebAssembly.Module;
@@ -16,24 +17,46 @@ export interface KernelExports {
   binary(op: number, a: number, b: number, out: number, n: number): void;
   binaryStrided(
     op: number, a: number, b: number, out: number, rank: number,
-    shape: number, stridesA: number, stridesB: number,
+    shape: number, stridesA: number, stridesB: number, counters: number,
   ): void;
   unary(op: number, x: number, out: number, n: number): void;
   reduce(op: number, x: number, out: number, outer: number, axis: number, inner: number): void;
+  reduceColumns(op: number, x: number, out: number, outer: number, axis: number, inner: number, width: number): void;
   softmax(x: number, out: number, rows: number, cols: number): void;
   transpose(x: number, out: number, rows: number, cols: number): void;
 }
 
+/**
+ * Runs one planned call (`split.ts`) on these exports: one thread's part of an op.
+ * @example callKernel(exports, { kernel: 'unary', args: [0, x, out, 1024] });
+ */
+export function callKernel(exports: KernelExports, call: KernelCall): void {
+  Reflect.apply(exports[call.kernel].bind(exports), undefined, call.args);
+}
+
+/**
+ * A new shared memory for the threaded builds, which import one (`env.memory`) declared up to
+ * 65536 pages (4 GiB, scripts/build-wasm.ts): its maximum must not be above that, or the module
+ * refuses it. It starts small; the host's heap grows it.
+ * @example const exports = await instantiateKernelModule(threadedModule, createSharedMemory());
+ */
+export function createSharedMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+}
+
 const FUNCTIONS = [
   'heapBase', 'matmulWorkspaceBytes', 'matmulBatched', 'binary', 'binaryStrided',
-  'unary', 'reduce', 'softmax', 'transpose',
+  'unary', 'reduce', 'reduceColumns', 'softmax', 'transpose',
 ] as const;
 
-/** Compiles (streaming from a URL when it can) and instantiates the module, checking its exports. */
-export async function instantiateKernelModule(source: WasmKernelSource): Promise<KernelExports> {
+/**
+ * Compiles (streaming from a URL when it can) and instantiates the module, checking its exports.
+ * A threaded build is given the shared `memory` it imports (`env.memory`).
+ */
+export async function instantiateKernelModule(source: WasmKernelSource, memory?: WebAssembly.Memory): Promise<KernelExports> {
   let instance: WebAssembly.Instance;
   try {
-    instance = await instantiate(source);
+    instance = await instantiate(source, memory === undefined ? {} : { env: { memory } });
   } catch (error) {
     if (error instanceof WasmLoadError) throw error;
     throw new WasmLoadError(`cannot instantiate the WebAssembly kernels: ${String(error)}`, { cause: error });
@@ -41,18 +64,18 @@ export async function instantiateKernelModule(source: WasmKernelSource): Promise
   return checkExports(instance.exports);
 }
 
-async function instantiate(source: WasmKernelSource): Promise<WebAssembly.Instance> {
-  if (source instanceof WebAssembly.Module) return WebAssembly.instantiate(source, {});
+async function instantiate(source: WasmKernelSource, imports: WebAssembly.Imports): Promise<WebAssembly.Instance> {
+  if (source instanceof WebAssembly.Module) return WebAssembly.instantiate(source, imports);
   if (typeof source !== 'string' && !(source instanceof URL)) {
-    return (await WebAssembly.instantiate(source, {})).instance;
+    return (await WebAssembly.instantiate(source, imports)).instance;
   }
   const response = await fetch(source);
   if (!response.ok) throw new WasmLoadError(`fetching ${String(source)} answered ${response.status}`);
   // Streaming compilation insists on the right Content-Type; other servers get the slow path.
   if (response.headers.get('content-type')?.startsWith('application/wasm') === true) {
-    return (await WebAssembly.instantiateStreaming(response, {})).instance;
+    return (await WebAssembly.instantiateStreaming(response, imports)).instance;
   }
-  return (await WebAssembly.instantiate(await response.arrayBuffer(), {})).instance;
+  return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance;
 }
 
 function checkExports(exports: WebAssembly.Exports): KernelExports {

@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { buildWasmKernels, KERNEL_BUILDS, type KernelBuild } from '../../../scripts/build-wasm.js';
-import { loadWasmKernels, type WasmKernels } from './kernels.js';
+import { loadThreadedWasmKernels, loadWasmKernels, type ThreadedKernelsOptions, type WasmKernels } from './kernels.js';
 import { supportsRelaxedSimd } from './module.js';
 
 // Node 20 has relaxed SIMD behind a flag (Node 22 on by default); the flag must be set
@@ -38,6 +38,19 @@ export async function kernelBytes(build: KernelBuild): Promise<Uint8Array<ArrayB
 export async function testKernels(build: KernelBuild): Promise<WasmKernels> {
   if (build === 'relaxed' && !supportsRelaxedSimd()) throw new Error('this Node cannot run relaxed SIMD');
   return loadWasmKernels(await kernelBytes(build));
+}
+
+/** The threaded builds (over an imported shared memory). */
+export const THREADED_BUILDS: readonly KernelBuild[] = ['threaded', 'threaded-relaxed'];
+
+/** One threaded build, compiled (it needs a shared memory to be instantiated). */
+export async function threadedModule(build: KernelBuild): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(await kernelBytes(build));
+}
+
+/** Kernels of a threaded build over a fresh shared memory, with helper threads from `options.spawn`. */
+export async function testThreadedKernels(build: KernelBuild, options: ThreadedKernelsOptions): Promise<WasmKernels> {
+  return loadThreadedWasmKernels(await threadedModule(build), options);
 }
 
 /** Deterministic values in [lo, hi) (mulberry32), so a failure can be replayed. */

@@ -21,24 +21,33 @@ import { errorForFailure } from './failures.js';
 import { binaryLaunch, unaryLaunch } from './kernels/elementwise.js';
 import type { KernelLaunch } from './kernels/launch.js';
 import { concatPartLaunch, permuteLaunch, sliceLaunch } from './kernels/layout.js';
-import { directMatmulLaunch } from './kernels/matmul-direct.js';
-import { subgroupMatmulLaunch } from './kernels/matmul-subgroup.js';
-import { tiledMatmulLaunch } from './kernels/matmul-tiled.js';
+import { type MatmulConfig, configsWithin, defaultConfig, matmulLaunchFor, needsRowMajor } from './matmul-configs.js';
 import { crossEntropyLaunch, reduceLaunch, softmaxLaunch } from './kernels/reduce.js';
 import { PipelineCache } from './pipelines.js';
 import { type BatchFailure, CommandRecorder } from './recorder.js';
 import { probeSubgroupLayout } from './subgroup-probe.js';
 
-/** The two matmul kernels: workgroup-tiled for GPUs, direct register-blocked for CPU-emulated adapters. */
-export type MatmulKernel = 'tiled' | 'direct';
+/**
+ * The matmul kernels: register-tiled (large tiles, for GPUs), the older 64x64 workgroup-tiled
+ * one, and direct register-blocked for CPU-emulated adapters. Each comes in one or more
+ * configurations (`matmul-configs.ts`).
+ */
+export type MatmulKernel = 'register' | 'tiled' | 'direct';
 
 /** Options of `createWebGpuBackend`. */
 export interface WebGpuBackendOptions {
   /**
-   * Which matmul kernel; `auto` takes `direct` on a CPU-emulated adapter (SwiftShader), `tiled` elsewhere.
+   * Which matmul kernel; `auto` takes `direct` on a CPU-emulated adapter (SwiftShader), the
+   * largest register tile allowed elsewhere. `tuneMatmul` then picks the fastest configuration.
    * @default 'auto'
    */
   readonly matmulKernel?: MatmulKernel | 'auto';
+  /**
+   * A matmul configuration by name (`register-128x128-8x8-k8`: see `MATMUL_CONFIGS`), in place
+   * of `matmulKernel`; one this adapter does not allow is an error.
+   * @example { matmulConfig: 'register-64x64-4x4-k16' }
+   */
+  readonly matmulConfig?: string;
   /**
    * Let the direct matmul share loads through subgroups, where the device has 4-wide subgroups
    * laid out as the kernel needs (checked at start-up).
@@ -71,9 +80,16 @@ export interface WebGpuStats {
 export interface WebGpuBackend extends ComputeBackend {
   readonly name: 'webgpu';
   readonly adapter: AdapterDescription;
+  /** The kernel of the current matmul configuration. */
   readonly matmulKernel: MatmulKernel;
   /** The matmul kernel is `direct` and shares loads through subgroups (see `useSubgroups`). */
   readonly subgroupMatmul: boolean;
+  /** The name of the matmul configuration in use. */
+  readonly matmulConfig: string;
+  /** The configurations this device allows, by name (see `configsWithin`). */
+  readonly matmulConfigs: readonly string[];
+  /** Runs later products with this configuration. @throws {RangeError} for one the device does not allow */
+  useMatmulConfig(name: string): void;
   /** Resolves when the device is lost, however that happens. */
   readonly lost: Promise<DeviceLostError>;
   stats(): WebGpuStats;
@@ -107,15 +123,27 @@ const LOSS_GRACE_MS = 1000;
 export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
   const { device, adapter } = await requestGpuDevice();
   const subgroups = (options.useSubgroups ?? true) && adapter.subgroupSize === 4 && (await probeSubgroupLayout(device));
-  return new WebGpuComputeBackend(device, adapter, options, subgroups);
+  const allowed = configsWithin(device.limits, subgroups);
+  const backend = new WebGpuComputeBackend(device, adapter, options, allowed);
+  if (options.matmulConfig !== undefined) backend.useMatmulConfig(options.matmulConfig);
+  return backend;
+}
+
+/** The configuration a `matmulKernel` option names. */
+function configForKernel(kernel: MatmulKernel | 'auto', allowed: readonly MatmulConfig[], cpuEmulated: boolean): MatmulConfig {
+  if (kernel === 'auto') return defaultConfig(allowed, cpuEmulated);
+  const kinds = kernel === 'direct' ? ['subgroup', 'direct'] : [kernel];
+  const config = kinds.map((kind) => allowed.find((candidate) => candidate.kernel === kind)).find((found) => found !== undefined);
+  if (config === undefined) throw new RangeError(`webgpu: no ${kernel} matmul configuration fits this adapter`);
+  return config;
 }
 
 class WebGpuComputeBackend implements WebGpuBackend {
   readonly name = 'webgpu';
   readonly adapter: AdapterDescription;
-  readonly matmulKernel: MatmulKernel;
-  readonly subgroupMatmul: boolean;
   readonly maxElements: number;
+  readonly #allowed: readonly MatmulConfig[];
+  #matmul: MatmulConfig;
   readonly lost: Promise<DeviceLostError>;
   readonly #device: GPUDevice;
   readonly #maxBufferBytes: number;
@@ -129,12 +157,11 @@ class WebGpuComputeBackend implements WebGpuBackend {
   /** Set once the device is lost or a batch failed; every later call throws it. */
   #failure: Error | undefined;
 
-  constructor(device: GPUDevice, adapter: AdapterDescription, options: WebGpuBackendOptions, subgroups: boolean) {
+  constructor(device: GPUDevice, adapter: AdapterDescription, options: WebGpuBackendOptions, allowed: readonly MatmulConfig[]) {
     this.#device = device;
     this.adapter = adapter;
-    const kernel = options.matmulKernel ?? 'auto';
-    this.matmulKernel = kernel === 'auto' ? (adapter.cpuEmulated ? 'direct' : 'tiled') : kernel;
-    this.subgroupMatmul = subgroups && this.matmulKernel === 'direct';
+    this.#allowed = allowed;
+    this.#matmul = configForKernel(options.matmulKernel ?? 'auto', allowed, adapter.cpuEmulated);
     this.#maxBufferBytes = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / 16) * 16;
     this.maxElements = this.#maxBufferBytes / 4;
     const pooled = options.maxPooledBytes ?? MAX_POOLED_BYTES;
@@ -197,16 +224,36 @@ class WebGpuComputeBackend implements WebGpuBackend {
     if (this.#failure === undefined) this.#storagePool.release(storage.buffer);
   }
 
+  get matmulKernel(): MatmulKernel {
+    return this.#matmul.kernel === 'subgroup' ? 'direct' : this.#matmul.kernel;
+  }
+
+  get subgroupMatmul(): boolean {
+    return this.#matmul.kernel === 'subgroup';
+  }
+
+  get matmulConfig(): string {
+    return this.#matmul.name;
+  }
+
+  get matmulConfigs(): readonly string[] {
+    return this.#allowed.map(({ name }) => name);
+  }
+
+  useMatmulConfig(name: string): void {
+    const config = this.#allowed.find((candidate) => candidate.name === name);
+    if (config === undefined) throw new RangeError(`webgpu: matmul configuration '${name}' is not one this device allows (${this.matmulConfigs.join(', ')})`);
+    this.#matmul = config;
+  }
+
   matmul(a: StorageId, b: StorageId, params: MatmulParams): StorageId {
     const size = params.batch * params.m * params.n;
-    if (this.matmulKernel === 'tiled') return this.#run(tiledMatmulLaunch(params), [a, b], size);
-    if (params.k % 4 !== 0 || params.n % 4 !== 0) return this.#run(directMatmulLaunch(params), [a, b], size);
+    const config = this.#matmul;
+    if (!needsRowMajor(config, params)) return this.#run(matmulLaunchFor(config, params), [a, b], size);
     // The vec4 kernels read row-major operands: copying a transposed one costs O(k·n), the product O(m·k·n).
     const rowMajorA = params.transposeA ? this.permute(a, { shape: [params.aBatchStride === 0 ? 1 : params.batch, params.k, params.m], perm: [0, 2, 1] }) : a;
     const rowMajorB = params.transposeB ? this.permute(b, { shape: [params.bBatchStride === 0 ? 1 : params.batch, params.n, params.k], perm: [0, 2, 1] }) : b;
-    const plain = { ...params, transposeA: false, transposeB: false };
-    const launch = this.subgroupMatmul ? subgroupMatmulLaunch(plain) : directMatmulLaunch(plain);
-    const out = this.#run(launch, [rowMajorA, rowMajorB], size);
+    const out = this.#run(matmulLaunchFor(config, { ...params, transposeA: false, transposeB: false }), [rowMajorA, rowMajorB], size);
     if (rowMajorA !== a) this.dispose(rowMajorA);
     if (rowMajorB !== b) this.dispose(rowMajorB);
     return out;

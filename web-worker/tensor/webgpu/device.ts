@@ -9,7 +9,19 @@ export interface AdapterDescription {
   readonly cpuEmulated: boolean;
   /** Subgroup width when the adapter has exactly one (SwiftShader: 4), else undefined. */
   readonly subgroupSize: number | undefined;
+  /** Every numeric limit of the adapter (`maxComputeWorkgroupStorageSize`, ...). */
+  readonly limits: Readonly<Record<string, number>>;
 }
+
+/** Limits raised on the device to what the adapter allows: buffers, and what matmul tiles need. */
+const RAISED_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+] as const;
 
 /** A fresh device with the largest buffers the adapter allows. */
 export interface GpuDeviceGrant {
@@ -19,7 +31,7 @@ export interface GpuDeviceGrant {
 
 /**
  * Asks the browser for an adapter and a new device (a new one on every call, so a lost
- * device can be replaced), raising the buffer-size limits to what the adapter supports.
+ * device can be replaced), raising the buffer and workgroup limits to what the adapter supports.
  * @example const { device, adapter } = await requestGpuDevice();
  */
 export async function requestGpuDevice(gpu: GPU | undefined = globalThis.navigator?.gpu): Promise<GpuDeviceGrant> {
@@ -36,10 +48,7 @@ export async function requestGpuDevice(gpu: GPU | undefined = globalThis.navigat
     device = await adapter.requestDevice({
       label: 'tabgrid tensor core',
       requiredFeatures: features,
-      requiredLimits: {
-        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-        maxBufferSize: adapter.limits.maxBufferSize,
-      },
+      requiredLimits: Object.fromEntries(RAISED_LIMITS.map((name) => [name, adapter.limits[name]])),
     });
   } catch (error) {
     throw new WebGpuUnavailableError('the WebGPU adapter refused to create a device', { cause: error });
@@ -57,5 +66,20 @@ function describeAdapter(adapter: GPUAdapter): AdapterDescription {
     description: info.description,
     cpuEmulated: fallback || info.architecture === 'swiftshader',
     subgroupSize: info.subgroupMinSize === info.subgroupMaxSize ? info.subgroupMinSize : undefined,
+    limits: adapterLimits(adapter.limits),
   };
+}
+
+/**
+ * The numeric limits of an adapter or device: WebIDL attributes live on the prototype, so
+ * `for...in` finds them.
+ * @example adapterLimits(adapter.limits) // { maxBufferSize: 268435456, maxComputeWorkgroupStorageSize: 32768, ... }
+ */
+export function adapterLimits(limits: GPUSupportedLimits): Record<string, number> {
+  const found: Record<string, number> = {};
+  for (const name in limits) {
+    const value: unknown = limits[name as keyof GPUSupportedLimits];
+    if (typeof value === 'number' && Number.isFinite(value)) found[name] = value;
+  }
+  return found;
 }

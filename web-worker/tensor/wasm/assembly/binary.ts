@@ -8,7 +8,6 @@ export const DIV: i32 = 3;
 
 /** Most dimensions `binaryStrided` takes; the host merges dimensions to stay under it. */
 export const MAX_RANK: i32 = 8;
-const counters = memory.data(MAX_RANK * 4, 16);
 
 // @ts-ignore: decorator
 @inline
@@ -89,7 +88,7 @@ export function binary(op: i32, a: usize, b: usize, out: usize, n: i32): void {
 // Rows are dispatched by op one at a time, which costs little next to a row's work.
 function stridedLoop(
   op: i32, a: usize, b: usize, out: usize, rank: i32,
-  shape: usize, stridesA: usize, stridesB: usize,
+  shape: usize, stridesA: usize, stridesB: usize, counters: usize,
 ): void {
   const last = <usize>(rank - 1) << 2;
   const inner = load<i32>(shape + last);
@@ -123,10 +122,12 @@ function stridedLoop(
  * out (dense, row-major, `rank` dimensions given as i32 at `shape`) = a op b, where
  * element (i0, .., ir) of a is at a + 4 * sum(i_d * stridesA[d]) (strides as i32,
  * in elements, 0 for a broadcast dimension), likewise for b. 1 <= rank <= MAX_RANK.
+ * `counters` is the host's scratch of MAX_RANK i32: the module keeps no static data, so an
+ * instance started over a shared memory rewrites nothing another thread is using.
  */
 export function binaryStrided(
   op: i32, a: usize, b: usize, out: usize, rank: i32,
-  shape: usize, stridesA: usize, stridesB: usize,
+  shape: usize, stridesA: usize, stridesB: usize, counters: usize,
 ): void {
-  stridedLoop(op, a, b, out, rank, shape, stridesA, stridesB);
+  stridedLoop(op, a, b, out, rank, shape, stridesA, stridesB, counters);
 }

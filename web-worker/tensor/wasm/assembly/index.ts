@@ -3,7 +3,7 @@
 export { matmul, matmulBatched, matmulWorkspaceBytes } from './matmul';
 export { binary, binaryStrided } from './binary';
 export { unary } from './unary';
-export { reduce } from './reduce';
+export { reduce, reduceColumns } from './reduce';
 export { softmax } from './softmax';
 export { transpose } from './transpose';
 

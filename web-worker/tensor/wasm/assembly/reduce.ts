@@ -51,28 +51,30 @@ export function rowMax(x: usize, n: i32): f32 {
   return reduceRow(MAX, x, n);
 }
 
-// out[o, i] = op over a of x[o, a, i], vectorised along the contiguous inner axis.
+// out[o, i] = op over a of x[o, a, i] for i < width, vectorised along the contiguous inner
+// axis; rows are `inner` values apart, so a column block of a wider array can be reduced alone.
 // @ts-ignore: decorator
 @inline
-function reduceMiddleLoop(op: i32, x: usize, out: usize, outer: i32, axis: i32, inner: i32): void {
+function reduceMiddleLoop(op: i32, x: usize, out: usize, outer: i32, axis: i32, inner: i32, width: i32): void {
   const rowBytes = <usize>inner << 2;
+  const widthBytes = <usize>width << 2;
   const identity: f32 = op == MAX ? -Infinity : 0;
   for (let o = 0; o < outer; o++) {
     const dst = out + <usize>o * rowBytes;
     const src = x + <usize>o * axis * rowBytes;
     if (axis == 0) {
-      for (let i = 0; i < inner; i++) store<f32>(dst + (<usize>i << 2), op == MEAN ? NaN : identity);
+      for (let i = 0; i < width; i++) store<f32>(dst + (<usize>i << 2), op == MEAN ? NaN : identity);
       continue;
     }
-    memory.copy(dst, src, rowBytes);
+    memory.copy(dst, src, widthBytes);
     for (let a = 1; a < axis; a++) {
       const row = src + <usize>a * rowBytes;
       let i = 0;
-      for (; i + 4 <= inner; i += 4) {
+      for (; i + 4 <= width; i += 4) {
         const off = <usize>i << 2;
         v128.store(dst + off, combineV(op, v128.load(dst + off), v128.load(row + off)));
       }
-      for (; i < inner; i++) {
+      for (; i < width; i++) {
         const off = <usize>i << 2;
         store<f32>(dst + off, combineS(op, load<f32>(dst + off), load<f32>(row + off)));
       }
@@ -80,11 +82,11 @@ function reduceMiddleLoop(op: i32, x: usize, out: usize, outer: i32, axis: i32, 
     if (op == MEAN) {
       const scale = f32x4.splat(<f32>1 / <f32>axis);
       let i = 0;
-      for (; i + 4 <= inner; i += 4) {
+      for (; i + 4 <= width; i += 4) {
         const off = <usize>i << 2;
         v128.store(dst + off, f32x4.mul(v128.load(dst + off), scale));
       }
-      for (; i < inner; i++) {
+      for (; i < width; i++) {
         const off = <usize>i << 2;
         store<f32>(dst + off, load<f32>(dst + off) / <f32>axis);
       }
@@ -104,9 +106,9 @@ function reduceLastLoop(op: i32, x: usize, out: usize, outer: i32, axis: i32): v
 function sumLast(x: usize, out: usize, outer: i32, axis: i32): void { reduceLastLoop(SUM, x, out, outer, axis); }
 function meanLast(x: usize, out: usize, outer: i32, axis: i32): void { reduceLastLoop(MEAN, x, out, outer, axis); }
 function maxLast(x: usize, out: usize, outer: i32, axis: i32): void { reduceLastLoop(MAX, x, out, outer, axis); }
-function sumMiddle(x: usize, out: usize, outer: i32, axis: i32, inner: i32): void { reduceMiddleLoop(SUM, x, out, outer, axis, inner); }
-function meanMiddle(x: usize, out: usize, outer: i32, axis: i32, inner: i32): void { reduceMiddleLoop(MEAN, x, out, outer, axis, inner); }
-function maxMiddle(x: usize, out: usize, outer: i32, axis: i32, inner: i32): void { reduceMiddleLoop(MAX, x, out, outer, axis, inner); }
+function sumMiddle(x: usize, out: usize, outer: i32, axis: i32, inner: i32, width: i32): void { reduceMiddleLoop(SUM, x, out, outer, axis, inner, width); }
+function meanMiddle(x: usize, out: usize, outer: i32, axis: i32, inner: i32, width: i32): void { reduceMiddleLoop(MEAN, x, out, outer, axis, inner, width); }
+function maxMiddle(x: usize, out: usize, outer: i32, axis: i32, inner: i32, width: i32): void { reduceMiddleLoop(MAX, x, out, outer, axis, inner, width); }
 
 /**
  * out[outer, inner] = op over the middle axis of x[outer, axis, inner].
@@ -117,7 +119,15 @@ export function reduce(op: i32, x: usize, out: usize, outer: i32, axis: i32, inn
     if (op == SUM) sumLast(x, out, outer, axis);
     else if (op == MEAN) meanLast(x, out, outer, axis);
     else maxLast(x, out, outer, axis);
-  } else if (op == SUM) sumMiddle(x, out, outer, axis, inner);
-  else if (op == MEAN) meanMiddle(x, out, outer, axis, inner);
-  else maxMiddle(x, out, outer, axis, inner);
+  } else reduceColumns(op, x, out, outer, axis, inner, inner);
+}
+
+/**
+ * The first `width` columns of `reduce` over x[outer, axis, inner] (inner > 1): `x` and `out`
+ * point at the block's first column, rows stay `inner` apart. Threads split a reduction so.
+ */
+export function reduceColumns(op: i32, x: usize, out: usize, outer: i32, axis: i32, inner: i32, width: i32): void {
+  if (op == SUM) sumMiddle(x, out, outer, axis, inner, width);
+  else if (op == MEAN) meanMiddle(x, out, outer, axis, inner, width);
+  else maxMiddle(x, out, outer, axis, inner, width);
 }

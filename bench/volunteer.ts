@@ -1,0 +1,30 @@
+/**
+ * `npm run bench:volunteer [-- --json]`: what a volunteer's whole machine gives, in headless
+ * Chromium on this machine. A CPU-bound items job on one tab with all its task workers against the
+ * same tab with one (`volunteer-cores.ts`), and our threaded WASM matmul at 2048³ against our single
+ * thread and against TensorFlow.js wasm with threads on the same cross-origin isolated page
+ * (`volunteer-wasm.ts`), each pair side by side in one run. Prints a table, and with `--json` one
+ * JSON object on the last line:
+ * `{ "cores", "tabAllCoresOverOneWorker", "wasmThreadedOverSingle2048", "wasmThreadedOverTfjsThreaded2048", "loadAverage" }`.
+ * Goals on a 2-core machine: ≥ 1.8, ≥ 1.7, ≥ 1.0.
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { measureCores } from './volunteer-cores.js';
+import { measureWasmThreads } from './volunteer-wasm.js';
+
+const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
+const loadBefore = loadavg();
+const cores = await measureCores((line) => console.error(line));
+const wasm = await measureWasmThreads();
+const loadAverage = [loadBefore[0]!, loadavg()[0]!].map((value) => Number(value.toFixed(2)));
+const report = { ...cores, ...wasm, loadAverage };
+
+const rows: [string, number, number][] = [
+  ['tab, all task workers / one worker', cores.tabAllCoresOverOneWorker, 1.8],
+  ['WASM matmul 2048³, threaded / one thread', wasm.wasmThreadedOverSingle2048, 1.7],
+  ['WASM matmul 2048³, ours threaded / TF.js wasm threaded', wasm.wasmThreadedOverTfjsThreaded2048, 1.0],
+];
+console.log(`cores: ${cores.cores}; load average (1 min) before → after: ${loadAverage.join(' → ')}`);
+for (const [what, ratio, goal] of rows) console.log(`${what.padEnd(58)} ${ratio.toFixed(2).padStart(6)}   goal ≥ ${goal} ${ratio >= goal ? 'met' : 'NOT met'}`);
+if (values.json) console.log(JSON.stringify(report));
