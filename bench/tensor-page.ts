@@ -17,6 +17,7 @@ import { tuneMatmul } from '../web-worker/tensor/webgpu/autotune.js';
 import { createWebGpuBackend } from '../web-worker/tensor/webgpu/backend.js';
 import { type Contender, type PreparedRun, type Workload, coreContender, inputShapes, jsLoopContender, tfjsContender } from './tensor-contenders.js';
 import { type ContenderName, type TensorBenchReport, type TensorBenchRow, formatTable } from './tensor-report.js';
+import { maxRelDiff, median } from './samples.js';
 
 declare global {
   interface Window {
@@ -73,23 +74,6 @@ async function timeEntry(entry: Entry): Promise<number> {
   const start = performance.now();
   for (let i = 0; i < entry.repeats; i++) entry.product = await entry.prepared.run();
   return (performance.now() - start) / entry.repeats;
-}
-
-function median(samples: readonly number[]): number {
-  const sorted = [...samples].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function maxRelDiff(products: readonly (Float32Array | undefined)[], reference: Float32Array | undefined): number {
-  if (reference === undefined) return Number.NaN;
-  const scale = reference.reduce((max, value) => Math.max(max, Math.abs(value)), 0);
-  let worst = 0;
-  for (const product of products) {
-    if (product === undefined || product.length !== reference.length) return Number.POSITIVE_INFINITY;
-    product.forEach((value, i) => void (worst = Math.max(worst, Math.abs(value - reference[i]!))));
-  }
-  return worst / scale;
 }
 
 async function benchWorkload(contenders: readonly Contender[], spec: WorkloadSpec, runs: number): Promise<TensorBenchRow> {

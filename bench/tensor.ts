@@ -8,12 +8,9 @@
  *   tsx bench/tensor.ts [--sizes 256,512,1024,2048] [--runs 9] [--json]
  */
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, findChromium } from '../e2e/chromium.js';
-import { startStaticServer } from '../e2e/static-server.js';
+import { onIsolatedPage } from './isolated-page.js';
 import { type TensorBenchReport, formatGoals, formatTable, goalsOf, ratiosOf } from './tensor-report.js';
 
 const SITE = resolve(import.meta.dirname, '../dist/bench');
@@ -23,26 +20,12 @@ async function runPage(query: URLSearchParams): Promise<Extract<TensorBenchRepor
     throw new Error(`${SITE} has no built page: run vite build -c bench/vite.config.ts first`, { cause: error });
   });
   // Isolated (COOP/COEP), as the join page is: both WASM contenders run threaded.
-  const server = await startStaticServer(SITE, { crossOriginIsolated: true });
-  const browser = await chromium.launch({ executablePath: findChromium(), args: [...CHROMIUM_ARGS] });
-  try {
-    const page = await browser.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    // TF.js wasm caps its threads at half of navigator.hardwareConcurrency (one on 2 cores), so
-    // the page is told of twice the cores and both WASM contenders run `threads` = the cores.
-    const cores = availableParallelism();
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: 2 * cores });
-    query.set('threads', String(cores));
-    await page.goto(`${server.url}/tensor.html?${query.toString()}`);
+  return onIsolatedPage(SITE, 'tensor.html', query, async (page) => {
     await page.waitForFunction(() => window.tensorBench !== undefined, undefined, { timeout: 30 * 60_000, polling: 1000 });
     const report = (await page.evaluate(() => window.tensorBench)) as TensorBenchReport;
     if (!report.ok) throw new Error(`the benchmark page failed: ${report.error}`);
     return report;
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  });
 }
 
 async function main(): Promise<void> {

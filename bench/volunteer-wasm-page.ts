@@ -8,6 +8,7 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import * as tf from '@tensorflow/tfjs-core';
 import { TensorCore, createRandom, randomValues } from '../shared/tensor/index.js';
 import { loadWasmBackend } from '../web-worker/tensor/wasm-backend/index.js';
+import { maxRelDiff, median } from './samples.js';
 
 /** What the page measured: median and fastest milliseconds of one product, by contender. */
 export interface WasmThreadsBenchReport {
@@ -47,23 +48,6 @@ async function timeOnce(entry: Entry): Promise<number> {
   const start = performance.now();
   entry.product = await entry.run();
   return performance.now() - start;
-}
-
-function median(samples: readonly number[]): number {
-  const sorted = [...samples].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function maxRelDiff(products: readonly (Float32Array | undefined)[], reference: Float32Array | undefined): number {
-  if (reference === undefined) return Number.NaN;
-  const scale = reference.reduce((max, value) => Math.max(max, Math.abs(value)), 0);
-  let worst = 0;
-  for (const product of products) {
-    if (product?.length !== reference.length) return Number.POSITIVE_INFINITY;
-    product.forEach((value, i) => void (worst = Math.max(worst, Math.abs(value - reference[i]!))));
-  }
-  return worst / scale;
 }
 
 async function main(): Promise<WasmThreadsBenchReport> {

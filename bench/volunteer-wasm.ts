@@ -12,9 +12,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, findChromium } from '../e2e/chromium.js';
-import { startStaticServer } from '../e2e/static-server.js';
+import { onIsolatedPage } from './isolated-page.js';
 import type { WasmThreadsBenchReport } from './volunteer-wasm-page.js';
 
 const SITE = resolve(import.meta.dirname, '../dist/bench');
@@ -50,20 +48,9 @@ async function ensureBuilt(): Promise<void> {
  */
 export async function runWasmThreadsBench(options: WasmThreadsBenchOptions = {}): Promise<WasmThreadsBenchReport> {
   await ensureBuilt();
-  const server = await startStaticServer(SITE, { crossOriginIsolated: true });
-  const browser = await chromium.launch({ executablePath: findChromium(), args: [...CHROMIUM_ARGS] });
-  try {
-    const page = await browser.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    // TF.js wasm caps its threads at half of navigator.hardwareConcurrency (its backend.cc counts
-    // two logical cores per physical one), which is 1 on this 2-core machine whatever
-    // setThreadsCount says. The page is told of twice the cores so that it runs as many threads
-    // as ours: both contenders get `cores` threads (the query's `threads`).
-    const cores = availableParallelism();
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: 2 * cores });
-    const query = new URLSearchParams({ n: String(options.n ?? 2048), runs: String(options.runs ?? 7), threads: String(cores) });
-    await page.goto(`${server.url}/${PAGE}?${query.toString()}`);
+  const cores = availableParallelism();
+  const query = new URLSearchParams({ n: String(options.n ?? 2048), runs: String(options.runs ?? 7) });
+  return onIsolatedPage(SITE, PAGE, query, async (page) => {
     await page.waitForFunction(() => window.wasmThreadsBench !== undefined, undefined, { timeout: 20 * 60_000, polling: 500 });
     const report = await page.evaluate(() => window.wasmThreadsBench);
     if (report?.ok !== true) throw new Error(`the threaded WASM benchmark page failed: ${report?.ok === false ? report.error : 'no report'}`);
@@ -71,10 +58,7 @@ export async function runWasmThreadsBench(options: WasmThreadsBenchOptions = {})
       throw new Error(`the page did not run both on ${cores} threads: isolated ${report.crossOriginIsolated}, ours ${report.oursThreads}, TF.js ${report.tfjsThreads}`);
     }
     return report;
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  });
 }
 
 /** The two ratios from a report: speeds as ratios of median times. */
