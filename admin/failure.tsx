@@ -1,6 +1,6 @@
 import type { JobStatus } from '../shared/index.js';
 import type { AdminClient } from './client.js';
-import { counted } from './format.js';
+import { counted, describeItems } from './format.js';
 import { useLoad } from './load.js';
 
 /**
@@ -31,7 +31,7 @@ export function Failure({ client, job, round, onOpenTask }: { client: AdminClien
               </div>
               <div>
                 <dt>Items</dt>
-                <dd>{detail.itemCount === 1 ? `item ${detail.firstItem}` : `items ${detail.firstItem}–${detail.firstItem + detail.itemCount - 1}`}</dd>
+                <dd>{describeItems(detail.firstItem, detail.itemCount)}</dd>
               </div>
               <div>
                 <dt>Attempts</dt>

@@ -112,3 +112,12 @@ export function formatRate(value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return '—';
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
+
+/**
+ * A task's items.
+ * @example describeItems(2, 1) // 'item 2'
+ * @example describeItems(0, 10) // 'items 0–9'
+ */
+export function describeItems(firstItem: number, itemCount: number): string {
+  return itemCount === 1 ? `item ${firstItem}` : `items ${firstItem}–${firstItem + itemCount - 1}`;
+}

@@ -1,10 +1,8 @@
-import { TASK_MAP_LETTERS, TASK_STATES, type JobStatus } from '../shared/index.js';
+import { taskMapStates, type JobStatus } from '../shared/index.js';
 import type { AdminClient } from './client.js';
 import { layoutGraph, type GraphLayout, type GraphNode } from './graph-layout.js';
 import { useLoad } from './load.js';
 import { go } from './route.js';
-
-const STATE_OF_LETTER = new Map(TASK_STATES.map((state) => [TASK_MAP_LETTERS[state], state]));
 
 /**
  * The job's dependency graphs: the jobs it waits for (`dependsOn`), and its task graph when its
@@ -16,8 +14,8 @@ export function JobGraphView({ client, job, round, onOpenTask }: { client: Admin
   const jobs = useLoad(() => Promise.all(dependsOn.map((id) => client.job(id).catch(() => undefined))), [job.id, dependsOn.join(','), round]);
   const tasks = useLoad(async () => {
     const graph = await client.graph(job.id);
-    if (graph.tooLarge || graph.edges.length === 0) return { graph, states: '' };
-    return { graph, states: (await client.taskMap(job.id, graph.tasks)).states };
+    if (graph.tooLarge || graph.edges.length === 0) return { graph, states: [] };
+    return { graph, states: taskMapStates(await client.taskMap(job.id, graph.tasks)) };
   }, [job.id, round]);
 
   const jobLayout = dependsOn.length === 0 ? undefined : layoutGraph(
@@ -28,7 +26,7 @@ export function JobGraphView({ client, job, round, onOpenTask }: { client: Admin
   const taskLayout =
     taskGraph && taskGraph.graph.edges.length > 0
       ? layoutGraph(
-          Array.from({ length: taskGraph.graph.tasks }, (_, index): GraphNode => ({ key: String(index), label: `${index}`, tone: `t-${STATE_OF_LETTER.get(taskGraph.states[index] ?? '') ?? 'blocked'}` })),
+          Array.from({ length: taskGraph.graph.tasks }, (_, index): GraphNode => ({ key: String(index), label: `${index}`, tone: `t-${taskGraph.states[index] ?? 'blocked'}` })),
           taskGraph.graph.edges.map(([from, to]) => [String(from), String(to)] as const),
         )
       : undefined;

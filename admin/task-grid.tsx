@@ -1,12 +1,10 @@
 import { useRef } from 'preact/hooks';
-import { TASK_MAP_LETTERS, TASK_STATES, type JobStatus, type TaskState } from '../shared/index.js';
+import { TASK_STATES, taskMapStates, type JobStatus, type TaskState } from '../shared/index.js';
 import type { AdminClient } from './client.js';
 import { describeError, useLoad } from './load.js';
 
 /** Most cells drawn: a bigger job shows each cell as a run of tasks. */
 const CELLS = 1000;
-
-const STATE_OF_LETTER = new Map(TASK_STATES.map((state) => [TASK_MAP_LETTERS[state], state]));
 
 /**
  * One cell per task (or per run of tasks, for a big job), coloured by state; a cell opens its
@@ -46,7 +44,7 @@ export function TaskGrid({ client, job, round, openTask, onOpenTask }: { client:
     target.focus();
   }
 
-  const states = value ? Array.from(value.states, (letter) => STATE_OF_LETTER.get(letter) ?? 'blocked') : [];
+  const states = value ? taskMapStates(value) : [];
   const counts = new Map<TaskState, number>();
   for (const state of states) counts.set(state, (counts.get(state) ?? 0) + 1);
   const focusCell = openTask === undefined || !value ? 0 : Math.floor(openTask / value.perCell);

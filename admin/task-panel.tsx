@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { JobStatus } from '../shared/index.js';
 import type { AdminClient } from './client.js';
-import { formatTime } from './format.js';
+import { describeItems, formatTime } from './format.js';
 import { useLoad } from './load.js';
 import { LogLines } from './logs.js';
 import { Fact } from './widgets.js';
@@ -29,7 +29,7 @@ export function TaskPanel({ client, job, index, round, onClose }: { client: Admi
       {detail && (
         <dl class="facts">
           <Fact term="State" value={detail.state} />
-          <Fact term="Items" value={detail.itemCount === 1 ? String(detail.firstItem) : `${detail.firstItem}–${detail.firstItem + detail.itemCount - 1}`} />
+          <Fact term="Items" value={describeItems(detail.firstItem, detail.itemCount)} />
           <Fact term="Attempts" value={`${detail.attempts} (${detail.failures} failed, ${detail.lapses} lost)`} />
           <Fact term="Worker now" value={detail.workerId ?? '—'} />
           <Fact term="Workers" value={detail.workers.join(', ') || '—'} />

@@ -146,6 +146,16 @@ export type TaskDetail = z.infer<typeof TaskDetail>;
  */
 export const TASK_MAP_LETTERS: Readonly<Record<TaskState, string>> = { blocked: 'b', ready: 'r', leased: 'l', done: 'd', failed: 'f', cancelled: 'c' };
 
+const STATE_OF_LETTER = new Map<string, TaskState>(TASK_STATES.map((state) => [TASK_MAP_LETTERS[state], state]));
+
+/**
+ * A task map's cells as task states (each letter read back through `TASK_MAP_LETTERS`).
+ * @example taskMapStates({ total: 3, perCell: 1, states: 'dlr' }) // ['done', 'leased', 'ready']
+ */
+export function taskMapStates(map: Pick<TaskMap, 'states'>): TaskState[] {
+  return Array.from(map.states, (letter) => STATE_OF_LETTER.get(letter) ?? 'blocked');
+}
+
 /**
  * Task states, most urgent first: a cell of several tasks shows the most urgent of theirs.
  * @example TASK_MAP_URGENCY[0] // 'failed'
