@@ -1,4 +1,5 @@
 import type { CoordinatorProcess } from './coordinator.js';
+import type { WorkerStatus } from '../shared/index.js';
 
 /** GET an admin API path of a coordinator process and parse the JSON answer. */
 export async function getJson<T>(coordinator: CoordinatorProcess, path: string): Promise<T> {
@@ -30,4 +31,20 @@ export async function getLines<T>(coordinator: CoordinatorProcess, path: string)
     .split('\n')
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line) as T);
+}
+
+/**
+ * Waits until `count` workers have reported their measured tensor backends. A tab's first task
+ * Web Workers measure them at join and run a task only after: a test that compares when tabs
+ * run their tasks starts once none is still measuring.
+ */
+export async function waitUntilMeasured(coordinator: CoordinatorProcess, count: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { workers } = await getJson<{ workers: WorkerStatus[] }>(coordinator, '/workers');
+    const measured = workers.filter((worker) => worker.capabilities.tensor !== undefined).length;
+    if (measured >= count) return;
+    if (Date.now() > deadline) throw new Error(`${measured} of ${count} workers reported their tensor backends within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

@@ -53,7 +53,7 @@ test('a member tab closed mid-allReduce: the others fail at once, and a new gang
   const job = await grid(coordinator).submit({
     name: 'steps',
     code: taskSource('steps.js'),
-    input: { items: [{ steps: 8, floats: 1 << 21, stallRank: 2, stallStep: 4 }] },
+    input: { items: [{ steps: 8, floats: 1 << 17, stallRank: 2, stallStep: 4 }] },
     gang: { size: 3, timeoutMs: 120_000 },
     retry: { maxAttempts: 3, backoff: { initialMs: 500, factor: 1, maxMs: 500 } },
   });

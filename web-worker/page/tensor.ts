@@ -28,11 +28,14 @@ export interface MeasuringTaskWorkers extends TaskWorkerFactory {
 }
 
 /**
- * Starts task Web Workers that set up their tensor backends at once. The first measures them all
- * and tells `onReport` what it chose; every later one (a worker serves one job, so each job gets
- * its own) sets up only the backend the first chose, and reports nothing unless asked to
- * `remeasure`. Every worker gets the WebGPU matmul tunes kept in `storage` (the worker cannot
- * reach storage), and a tune a worker reports is kept there for the next join.
+ * Starts task Web Workers that set up their tensor backends. The first measures them all and
+ * tells `onReport` what it chose; every later one (a worker serves one job, so each job gets its
+ * own) sets up only the backend the first chose, and reports nothing unless asked to `remeasure`.
+ * One started while the first still measures is set up once the choice is known: a tab that
+ * starts a worker per core measures once, not once a core, each slowed by the others. (A task
+ * that needs `ctx.tensor` before then makes that worker measure for itself; its report counts
+ * while none has come.) Every worker gets the WebGPU matmul tunes kept in `storage` (the worker
+ * cannot reach storage), and a tune a worker reports is kept there for the next join.
  * @example new BrowserExecutor({ createWorker: measuringTaskWorkers(undefined, (report) => show(report), localStorage) })
  */
 export function measuringTaskWorkers(
@@ -44,9 +47,17 @@ export function measuringTaskWorkers(
   let chosen: TensorBackendName | undefined = prefer;
   let newest: Worker | undefined;
   const reporters = new WeakSet<Worker>();
+  /** Started while the first measurement ran: set up when its choice comes. */
+  const waiting = new Set<Worker>();
+  const setUp = (worker: Worker): void => {
+    const matmulTunes = readMatmulTunes(storage);
+    const setup: TensorSetup = chosen ? { type: 'tensor-setup', prefer: chosen, matmulTunes } : { type: 'tensor-setup', matmulTunes };
+    worker.postMessage(setup);
+  };
   const hear = (event: MessageEvent<unknown>): void => {
     // The task messages are the executor's; this one is checked here, where it enters.
-    if (peekMessage(event.data).type !== 'tensor-chosen' || !reporters.has(event.target as Worker)) return;
+    const from = event.target as Worker;
+    if (peekMessage(event.data).type !== 'tensor-chosen' || !(reporters.has(from) || chosen === undefined)) return;
     const read = readMessage(TensorChosen, event.data);
     if (!read.ok) {
       console.warn(`ignored a malformed 'tensor-chosen' message from a task Web Worker: ${read.reason}`);
@@ -55,16 +66,18 @@ export function measuringTaskWorkers(
     const { report, matmulTune } = read.message;
     if (matmulTune) rememberMatmulTune(storage, matmulTune.adapterKey, matmulTune.config);
     chosen = prefer ?? TENSOR_BACKENDS.find((backend) => backend === report.chosen.backend);
+    waiting.delete(from);
+    for (const worker of waiting) setUp(worker);
+    waiting.clear();
     onReport(report);
   };
   const factory = (): Worker => {
     const worker = start();
-    if (newest === undefined) reporters.add(worker);
-    newest = worker;
     worker.addEventListener('message', hear);
-    const matmulTunes = readMatmulTunes(storage);
-    const setup: TensorSetup = chosen ? { type: 'tensor-setup', prefer: chosen, matmulTunes } : { type: 'tensor-setup', matmulTunes };
-    worker.postMessage(setup);
+    if (newest === undefined) reporters.add(worker);
+    if (newest !== undefined && chosen === undefined) waiting.add(worker);
+    else setUp(worker);
+    newest = worker;
     return worker;
   };
   return Object.assign(factory, {
