@@ -1,7 +1,26 @@
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 const root = import.meta.dirname;
+
+/**
+ * The API reference page's renderer (`/api/docs`): Scalar's standalone browser bundle, copied as
+ * it is into dist/web/api-docs (coordinator/api/docs.ts serves it), so the page loads no script
+ * from another origin and a packed tabgrid needs no Scalar installed.
+ */
+function apiReferenceScript(): Plugin {
+  return {
+    name: 'tabgrid-api-reference-script',
+    generateBundle() {
+      // The package's exports do not name the bundle: it lies beside the main entry, in dist/.
+      const main = createRequire(import.meta.url).resolve('@scalar/api-reference');
+      this.emitFile({ type: 'asset', fileName: 'api-docs/scalar.js', source: readFileSync(resolve(dirname(main), 'browser/standalone.js')) });
+    },
+  };
+}
 
 /** Builds the browser apps (join page + its Web Worker, admin panel) into dist/web; configures unit tests. */
 export default defineConfig({
@@ -22,6 +41,7 @@ export default defineConfig({
       },
     },
   },
+  plugins: [apiReferenceScript()],
   worker: { format: 'es' },
   test: {
     include: ['{shared,coordinator,worker,web-worker,node-worker,admin,sdk,examples,scripts}/**/*.test.ts'],

@@ -1,12 +1,12 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
-  ErrorBody,
   ItemResult,
-  JobEvent,
+  JobEventList,
   JobPage,
   jobPagePath,
   JobStatus,
   LogEntry,
+  ReduceResult,
   Stats,
   StatsHistory,
   summarizeIssues,
@@ -17,6 +17,8 @@ import {
   taskPagePath,
   WorkerList,
   WorkerReputation,
+  readErrorBody,
+  type JobEvent,
   type JobOrder,
   type JobState,
   type LogLevel,
@@ -59,8 +61,6 @@ export interface LogFilter {
   text?: string;
   limit?: number;
 }
-
-const Result = z.object({ result: z.unknown() });
 
 /**
  * The coordinator's REST API as the admin panel uses it, on the page's own origin. The admin
@@ -115,7 +115,7 @@ export class AdminClient {
   }
 
   async events(id: string): Promise<JobEvent[]> {
-    return (await this.get(z.object({ events: z.array(JobEvent) }), jobPath(id, '/events'))).events;
+    return (await this.get(JobEventList, jobPath(id, '/events'))).events;
   }
 
   async logs(id: string, filter: LogFilter): Promise<LogEntry[]> {
@@ -156,7 +156,7 @@ export class AdminClient {
   }
 
   async reduceResult(id: string): Promise<unknown> {
-    return (await this.get(Result, jobPath(id, '/result'))).result;
+    return (await this.get(ReduceResult, jobPath(id, '/result'))).result;
   }
 
   /** A control of a job (`pause`, `resume`, `cancel`, `retry`, `priority`, `run-mode`): the job's status after it. */
@@ -233,9 +233,8 @@ function logParams(filter: LogFilter): URLSearchParams {
 }
 
 async function errorFromResponse(response: Response): Promise<AdminApiError> {
-  const body: unknown = await response.json().catch(() => undefined);
-  const parsed = ErrorBody.safeParse(body);
-  if (parsed.success) return new AdminApiError(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
+  const received = readErrorBody(await response.json().catch(() => undefined));
+  if (received) return new AdminApiError(response.status, received.rawCode ?? 'HTTP', received.message, received.details);
   return new AdminApiError(response.status, 'HTTP', `the coordinator answered ${response.status}`);
 }
 

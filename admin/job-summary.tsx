@@ -27,7 +27,7 @@ export function JobSummary({ job, rate }: { job: JobStatus; rate: ProgressRate }
         <Fact term="Run mode" value={job.runMode} />
         <Fact term="Priority" value={String(job.priority)} />
         <Fact term="Items" value={String(job.items)} />
-        <Fact term="Tasks" value={`${job.progress.total}${job.reduce ? ' (the last is the reduce step)' : ''}`} />
+        <Fact term="Tasks" value={`${job.progress.total}${job.reduce ? ' and the reduce step (the last task)' : ''}`} />
         {spec && <SpecFacts spec={spec} />}
         {job.validation && (
           <Fact

@@ -1,17 +1,16 @@
-import type { JobState, JobStatus } from '../shared/index.js';
-import { describeProgress } from './format.js';
+import { counted, describeProgress, type JobState, type JobStatus } from '../shared/index.js';
 
 export function StateBadge({ state }: { state: JobState }) {
   return <span class={`badge state-${state}`}>{state}</span>;
 }
 
-/** A job's progress bar with `done/total` beside it (the reduce step counted as a task). */
+/** A job's progress bar over its map tasks, with `done/total` beside it and where the reduce step is. */
 export function JobProgress({ job }: { job: JobStatus }) {
   const { done, total } = job.progress;
   return (
     <span class="progress">
-      <progress max={Math.max(total, 1)} value={done} aria-label={`${job.name}: ${done} of ${total} tasks done`} />
-      <span>{describeProgress(job)}</span>
+      <progress max={Math.max(total, 1)} value={done} aria-label={`${job.name}: ${done} of ${counted(total, 'task')} done`} />
+      <span>{describeProgress(job.progress)}</span>
     </span>
   );
 }

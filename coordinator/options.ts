@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SPEC_LIMITS } from '../shared/index.js';
+import { createLogger, type Logger, type LogThreshold } from './log.js';
 import { BACKUP_DEFAULTS } from './scheduler/index.js';
 
 /** How to run a coordinator. Only `dataDir` has no default. */
@@ -59,9 +60,17 @@ export interface CoordinatorOptions {
   iceServers?: RTCIceServer[];
   /** Folder of the built web apps. @default dist/web of this package */
   webRoot?: string;
+  /**
+   * The least level logged: one JSON line per event on stdout (readable lines when stdout is a
+   * terminal). An embedded coordinator says nothing unless asked. @default 'silent'
+   * @example 'info'
+   */
+  logLevel?: LogThreshold;
+  /** Where the coordinator logs its events instead (a pino logger); wins over `logLevel`. @default a logger at `logLevel` on stdout */
+  logger?: Logger;
 }
 
-export type ResolvedOptions = Required<Omit<CoordinatorOptions, 'adminToken' | 'publicUrl' | 'database'>> &
+export type ResolvedOptions = Required<Omit<CoordinatorOptions, 'adminToken' | 'publicUrl' | 'database' | 'logLevel'>> &
   Pick<CoordinatorOptions, 'adminToken' | 'publicUrl'> & { database: string | undefined };
 
 const MiB = 1024 * 1024;
@@ -92,6 +101,7 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     maxMessageBytes: options.maxMessageBytes ?? 64 * MiB,
     iceServers: options.iceServers ?? [],
     webRoot: options.webRoot ?? findWebRoot(),
+    logger: options.logger ?? createLogger(options.logLevel ?? 'silent'),
   };
 }
 

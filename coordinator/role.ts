@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { SILENT_LOG, type Logger } from './log.js';
 import type { CoordinatorLease } from './store/index.js';
 
 export type RoleName = 'active' | 'standby';
@@ -39,6 +40,7 @@ export class Role {
     private readonly lease: CoordinatorLease,
     private readonly ttlMs: number,
     private readonly hooks: RoleHooks,
+    private readonly log: Logger = SILENT_LOG,
   ) {}
 
   /** Takes the first turn (so a lone coordinator is active and serving when this resolves), then keeps taking turns. */
@@ -55,7 +57,7 @@ export class Role {
     if (this.current === 'active') {
       this.current = 'standby';
       await this.transition(() => this.hooks.becameStandby('stopping'));
-      await this.lease.release().catch((error: unknown) => console.error('could not release the coordinator lease:', error));
+      await this.lease.release().catch((error: unknown) => this.log.warn({ err: error }, 'could not release the coordinator lease'));
     }
     await this.transitions;
   }
@@ -77,7 +79,7 @@ export class Role {
     try {
       token = await this.lease.acquire(this.holder, this.ttlMs);
     } catch (error) {
-      console.error('could not reach the store to take the coordinator lease:', errorMessage(error));
+      this.log.warn({ error: errorMessage(error) }, 'could not reach the store to take the coordinator lease');
       return;
     }
     if (token === undefined || this.stopped) return;
@@ -94,7 +96,7 @@ export class Role {
 
   /** Calls a hook after those before it. */
   private transition(hook: () => Promise<void>): Promise<void> {
-    this.transitions = this.transitions.then(hook).catch((error: unknown) => console.error('a coordinator role change failed:', error));
+    this.transitions = this.transitions.then(hook).catch((error: unknown) => this.log.error({ err: error }, 'a coordinator role change failed'));
     return this.transitions;
   }
 
@@ -113,7 +115,7 @@ export class Role {
       renewed = await Promise.race([this.lease.renew(this.ttlMs), late]).finally(() => clearTimeout(timer));
     } catch (error) {
       // Out of reach for now: the next turn tries again, until the lease runs out by this clock.
-      console.error('could not renew the coordinator lease:', errorMessage(error));
+      this.log.warn({ error: errorMessage(error) }, 'could not renew the coordinator lease');
       return;
     }
     if (renewed === 'late') await this.stepDown(`the lease could not be renewed within ${this.ttlMs} ms (the store out of reach)`);
@@ -124,7 +126,7 @@ export class Role {
   private async stepDown(reason: string): Promise<void> {
     if (this.current === 'standby') return;
     this.current = 'standby';
-    console.error(`standing by: ${reason}`);
+    this.log.warn({ role: 'standby', reason }, 'standing by: lost the lease');
     await this.lease.release().catch(() => undefined);
     void this.transition(() => this.hooks.becameStandby(reason));
   }

@@ -31,7 +31,8 @@ export interface Coordinator {
  */
 export async function startCoordinator(input: CoordinatorOptions): Promise<Coordinator> {
   const options = resolveOptions(input);
-  const store = await openStore(options.database, options.dataDir);
+  const log = options.logger;
+  const store = await openStore(options.database, options.dataDir, log);
   const secrets = await loadSecrets(store, options.dataDir, options.adminToken ?? process.env.TABGRID_ADMIN_TOKEN);
   let publicUrl = options.publicUrl ?? '';
   let serving: Serving | undefined;
@@ -48,7 +49,7 @@ export async function startCoordinator(input: CoordinatorOptions): Promise<Coord
       // this one, starting, took the lease before the standby did).
       const tookOver = started || token > 1;
       serving = await startServing(store, options, secrets, () => publicUrl, tookOver);
-      if (tookOver) console.error(`active: took over, serving at ${publicUrl}`);
+      if (tookOver) log.info({ role: 'active', url: publicUrl }, 'took over: active');
     },
     async becameStandby() {
       const ended = serving;
@@ -58,15 +59,15 @@ export async function startCoordinator(input: CoordinatorOptions): Promise<Coord
       server.closeAllConnections();
       await ended?.close();
     },
-  });
+  }, log);
   await role.start();
   started = true;
-  if (!serving) console.error('standby: another coordinator holds the store’s lease; taking over when it is gone');
+  const urls = { url: publicUrl, joinUrl: joinUrl({ publicUrl: () => publicUrl, joinToken: secrets.joinToken }), adminUrl: `${publicUrl}/admin` };
+  log.info({ ...urls, role: serving ? 'active' : 'standby' }, 'coordinator started');
+  if (!serving) log.info({ role: 'standby' }, 'standing by: another coordinator holds the store’s lease; taking over when it is gone');
 
   return {
-    url: publicUrl,
-    joinUrl: joinUrl({ publicUrl: () => publicUrl, joinToken: secrets.joinToken }),
-    adminUrl: `${publicUrl}/admin`,
+    ...urls,
     adminToken: secrets.adminToken,
     adminTokenCreated: secrets.adminTokenCreated,
     // Active once it serves (the lease is taken a moment before the live state is rebuilt).
@@ -77,6 +78,7 @@ export async function startCoordinator(input: CoordinatorOptions): Promise<Coord
       server.closeAllConnections();
       await closed;
       await store.close();
+      log.info('coordinator stopped');
     },
   };
 }

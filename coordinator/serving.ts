@@ -7,6 +7,7 @@ import { currentNumbers, StatsHistory } from './api/stats-history.js';
 import { ensureErrorEvent } from './error-event.js';
 import { WorkerGateway } from './gateway/index.js';
 import { appHandlers, type HttpHandlers } from './http-server.js';
+import { logJobEvents } from './job-log.js';
 import type { ResolvedOptions } from './options.js';
 import { Scheduler } from './scheduler/index.js';
 import type { Secrets } from './secrets.js';
@@ -29,14 +30,17 @@ export interface Serving {
  */
 export async function startServing(store: Store, options: ResolvedOptions, secrets: Secrets, publicUrl: () => string, tookOver: boolean): Promise<Serving> {
   const metrics = new Metrics();
-  const scheduler = await Scheduler.open(store, { ...options, observer: metrics, signalling: { path: '/peerjs', key: secrets.peerKey, iceServers: options.iceServers } });
+  const log = options.logger;
+  const scheduler = await Scheduler.open(store, { ...options, observer: metrics, log, signalling: { path: '/peerjs', key: secrets.peerKey, iceServers: options.iceServers } });
+  const stopJobLog = logJobEvents(scheduler.feed, store, log);
   const signalling = createSignalling({ key: secrets.peerKey, isIssued: (id) => scheduler.isIssuedPeer(id) });
   const servingSince = Date.now();
   const gateway = new WorkerGateway(scheduler, {
     ...options,
     observer: metrics,
+    log,
     onFirstLease: () => {
-      if (tookOver) console.error(`first lease since taking over at ${new Date().toISOString()} (${Date.now() - servingSince} ms after taking over)`);
+      if (tookOver) log.info({ msAfterTakeover: Date.now() - servingSince }, 'first lease since taking over');
     },
   });
   const deps: ApiDeps = {
@@ -60,10 +64,10 @@ export async function startServing(store: Store, options: ResolvedOptions, secre
   ensureErrorEvent();
   const ws = createNodeWebSocket({ app: lateApp as unknown as Hono });
   ws.wss.options.maxPayload = options.maxMessageBytes;
-  const app = (built.app = createApp(deps, { webRoot: options.webRoot, workerSocket: workerSocketHandler(ws.upgradeWebSocket, gateway) }));
+  const app = (built.app = createApp(deps, { webRoot: options.webRoot, workerSocket: workerSocketHandler(ws.upgradeWebSocket, gateway, log), log }));
 
   const sweeper = setInterval(() => {
-    scheduler.sweep().catch((error: unknown) => console.error('lease sweep failed:', error));
+    scheduler.sweep().catch((error: unknown) => log.error({ err: error }, 'lease sweep failed'));
   }, Math.min(1000, Math.max(50, Math.floor(options.leaseMs / 10))));
 
   return {
@@ -75,6 +79,7 @@ export async function startServing(store: Store, options: ResolvedOptions, secre
       gateway.closeAll();
       signalling.close();
       await scheduler.close();
+      stopJobLog();
     },
   };
 }

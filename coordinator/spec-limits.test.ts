@@ -31,7 +31,7 @@ describe('spec limits on a real coordinator', () => {
     ];
     for (const { spec, limit, path } of refused) {
       const error = await expectError(await post(coordinator, { name: 'big', code: DOUBLE_CODE, ...spec }), 413, 'too_large');
-      expect(error.message).toContain(limit);
+      expect(error.detail).toContain(limit);
       expect(error.details).toEqual([expect.objectContaining({ path: expect.stringMatching(new RegExp(`^${path}`)) as unknown })]);
     }
     // Before these limits the first spec alone grew the process past 3.6 GB.
@@ -46,7 +46,7 @@ describe('spec limits on a real coordinator', () => {
   it('answers a range whose indices would not be exact with 400, and one split into few chunks with a job', async () => {
     const coordinator = await start();
     const inexact = await post(coordinator, { name: 'wide', code: DOUBLE_CODE, input: { range: { start: -9e15, end: 9e15 }, chunks: 4 } });
-    expect((await expectError(inexact, 400, 'invalid_spec')).message).toMatch(/end - start must be at most/);
+    expect((await expectError(inexact, 400, 'invalid_spec')).detail).toMatch(/end - start must be at most/);
     const wide = await post(coordinator, { name: 'wide', code: DOUBLE_CODE, input: { range: { start: 0, end: 1e15 }, chunks: 4 } });
     expect(wide.status).toBe(201);
     expect((await readBody(wide, JobStatus)).progress.total).toBe(4);
@@ -56,11 +56,11 @@ describe('spec limits on a real coordinator', () => {
     const coordinator = await start({ maxTasks: 10, maxItems: 20, maxDepth: 8 });
     expect((await post(coordinator, { name: 'ok', code: DOUBLE_CODE, input: { items: Array.from({ length: 20 }, (_, n) => n), chunkSize: 2 } })).status).toBe(201);
     const tooMany = await post(coordinator, { name: 'many', code: DOUBLE_CODE, input: { items: Array.from({ length: 11 }, (_, n) => n) } });
-    expect((await expectError(tooMany, 413, 'too_large')).message).toMatch(/makes 11 tasks, over the limit of 10 \(maxTasks\)/);
+    expect((await expectError(tooMany, 413, 'too_large')).detail).toMatch(/makes 11 tasks, over the limit of 10 \(maxTasks\)/);
     const tooLong = await post(coordinator, { name: 'long', code: DOUBLE_CODE, input: { items: Array.from({ length: 21 }, (_, n) => n), chunks: 2 } });
-    expect((await expectError(tooLong, 413, 'too_large')).message).toMatch(/21 items, over the limit of 20 \(maxItems\)/);
+    expect((await expectError(tooLong, 413, 'too_large')).detail).toMatch(/21 items, over the limit of 20 \(maxItems\)/);
     const deep = await post(coordinator, { name: 'deep', code: DOUBLE_CODE, input: { items: ['nested(7)'] } });
-    expect((await expectError(deep, 413, 'too_large')).message).toMatch(/nested more than 8 deep/);
+    expect((await expectError(deep, 413, 'too_large')).detail).toMatch(/nested more than 8 deep/);
   });
 
   it('strikes a worker message nested deeper than maxDepth, and keeps serving', async () => {

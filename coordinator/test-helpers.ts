@@ -1,17 +1,20 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Hono } from 'hono';
+import type { Hono, MiddlewareHandler } from 'hono';
 import { afterEach, expect } from 'vitest';
 import { WebSocket } from 'ws';
 import type { z } from 'zod';
 import {
   CoordinatorMessage,
-  ErrorBody,
   JobSpec,
+  PROBLEM_CONTENT_TYPE,
+  ProblemDetails,
+  problemType,
   sha256Hex,
   type Capabilities,
   type ErrorCode,
+  type JobProgress,
   type JobSpecInput,
   type TaskLease,
   type TaskState,
@@ -20,6 +23,7 @@ import {
 import { createApp } from './api/app.js';
 import type { ApiDeps, ApiLimits } from './api/deps.js';
 import { Metrics } from './api/metrics.js';
+import { expectDocumentedAnswer } from './api/test-support.js';
 import { currentNumbers, StatsHistory } from './api/stats-history.js';
 import { WorkerGateway, type GatewayOptions, type WorkerSession, type WorkerSocket } from './gateway/index.js';
 import type { CoordinatorOptions } from './options.js';
@@ -116,7 +120,7 @@ export function useSchedulers(defaults: Pick<SchedulerOptions, 'leaseMs' | 'disc
   afterEach(async () => {
     // Every test checks, in passing, that the progress kept as tasks move matches a count.
     for (const scheduler of schedulers.splice(0)) {
-      for (const job of scheduler.liveJobs()) expect(job.progress()).toEqual(countedProgress(job.states()));
+      for (const job of scheduler.liveJobs()) expect(job.progress()).toEqual(countedProgress(job.states(), job.reduceIndex()));
       // What it still had to commit lands before its store closes.
       await scheduler.close();
     }
@@ -154,9 +158,13 @@ export function useSchedulers(defaults: Pick<SchedulerOptions, 'leaseMs' | 'disc
 }
 
 /** A job's progress counted task by task. */
-export function countedProgress(states: readonly TaskState[]): { total: number; done: number; failed: number; running: number } {
-  const count = (state: TaskState): number => states.filter((each) => each === state).length;
-  return { total: states.length, done: count('done'), failed: count('failed'), running: count('leased') };
+export function countedProgress(states: readonly TaskState[], reduceIndex?: number): JobProgress {
+  const mapStates = reduceIndex === undefined ? states : states.filter((_, index) => index !== reduceIndex);
+  const count = (state: TaskState): number => mapStates.filter((each) => each === state).length;
+  const progress: JobProgress = { total: mapStates.length, done: count('done'), failed: count('failed'), running: count('leased') };
+  const reduce = reduceIndex === undefined ? undefined : states[reduceIndex];
+  if (reduce !== undefined) progress.reduce = reduce === 'blocked' || reduce === 'ready' ? 'waiting' : reduce === 'leased' ? 'running' : reduce;
+  return progress;
 }
 
 /** The items of an items-job lease (failing the test for another kind). */
@@ -289,16 +297,17 @@ export async function readNdjson<S extends z.ZodType>(response: Response, schema
     .map((line) => schema.parse(JSON.parse(line)));
 }
 
-/** Asserts an error answer: status, `{ error: { code, message } }`, and no stack trace in the body. */
-export async function expectError(response: Response, status: number, code: ErrorCode): Promise<ErrorBody['error']> {
+/** Asserts an error answer: status, problem details (RFC 9457) with `code`, and no stack trace in the body. */
+export async function expectError(response: Response, status: number, code: ErrorCode): Promise<ProblemDetails> {
   const text = await response.clone().text();
   expect(response.status, text).toBe(status);
+  expect(response.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE);
   // A stack would show as escaped newlines followed by "at", or as file positions.
   expect(text).not.toMatch(/\\n\s*at |\bat \S+ \(|\.[jt]s:\d+:\d+|node_modules/);
-  const body = await readBody(response, ErrorBody);
-  expect(body.error.code).toBe(code);
-  expect(body.error.message.length).toBeGreaterThan(0);
-  return body.error;
+  const body = await readBody(response, ProblemDetails);
+  expect(body).toMatchObject({ code, status, type: problemType(code) });
+  expect(body.detail.length).toBeGreaterThan(0);
+  return body;
 }
 
 export const ADMIN_TOKEN = 'admin-secret-token';
@@ -323,8 +332,8 @@ function requestInit(method: string, { body, json, token, headers = {} }: Call, 
   return { method, headers: allHeaders, body: json === undefined ? (body ?? null) : JSON.stringify(json) };
 }
 
-/** The REST app on test parts, as server.ts builds it, with test tokens and limits. */
-export function testApp(parts: Parts, webRoot: string, options: { limits?: Partial<ApiLimits>; store?: Store } = {}): Hono {
+/** The REST app on test parts, as server.ts builds it, with test tokens and limits (and, given one, a worker socket handler). */
+export function testApp(parts: Parts, webRoot: string, options: { limits?: Partial<ApiLimits>; store?: Store; workerSocket?: MiddlewareHandler } = {}): Hono {
   const deps: ApiDeps = {
     store: options.store ?? parts.store,
     scheduler: parts.scheduler,
@@ -337,15 +346,16 @@ export function testApp(parts: Parts, webRoot: string, options: { limits?: Parti
     history: new StatsHistory(() => currentNumbers(parts.scheduler, parts.gateway)),
     metrics: new Metrics(),
   };
-  return createApp(deps, { webRoot });
+  return createApp(deps, { webRoot, ...(options.workerSocket ? { workerSocket: options.workerSocket } : {}) });
 }
 
+// Both callers check every answer against the API description (`expectDocumentedAnswer`).
 export function appCaller(app: Hono): Caller {
-  return (method, path, call = {}) => Promise.resolve(app.request(path, requestInit(method, call, ADMIN_TOKEN)));
+  return async (method, path, call = {}) => expectDocumentedAnswer(method, path, await app.request(path, requestInit(method, call, ADMIN_TOKEN)));
 }
 
 export function serverCaller(coordinator: Coordinator): Caller {
-  return (method, path, call = {}) => fetch(`${coordinator.url}${path}`, requestInit(method, call, coordinator.adminToken));
+  return async (method, path, call = {}) => expectDocumentedAnswer(method, path, await fetch(`${coordinator.url}${path}`, requestInit(method, call, coordinator.adminToken)));
 }
 
 /** Tasks a test worker declares it runs at once: enough for the tests that hold several leases. */

@@ -3,9 +3,10 @@ import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { MiddlewareHandler } from 'hono';
 import type { CoordinatorMessage, ErrorCode } from '../shared/index.js';
 import type { WorkerGateway, WorkerSession } from './gateway/index.js';
+import { SILENT_LOG, type Logger } from './log.js';
 
 /** Binds the gateway to Hono's WebSocket upgrade: one session per socket. */
-export function workerSocketHandler(upgradeWebSocket: UpgradeWebSocket<unknown>, gateway: WorkerGateway): MiddlewareHandler {
+export function workerSocketHandler(upgradeWebSocket: UpgradeWebSocket<unknown>, gateway: WorkerGateway, log: Logger = SILENT_LOG): MiddlewareHandler {
   return upgradeWebSocket((c) => {
     let session: WorkerSession | undefined;
     // The peer's address tells hosts apart, so replicas of a task go to distinct machines. Behind a
@@ -29,7 +30,7 @@ export function workerSocketHandler(upgradeWebSocket: UpgradeWebSocket<unknown>,
           return;
         }
         gateway.receive(session, event.data).catch((error: unknown) => {
-          console.error('worker message failed:', error);
+          log.error({ err: error, workerId: session?.workerId }, 'worker message failed');
           ws.send(errorFrame('internal', 'the coordinator could not handle that message'));
         });
       },

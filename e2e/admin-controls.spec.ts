@@ -63,7 +63,7 @@ test('Submit shows each mistake at its line and column, and a good spec opens th
   await spec.fill('name: typo\ncode: |\n  export default (x) => x + 1\ninptu:\n  items: [1, 2]\n  chunksize: 2\n');
   await page.getByRole('button', { name: 'Submit job' }).click();
   const problems = page.locator('.problems li');
-  await expect(problems).toContainText(['Line 4, column 1: inptu Unrecognized key: "inptu"']);
+  await expect(problems).toContainText(['Line 4, column 1: inptu unknown key "inptu" — did you mean "input"?']);
   await expect(problems.filter({ hasText: 'input' }).first()).toBeVisible();
   await expectAccessible(page, 'submit');
   expect(await grid.jobs()).toEqual([]);

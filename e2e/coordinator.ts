@@ -39,11 +39,22 @@ export interface CoordinatorProcess {
   stop(): Promise<void>;
   /** Everything it printed so far, stdout and stderr interleaved. */
   output(): string;
+  /** The lines it logged so far (on stdout, one JSON object each: its stdout is no terminal), parsed; throws at a line that is not JSON. */
+  logLines(): LogLine[];
+}
+
+/** One line of the coordinator's log: its level, time and message, and the event's fields (`jobId`, `requestId`, ...). */
+export interface LogLine {
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** ISO 8601. */
+  time: string;
+  msg: string;
+  [field: string]: unknown;
 }
 
 /**
  * Starts `node dist/sdk/cli/main.js serve` on a free port of 127.0.0.1 and waits until it
- * prints its join URL, admin URL and admin token.
+ * prints its join URL, admin URL and admin token (on stderr; its log goes to stdout).
  * @example
  * const coordinator = await startCoordinatorProcess({ leaseMs: 2000 });
  * try { await page.goto(coordinator.joinUrl); } finally { await coordinator.stop(); }
@@ -60,10 +71,14 @@ export async function startCoordinatorProcess(options: CoordinatorOptions = {}):
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
+  let stdout = '';
   const collect = (chunk: Buffer): void => {
     output += chunk.toString('utf8');
   };
-  child.stdout.on('data', collect);
+  child.stdout.on('data', (chunk: Buffer) => {
+    collect(chunk);
+    stdout += chunk.toString('utf8');
+  });
   child.stderr.on('data', collect);
 
   let urls: PrintedUrls;
@@ -93,7 +108,23 @@ export async function startCoordinatorProcess(options: CoordinatorOptions = {}):
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     },
     output: () => output,
+    logLines: () => parseLogLines(stdout),
   };
+}
+
+/** The complete lines of `stdout`, each parsed as a log line. */
+export function parseLogLines(stdout: string): LogLine[] {
+  const complete = stdout.slice(0, stdout.lastIndexOf('\n') + 1);
+  return complete
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as LogLine;
+      } catch {
+        throw new Error(`the coordinator's stdout has a line that is not JSON: ${line}`);
+      }
+    });
 }
 
 function serveArgs(options: CoordinatorOptions, dataDir: string): string[] {
@@ -131,6 +162,7 @@ function waitForPrintedUrls(child: ChildProcess, output: () => string, timeoutMs
     const finish = (error?: Error, urls?: PrintedUrls): void => {
       clearTimeout(timer);
       child.stdout?.off('data', check);
+      child.stderr?.off('data', check);
       child.off('close', onExit);
       if (urls) resolve(urls);
       else reject(error ?? new Error('coordinator did not start'));
@@ -148,6 +180,7 @@ function waitForPrintedUrls(child: ChildProcess, output: () => string, timeoutMs
       finish(new Error(`coordinator printed no join URL, admin URL and admin token in ${timeoutMs} ms. Output:\n${output()}`));
     }, timeoutMs);
     child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
     child.once('close', onExit);
   });
 }

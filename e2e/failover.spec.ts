@@ -85,7 +85,10 @@ class Pair {
 
 /** The times (ms since the epoch) at which a coordinator process said it sent its first lease after taking over. */
 function firstLeaseTimes(coordinator: CoordinatorProcess): number[] {
-  return [...coordinator.output().matchAll(/first lease since taking over at (\S+)/g)].map((match) => Date.parse(match[1]!));
+  return coordinator
+    .logLines()
+    .filter((line) => line.msg === 'first lease since taking over')
+    .map((line) => Date.parse(line.time));
 }
 
 async function results(balancer: Balancer, token: string, jobId: string): Promise<ItemResult[]> {

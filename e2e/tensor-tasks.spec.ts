@@ -15,8 +15,9 @@ import { openTabs, readJoinPage } from './tabs.js';
 
 const grid = (coordinator: CoordinatorProcess): Tabgrid => new Tabgrid({ url: coordinator.url, token: coordinator.adminToken, pollIntervalMs: 100 });
 
+/** The measurements behind the tab's plain tensor line, once it has them. */
 async function tensorLine(tab: Page): Promise<string> {
-  const line = tab.getByTestId('tensor');
+  const line = tab.getByTestId('tensor-detail');
   await expect(line).toContainText('using', { timeout: 30_000 });
   return (await line.textContent()) ?? '';
 }
@@ -66,6 +67,7 @@ test('a lost GPU device fails the attempt with DeviceLostError; the retry gets a
   const [tab] = await openTabs(browser, `${coordinator.joinUrl}&tensor=webgpu`, 1);
   try {
     expect(await tensorLine(tab!)).toContain('using WebGPU');
+    await expect(tab!.getByTestId('tensor')).toHaveText('Using your graphics card');
     const tabgrid = grid(coordinator);
 
     const doomed = await tabgrid.submit({ name: 'always lost', code: deviceLossTask(true), input: { range: { start: 0, end: 1 } }, retry: { maxAttempts: 1, distinctWorkers: 1 } });

@@ -249,7 +249,19 @@ test('a job instantiates a WebAssembly blob with ctx.wasm, cached in the tab by 
   expect(capabilities).toMatchObject({ runtime: 'browser', userAgent: expect.stringContaining('Chrome') });
   expect(capabilities.hardwareConcurrency).toBeGreaterThan(0);
   if (capabilities.webgpu) expect(capabilities.limits?.['maxBufferSize']).toBeGreaterThan(0);
-  await expect(tab!.getByTestId('adapter')).toHaveText(capabilities.webgpu ? `${capabilities.webgpu.vendor} ${capabilities.webgpu.architecture}`.trim() : 'no WebGPU');
+  await expect(tab!.getByTestId('adapter')).toHaveText(capabilities.webgpu ? `${capabilities.webgpu.vendor} ${capabilities.webgpu.architecture}`.trim() : 'none this browser lets web pages use');
+});
+
+test('a join link without its token says so in plain words, with no error code', async ({ browser, coordinator }) => {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${coordinator.url}/join`);
+    await expect(page.getByTestId('problem')).toContainText('This link has no join token. Ask whoever runs the grid for a join link');
+    await expect(page.getByTestId('problem-detail')).toBeHidden();
+    await expect(page.getByTestId('state')).toHaveText('no join token');
+  } finally {
+    await page.context().close();
+  }
 });
 
 test('without IndexedDB the tab says so and keeps working', async ({ browser, coordinator }) => {
@@ -257,7 +269,10 @@ test('without IndexedDB the tab says so and keeps working', async ({ browser, co
   try {
     await context.addInitScript(() => Object.defineProperty(window, 'indexedDB', { get: () => undefined }));
     const tab = await joinIn(context, coordinator.joinUrl);
-    await expect(tab.getByTestId('storage')).toContainText('Working without persistence');
+    await expect(tab.getByTestId('storage')).toHaveText('This browser keeps nothing for this page (a private window, or site data turned off): a reload loses the task in hand.');
+    // The browser's own words stay in reach: the line's tooltip and the log.
+    await expect(tab.getByTestId('storage')).toHaveAttribute('title', /IndexedDB/);
+    await expect(tab.getByTestId('log')).toContainText('working without persistence: ');
     expect((await status(tab))?.storage).toBe('memory');
     const job = await grid(coordinator).submit({ name: 'no storage', code: 'export default (x) => x + 1', input: { items: [1, 2] } });
     expect((await job.wait({ timeoutMs: 60_000 })).state).toBe('COMPLETED');

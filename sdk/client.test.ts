@@ -68,7 +68,7 @@ describe('error mapping', () => {
 
   // No real coordinator answers these; they come from what stands between (a proxy) or from a newer
   // coordinator, so a stand-in fetch answers them, beside the real answers above.
-  test('an error body that is not an ErrorBody still gives an HTTPError, without a code', async () => {
+  test('an error body that is no problem details still gives an HTTPError, without a code', async () => {
     const grid = new Tabgrid({
       url: 'http://proxy',
       token: 't',
@@ -79,7 +79,8 @@ describe('error mapping', () => {
   });
 
   test('a code this SDK does not know is kept raw, and the error is still an HTTPError', async () => {
-    const newer = Response.json({ error: { code: 'quota_exceeded', message: 'over your quota' } }, { status: 403 });
+    const problem = { type: '/api/docs#problem-quota_exceeded', title: 'Over quota', status: 403, detail: 'over your quota', code: 'quota_exceeded' };
+    const newer = new Response(JSON.stringify(problem), { status: 403, headers: { 'content-type': 'application/problem+json' } });
     const grid = new Tabgrid({ url: 'http://newer', token: 't', fetch: () => newer });
     const error = await rejection(grid.jobs());
     expect(error).toMatchObject({ name: 'HTTPError', status: 403, code: undefined, rawCode: 'quota_exceeded', message: 'over your quota' });

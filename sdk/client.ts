@@ -1,9 +1,8 @@
-import { z } from 'zod';
-import { Health, JobPage, jobPagePath, JobStatus, Sha256, Stats, WorkerList as WorkerListBody, WorkerReputation, sha256Hex } from '../shared/index.js';
+import { Health, JobPage, jobPagePath, JobStatus, JoinUrl, Stats, StoredBlob, WorkerList as WorkerListBody, WorkerReputation, sha256Hex } from '../shared/index.js';
 import type { JobSpecInput, JobState, WorkerStatus } from '../shared/index.js';
 import { ResponseError, TabgridError } from './errors.js';
 import { Job, rethrowRejection } from './job.js';
-import { runLocally, storedBlobFetcher, type LocalJob } from './local/index.js';
+import type { LocalJob } from './local/index.js';
 import type { ReadOptions } from './job.js';
 import { collectOutputs, mapSpec } from './map.js';
 import { multiplyOnGrid, type MatmulOptions, type Matrix } from './matmul/index.js';
@@ -40,8 +39,6 @@ export interface TabgridOptions {
   pollIntervalMs?: number;
 }
 
-const JoinUrl = z.object({ url: z.string() });
-const StoredBlob = z.object({ sha256: Sha256, size: z.number().int() });
 
 /**
  * A client of one tabgrid coordinator.
@@ -84,7 +81,12 @@ export class Tabgrid {
   submit(spec: JobSpecInput, options?: ReadOptions): Promise<Job>;
   async submit(spec: JobSpecInput, options: ReadOptions = {}): Promise<Job | LocalJob> {
     // `runMode: 'local'` runs in this process (see `runLocally`); only `{ blob }` code and inputs are read from the coordinator.
-    if (spec.runMode === 'local') return runLocally(spec, { fetchBlob: storedBlobFetcher(this.#rest) });
+    if (spec.runMode === 'local') {
+      // Loaded on demand: the local runner brings the whole task runtime, which a client that only
+      // talks to a coordinator (every CLI read command) has no use for.
+      const local = await import('./local/index.js');
+      return local.runLocally(spec, { fetchBlob: local.storedBlobFetcher(this.#rest) });
+    }
     const valid = validateSpec(spec);
     const request = { method: 'POST', json: valid, signal: options.signal } as const;
     const status = await this.#rest.json(JobStatus, '/api/v1/jobs', request).catch(rethrowRejection);

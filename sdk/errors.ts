@@ -22,9 +22,10 @@ export interface SpecIssue {
 }
 
 /**
- * The coordinator answered with a status outside 2xx. `code`, `message` and `details`
- * come from its error body `{ error: { code, message, details } }`; `code` is one of the
- * shared {@link ErrorCode}s, so a `switch` on it is checked by the compiler.
+ * The coordinator answered with a status outside 2xx. `code`, `message` and `details` come
+ * from its problem details (RFC 9457, `application/problem+json`): `code`, `detail` and
+ * `details`; `code` is one of the shared {@link ErrorCode}s, so a `switch` on it is checked by
+ * the compiler. The whole problem is in `body`.
  * @example
  * try {
  *   await grid.job('nope').status();

@@ -94,7 +94,11 @@ describe('followLogs', () => {
       retry: { maxAttempts: 1, distinctWorkers: 1 },
     });
     await expect(job.wait()).rejects.toMatchObject({ name: 'JobFailedError', state: 'FAILED' });
-    expect((await collect(job.followLogs())).map((entry) => `${entry.level} ${entry.message}`)).toEqual(['info one', 'info two']);
+    expect((await collect(job.followLogs())).map((entry) => `${entry.level} ${entry.message}`)).toEqual([
+      'info one',
+      'info two',
+      expect.stringMatching(/^error attempt 1 failed; the job fails: Error: boom\n {4}at /),
+    ]);
   });
 
   test('a stream that fails mid-read, then a 503, are ridden out too', async () => {

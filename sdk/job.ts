@@ -1,12 +1,29 @@
-import { z } from 'zod';
-import { ItemResult, JobEvent, JobStatus, LogEntry, TaskPage, isTerminal, taskPagePath, type PriorityBody, type RunModeBody, type TaskState, type TaskStatus } from '../shared/index.js';
-import { JobFailedError, JobRejectedError, NetworkError, ResponseError, TabgridError, TimeoutError, isHTTPError, isTabgridError } from './errors.js';
+import type { z } from 'zod';
+import {
+  ItemResult,
+  JobEvent,
+  JobEventList,
+  JobStatus,
+  LogEntry,
+  ReduceResult,
+  RejectedJobProblem,
+  TaskDetail,
+  TaskPage,
+  isTerminal,
+  taskPagePath,
+  type PriorityBody,
+  type RunModeBody,
+  type TaskState,
+  type TaskStatus,
+} from '../shared/index.js';
+import { JobRejectedError, NetworkError, TabgridError, TimeoutError, isHTTPError } from './errors.js';
+import { settle } from './job-end.js';
+import { followJobStatus } from './job-feed.js';
 import { readNdjson } from './ndjson.js';
 import { OutageBudget } from './rest.js';
 import type { RestClient } from './rest.js';
 import { sleep } from './sleep.js';
-import { readSse } from './sse.js';
-import type { SseEvent } from './sse.js';
+import { parseData, readSse, sseOf } from './sse.js';
 
 /** How long `wait()` and the `follow...()` streams ride out a coordinator that is away. */
 export const DEFAULT_MAX_OUTAGE_MS = 120_000;
@@ -59,10 +76,6 @@ export interface FollowOptions {
   maxOutageMs?: number;
 }
 
-const ENDING_WORDS = { FAILED: 'failed', CANCELLED: 'was cancelled', REJECTED: 'was rejected' } as const;
-
-const EventList = z.object({ events: z.array(JobEvent) });
-const ReduceResult = z.object({ result: z.unknown() });
 
 /**
  * A submitted job, by id. Made by `grid.submit(spec)` or `grid.job(id)`; holds no state of
@@ -156,6 +169,18 @@ export class Job {
   }
 
   /**
+   * One task in full, as the admin panel shows it: its state and items, its attempts (failed and
+   * lost), the workers that held it, its last error. Rejects with an `HTTPError` (404) for an index
+   * the job does not have.
+   * @example
+   * const { error } = await job.status();
+   * if (error?.taskIndex !== undefined) console.log((await job.task(error.taskIndex)).attempts);
+   */
+  task(index: number, options: ReadOptions = {}): Promise<TaskDetail> {
+    return this.#rest.json(TaskDetail, this.#path(`/tasks/${index}`), { signal: options.signal });
+  }
+
+  /**
    * The job's log lines (from `ctx.log` in tasks, and the coordinator), streamed.
    * @example for await (const entry of job.logs()) console.log(entry.level, entry.message);
    */
@@ -179,7 +204,7 @@ export class Job {
    * @example for (const { from, to, reason } of await job.events()) console.log(from, '->', to, reason);
    */
   async events(options: ReadOptions = {}): Promise<JobEvent[]> {
-    return (await this.#rest.json(EventList, this.#path('/events'), { signal: options.signal })).events;
+    return (await this.#rest.json(JobEventList, this.#path('/events'), { signal: options.signal })).events;
   }
 
   /**
@@ -190,6 +215,17 @@ export class Job {
    */
   async *followEvents(options: FollowOptions = {}): AsyncGenerator<JobEvent> {
     yield* this.#follow('/events', 'state', JobEvent, options);
+  }
+
+  /**
+   * The job's status now, then again as it changes (at most once a second, pushed by the
+   * coordinator's feed: no polling), until it ends; the last one is its final status. A coordinator
+   * that is away meanwhile is waited for (see `maxOutageMs`).
+   * @example
+   * for await (const { state, progress } of job.followStatus()) console.log(state, `${progress.done}/${progress.total}`);
+   */
+  followStatus(options: FollowOptions = {}): AsyncGenerator<JobStatus> {
+    return followJobStatus(this.#rest, (signal) => this.status({ signal }), this.#outageBudget(options.maxOutageMs), options.signal);
   }
 
   /**
@@ -287,7 +323,7 @@ export class Job {
         await sleep(outage.retryDelay(error), signal);
         continue;
       }
-      if (isTerminal(status.state)) return this.#settle(status);
+      if (isTerminal(status.state)) return settle(status);
       await this.#untilEndEvent(signal);
     }
   }
@@ -345,52 +381,16 @@ export class Job {
     return new OutageBudget(maxOutageMs, this.#pollIntervalMs);
   }
 
-  #settle(status: JobStatus): JobStatus {
-    if (status.state === 'COMPLETED') return status;
-    const state = status.state === 'CANCELLED' || status.state === 'REJECTED' ? status.state : 'FAILED';
-    const fallback = `job ${this.id} ${ENDING_WORDS[state]}`;
-    throw new JobFailedError({
-      jobId: this.id,
-      state,
-      message: status.error?.message ?? fallback,
-      taskIndex: status.error?.taskIndex,
-    });
-  }
-
   #path(suffix: string): string {
     return `/api/v1/jobs/${encodeURIComponent(this.id)}${suffix}`;
   }
 }
 
-/** A 413 or 429 answering a submit carries the REJECTED job's status: raise it as `JobRejectedError`. */
+/** A 413 or 429 answering a submit carries the REJECTED job's status as the problem's `job`: raise it as `JobRejectedError`. */
 export function rethrowRejection(error: unknown): never {
   if (isHTTPError(error) && (error.status === 413 || error.status === 429)) {
-    const job = JobStatus.safeParse(error.body);
-    if (job.success && job.data.state === 'REJECTED') throw new JobRejectedError({ job: job.data, status: error.status, cause: error });
+    const rejection = RejectedJobProblem.safeParse(error.body);
+    if (rejection.success && rejection.data.job.state === 'REJECTED') throw new JobRejectedError({ job: rejection.data.job, status: error.status, cause: error });
   }
   throw error;
-}
-
-/** The events of an SSE response; a stream that breaks off becomes a `NetworkError`. */
-async function* sseOf(response: Response, url: string, signal: AbortSignal | undefined): AsyncGenerator<SseEvent> {
-  try {
-    yield* readSse(response.body, signal);
-  } catch (error) {
-    if (signal?.aborted || isTabgridError(error)) throw error;
-    throw new NetworkError(`the stream from ${url} broke off: ${error instanceof Error ? error.message : String(error)}`, url, error);
-  }
-}
-
-function parseData<T extends z.ZodType>(message: SseEvent, schema: T, url: string): z.output<T> {
-  let value: unknown;
-  try {
-    value = JSON.parse(message.data);
-  } catch (error) {
-    throw new ResponseError(`a ${message.event} event from ${url} is not JSON`, url, error);
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new ResponseError(`a ${message.event} event from ${url} is unexpected: ${parsed.error.issues[0]?.message ?? 'invalid'}`, url, parsed.error);
-  }
-  return parsed.data;
 }

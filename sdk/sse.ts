@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import { NetworkError, ResponseError, isTabgridError } from './errors.js';
+
 /** One Server-Sent Event: its type (`event:`, `message` when absent), its data, and the last `id:` seen. */
 export interface SseEvent {
   event: string;
@@ -101,4 +104,29 @@ export async function* readSse(body: ReadableStream<Uint8Array> | null, signal?:
     await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
+}
+
+/** The events of an SSE response (from `url`); a stream that breaks off becomes a `NetworkError`. */
+export async function* sseOf(response: Response, url: string, signal: AbortSignal | undefined): AsyncGenerator<SseEvent> {
+  try {
+    yield* readSse(response.body, signal);
+  } catch (error) {
+    if (signal?.aborted || isTabgridError(error)) throw error;
+    throw new NetworkError(`the stream from ${url} broke off: ${error instanceof Error ? error.message : String(error)}`, url, error);
+  }
+}
+
+/** An event's `data`, as JSON that `schema` accepts; else a `ResponseError` naming the event and `url`. */
+export function parseData<T extends z.ZodType>(message: SseEvent, schema: T, url: string): z.output<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(message.data);
+  } catch (error) {
+    throw new ResponseError(`a ${message.event} event from ${url} is not JSON`, url, error);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new ResponseError(`a ${message.event} event from ${url} is unexpected: ${parsed.error.issues[0]?.message ?? 'invalid'}`, url, parsed.error);
+  }
+  return parsed.data;
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { JobStateSchema, JobStatus, LogLevel, TaskStateSchema, TaskStatus } from './job.js';
+import { ProblemDetails } from './errors.js';
+import { JobEvent, JobStateSchema, JobStatus, LogLevel, TaskStateSchema, TaskStatus } from './job.js';
+import { Sha256 } from './sha256.js';
 import type { JobState, TaskState } from './states.js';
 import { Capabilities } from './protocol.js';
 import { Priority } from './spec.js';
@@ -18,14 +20,14 @@ export const WorkerReputation = z.object({
   errors: z.number().int(),
   quarantined: z.boolean(),
   note: z.string().nullable(),
-});
+}).meta({ id: 'WorkerReputation' });
 export type WorkerReputation = z.infer<typeof WorkerReputation>;
 
 /** `GET /api/v1/workers`: the connected workers, and every quarantined identity (connected or not). */
 export const WorkerList = z.object({
   workers: z.array(z.lazy(() => WorkerStatus)),
   quarantined: z.array(WorkerReputation),
-});
+}).meta({ id: 'WorkerList' });
 export type WorkerList = z.infer<typeof WorkerList>;
 
 /** `GET /api/v1/workers`: one per connected worker. */
@@ -40,7 +42,7 @@ export const WorkerStatus = z.object({
   /** Leases held now: `jobId/taskIndex`. */
   currentTasks: z.array(z.object({ jobId: z.string(), taskIndex: z.number().int(), progress: z.number() })),
   reputation: WorkerReputation.optional(),
-});
+}).meta({ id: 'WorkerStatus' });
 export type WorkerStatus = z.infer<typeof WorkerStatus>;
 
 /** `GET /api/v1/stats`. */
@@ -59,7 +61,7 @@ export const Stats = z.object({
   /** Tasks completed per second over the last 10 s. */
   tasksPerSecond: z.number(),
   uptimeSeconds: z.number(),
-});
+}).meta({ id: 'Stats' });
 export type Stats = z.infer<typeof Stats>;
 
 /**
@@ -88,21 +90,21 @@ export const StatsSample = z.object({
   workers: z.number().int(),
   queueDepth: z.number().int(),
   running: z.number().int(),
-});
+}).meta({ id: 'StatsSample' });
 export type StatsSample = z.infer<typeof StatsSample>;
 
 /**
  * `GET /api/v1/stats/history`: the samples of the last hour (at most 360), oldest first. Kept in the
  * coordinator's memory only: a restart (or a standby taking over) starts it again.
  */
-export const StatsHistory = z.object({ samples: z.array(StatsSample) });
+export const StatsHistory = z.object({ samples: z.array(StatsSample) }).meta({ id: 'StatsHistory' });
 export type StatsHistory = z.infer<typeof StatsHistory>;
 
 /**
  * `GET /api/v1/feed` (Server-Sent Events), event `stats`, every 2 s: the stats, and the newest
  * history sample (null before the first).
  */
-export const FeedStats = Stats.extend({ sample: StatsSample.nullable() });
+export const FeedStats = Stats.extend({ sample: StatsSample.nullable() }).meta({ id: 'FeedStats' });
 export type FeedStats = z.infer<typeof FeedStats>;
 
 /** `GET /api/v1/feed`, event `job`: a job's status after it changed state or progress (at most one a second per job). */
@@ -110,7 +112,7 @@ export const FeedJob = JobStatus;
 export type FeedJob = z.infer<typeof FeedJob>;
 
 /** `GET /api/v1/feed`, event `workers`: a worker came or went, or the tasks workers hold changed (at most one a second); read `/workers` for who. */
-export const FeedWorkers = z.object({ count: z.number().int() });
+export const FeedWorkers = z.object({ count: z.number().int() }).meta({ id: 'FeedWorkers' });
 export type FeedWorkers = z.infer<typeof FeedWorkers>;
 
 /**
@@ -146,11 +148,51 @@ function pageParams(query: { cursor?: string | undefined; state?: readonly strin
  * `GET /api/v1/health`: the coordinator answers, and whether it is the active one of those sharing
  * its store (`standby`: it answers only this and `/readyz` until it takes over).
  */
-export const Health = z.object({ ok: z.literal(true), role: z.enum(['active', 'standby']) });
+export const Health = z.object({ ok: z.literal(true), role: z.enum(['active', 'standby']) }).meta({ id: 'Health' });
 export type Health = z.infer<typeof Health>;
 
+/** `GET /readyz`: 200 `ready` on the active coordinator, 503 not ready on a standby (load balancers send it nothing). */
+export const Readiness = z.object({ ready: z.boolean(), role: z.enum(['active', 'standby']) }).meta({ id: 'Readiness' });
+export type Readiness = z.infer<typeof Readiness>;
+
+/**
+ * `POST /api/v1/jobs` (and `/resubmit`) refused by policy, 413 `too_large` (a spec over
+ * `maxSpecBytes`) or 429 `over_capacity` (`maxQueuedJobs` waiting): the job was recorded as
+ * REJECTED, and `job` is its status.
+ */
+export const RejectedJobProblem = ProblemDetails.extend({ job: JobStatus }).meta({ id: 'RejectedJobProblem' });
+export type RejectedJobProblem = z.infer<typeof RejectedJobProblem>;
+
+/** `GET /api/v1/jobs/:id/events`: the job's state changes, oldest first. */
+export const JobEventList = z.object({ events: z.array(JobEvent) });
+export type JobEventList = z.infer<typeof JobEventList>;
+
+/** `GET /api/v1/jobs/:id/result`: the output of a COMPLETED job's reduce step. */
+export const ReduceResult = z.object({ result: z.unknown() });
+export type ReduceResult = z.infer<typeof ReduceResult>;
+
+/** `PUT /api/v1/blobs/:sha256`: the blob stored, under its name. */
+export const StoredBlob = z.object({ sha256: Sha256, size: z.number().int() });
+export type StoredBlob = z.infer<typeof StoredBlob>;
+
+/** `GET /api/v1/join-url`: the URL volunteers open to join, join token included. */
+export const JoinUrl = z.object({ url: z.string() });
+export type JoinUrl = z.infer<typeof JoinUrl>;
+
+/**
+ * `POST /api/v1/workers/:id/quarantine` (and `/release`): why, as the worker's note; the body may
+ * be left out.
+ * @example QuarantineBody.parse({ reason: 'its results disagreed twice' })
+ */
+export const QuarantineBody = z.strictObject({ reason: z.string().max(1000).optional() });
+export type QuarantineBody = z.infer<typeof QuarantineBody>;
+
+/** `POST` and `GET /api/v1/session`: when the admin panel's session ends. */
+export const AdminSession = z.object({ expiresAt: z.string() });
+export type AdminSession = z.infer<typeof AdminSession>;
+
 /** `GET /api/v1/jobs`: one page of jobs, oldest first; pass `nextCursor` as `cursor` for the next. */
-export const JobPage = z.object({ jobs: z.array(JobStatus), nextCursor: z.string().optional() });
+export const JobPage = z.object({ jobs: z.array(JobStatus), nextCursor: z.string().optional() }).meta({ id: 'JobPage' });
 export type JobPage = z.infer<typeof JobPage>;
 
 /** Most jobs on one page of `GET /api/v1/jobs`. */
@@ -196,7 +238,7 @@ export function jobPagePath(query: {
 }
 
 /** `GET /api/v1/jobs/:id/tasks`: one page of a job's tasks, by index; pass `nextCursor` as `cursor` for the next. */
-export const TaskPage = z.object({ tasks: z.array(TaskStatus), nextCursor: z.string().optional() });
+export const TaskPage = z.object({ tasks: z.array(TaskStatus), nextCursor: z.string().optional() }).meta({ id: 'TaskPage' });
 export type TaskPage = z.infer<typeof TaskPage>;
 
 /** Most tasks on one page of `GET /api/v1/jobs/:id/tasks`. */
@@ -257,5 +299,5 @@ export const TaskGraph = z.object({
   tasks: z.number().int(),
   edges: z.array(z.tuple([z.number().int(), z.number().int()])),
   tooLarge: z.boolean(),
-});
+}).meta({ id: 'TaskGraph' });
 export type TaskGraph = z.infer<typeof TaskGraph>;

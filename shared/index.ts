@@ -14,3 +14,4 @@ export * from './job-rules.js';
 export * from './validation.js';
 export * from './limits.js';
 export * from './spec-text.js';
+export * from './describe.js';

@@ -12,13 +12,62 @@ export const JobError = z.object({
 });
 export type JobError = z.infer<typeof JobError>;
 
+/**
+ * Where a job's reduce step is: `waiting` for the map tasks, `running`, `done`, `failed`, or
+ * `cancelled` with its job.
+ */
+export const ReducePhase = z.enum(['waiting', 'running', 'done', 'failed', 'cancelled']);
+export type ReducePhase = z.infer<typeof ReducePhase>;
+
+const REDUCE_PHASE_OF: Readonly<Record<TaskState, ReducePhase>> = {
+  blocked: 'waiting',
+  ready: 'waiting',
+  leased: 'running',
+  done: 'done',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+/**
+ * A job's map tasks by how far they got. The reduce step of a job that has one is no map task:
+ * it is counted in none of the numbers, and `reduce` says where it is.
+ * @example { total: 10, done: 10, failed: 0, running: 0, reduce: 'running' }
+ */
 export const JobProgress = z.object({
   total: z.number().int(),
   done: z.number().int(),
   failed: z.number().int(),
   running: z.number().int(),
+  /** Where the reduce step is; absent for a job without one. */
+  reduce: ReducePhase.optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
+
+/**
+ * A job's progress from the count of its tasks and their counts by state, the reduce step's among
+ * them; `reduce` is the reduce step's state, for a job that has one. The one place the reduce step
+ * is taken out of the counts: the coordinator and the local runner both count with it.
+ * @example jobProgress(11, { done: 10, leased: 1 }, 'leased') // { total: 10, done: 10, failed: 0, running: 0, reduce: 'running' }
+ */
+export function jobProgress(tasks: number, counts: Partial<Record<TaskState, number>>, reduce?: TaskState): JobProgress {
+  const mapCount = (state: TaskState): number => (counts[state] ?? 0) - (reduce === state ? 1 : 0);
+  const progress: JobProgress = {
+    total: reduce === undefined ? tasks : tasks - 1,
+    done: mapCount('done'),
+    failed: mapCount('failed'),
+    running: mapCount('leased'),
+  };
+  if (reduce !== undefined) progress.reduce = REDUCE_PHASE_OF[reduce];
+  return progress;
+}
+
+/**
+ * How many tasks a job has, its reduce step included (the last index is this less one).
+ * @example taskCountOf({ total: 10, done: 0, failed: 0, running: 0, reduce: 'waiting' }) // 11
+ */
+export function taskCountOf(progress: JobProgress): number {
+  return progress.reduce === undefined ? progress.total : progress.total + 1;
+}
 
 /**
  * A job's spec in brief, as its status shows it: how it is cut into tasks and tried, what it
@@ -84,7 +133,7 @@ export const JobStatus = z.object({
   /** Why a PENDING job is not running: dependencies, run mode, or no matching worker. */
   waitingReason: z.string().optional(),
   runMode: z.string(),
-  /** It has a reduce step: its result is `GET /api/v1/jobs/:id/result`, and its last task is that step. */
+  /** It has a reduce step: its result is `GET /api/v1/jobs/:id/result`, and its last task is that step (`progress.reduce` says where it is). */
   reduce: z.boolean(),
   /** The job this submit returned already existed (same `idempotencyKey`). */
   existing: z.boolean().optional(),
@@ -107,7 +156,7 @@ export const JobStatus = z.object({
       rechecked: z.number().int(),
     })
     .optional(),
-});
+}).meta({ id: 'JobStatus' });
 export type JobStatus = z.infer<typeof JobStatus>;
 
 /** `GET /api/v1/jobs/:id/tasks`: one per task. */
@@ -121,7 +170,7 @@ export const TaskStatus = z.object({
   lapses: z.number().int(),
   workerId: z.string().nullable(),
   error: z.string().nullable(),
-});
+}).meta({ id: 'TaskStatus' });
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
 /**
@@ -137,7 +186,7 @@ export const TaskDetail = TaskStatus.extend({
   updatedAt: z.string(),
   workers: z.array(z.string()),
   gang: z.array(z.object({ rank: z.number().int(), workerId: z.string() })).optional(),
-});
+}).meta({ id: 'TaskDetail' });
 export type TaskDetail = z.infer<typeof TaskDetail>;
 
 /**
@@ -173,7 +222,7 @@ export const TaskMap = z.object({
   total: z.number().int(),
   perCell: z.number().int().min(1),
   states: z.string().regex(/^[brldfc]*$/),
-});
+}).meta({ id: 'TaskMap' });
 export type TaskMap = z.infer<typeof TaskMap>;
 
 /** `GET /api/v1/jobs/:id/events`: one per state transition. */
@@ -183,15 +232,18 @@ export const JobEvent = z.object({
   from: JobStateSchema.nullable(),
   to: JobStateSchema,
   reason: z.string(),
-});
+}).meta({ id: 'JobEvent' });
 export type JobEvent = z.infer<typeof JobEvent>;
 
 /** A line of `GET /api/v1/jobs/:id/results`. */
-export const ItemResult = z.object({ index: z.number().int(), output: z.unknown() });
+export const ItemResult = z.object({ index: z.number().int(), output: z.unknown() }).meta({ id: 'ItemResult' });
 export type ItemResult = z.infer<typeof ItemResult>;
 
 export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
 export type LogLevel = z.infer<typeof LogLevel>;
+
+/** The longest log message kept, in characters: a worker's line, and the coordinator's own (a failure with its stack). */
+export const MAX_LOG_CHARS = 10_000;
 
 /** A line of `GET /api/v1/jobs/:id/logs`. */
 export const LogEntry = z.object({
@@ -200,5 +252,5 @@ export const LogEntry = z.object({
   taskIndex: z.number().int().nullable(),
   workerId: z.string().nullable(),
   message: z.string(),
-});
+}).meta({ id: 'LogEntry' });
 export type LogEntry = z.infer<typeof LogEntry>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Sha256 } from './sha256.js';
 import { ErrorCode } from './errors.js';
-import { LogLevel } from './job.js';
+import { LogLevel, MAX_LOG_CHARS } from './job.js';
 
 const BackendName = z.string().min(1).max(20);
 
@@ -58,7 +58,7 @@ export const Capabilities = z.object({
   userAgent: z.string().max(1000),
   /** The tensor backends measured at join; a tab sends them in a `capabilities` message once measured. */
   tensor: TensorReport.optional(),
-});
+}).meta({ id: 'Capabilities' });
 export type Capabilities = z.infer<typeof Capabilities>;
 
 const LeaseId = z.string().min(1).max(100);
@@ -86,7 +86,7 @@ export const WorkerMessage = z.discriminatedUnion('type', [
   /** Renews every lease this worker holds (those it named in `hello` and was granted since). */
   z.strictObject({ type: z.literal('heartbeat') }),
   z.strictObject({ type: z.literal('progress'), leaseId: LeaseId, fraction: z.number().min(0).max(1) }),
-  z.strictObject({ type: z.literal('log'), leaseId: LeaseId, level: LogLevel, message: z.string().max(10_000) }),
+  z.strictObject({ type: z.literal('log'), leaseId: LeaseId, level: LogLevel, message: z.string().max(MAX_LOG_CHARS) }),
   /** State to resume from; `seq` numbers a lease's checkpoints, answered by `checkpointed`. */
   z.strictObject({ type: z.literal('checkpoint'), leaseId: LeaseId, seq: z.number().int().min(0), state: z.unknown() }),
   /** Outputs of the task's items (one output for range, blob and reduce tasks), in item order. */
@@ -101,7 +101,7 @@ export const WorkerMessage = z.discriminatedUnion('type', [
       cause: z.literal('gang').optional(),
     }),
   }),
-]);
+]).meta({ id: 'WorkerMessage' });
 export type WorkerMessage = z.infer<typeof WorkerMessage>;
 export type WorkerMessageInput = z.input<typeof WorkerMessage>;
 
@@ -216,5 +216,5 @@ export const CoordinatorMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('revoke'), leaseId: LeaseId, reason: z.string() }),
   /** A message was refused (`bad_message`, `hello_first`, `out_of_turn`) or failed (`internal`); too many refusals close the socket. */
   z.object({ type: z.literal('error'), code: ErrorCode, message: z.string() }),
-]);
+]).meta({ id: 'CoordinatorMessage' });
 export type CoordinatorMessage = z.infer<typeof CoordinatorMessage>;

@@ -11,15 +11,29 @@ describe('checkSpecText', () => {
     expect(checkSpecText('{"name": "a", "code": "x", "input": {"items": [1]}}').spec?.name).toBe('a');
   });
 
-  test('an unknown key is shown at the key, with its whole path', () => {
-    const text = 'name: a\ncode: x\ninput:\n  items: [1]\n  chunksize: 2\ninptu: 3\n';
+  test('an unknown key is shown at the key, with its whole path and the key it most likely meant', () => {
+    const text = 'name: a\ncode: x\ninput:\n  items: [1]\n  chunksize: 2\ninptu: 3\nretry:\n  maxAttemps: 2\n';
     const { problems } = checkSpecText(text);
     expect(problems).toEqual(
       expect.arrayContaining([
-        { path: 'input.chunksize', message: 'Unrecognized key: "chunksize"', position: { line: 5, column: 3 } },
-        { path: 'inptu', message: 'Unrecognized key: "inptu"', position: { line: 6, column: 1 } },
+        { path: 'input.chunksize', message: 'unknown key "chunksize" — did you mean "chunkSize"?', position: { line: 5, column: 3 } },
+        { path: 'inptu', message: 'unknown key "inptu" — did you mean "input"?', position: { line: 6, column: 1 } },
+        { path: 'retry.maxAttemps', message: 'unknown key "maxAttemps" — did you mean "maxAttempts"?', position: { line: 8, column: 3 } },
       ]),
     );
+  });
+
+  test('the suggestion comes from the keys of the object the typo is in', () => {
+    const { problems } = checkSpecText('name: a\ncode: x\ninput:\n  range: { start: 0, end: 9, setp: 2 }\n');
+    expect(problems).toEqual([{ path: 'input.range.setp', message: 'unknown key "setp" — did you mean "step"?', position: { line: 4, column: 30 } }]);
+  });
+
+  test('an unknown key like no known one gets no suggestion; several in one object are each shown', () => {
+    const { problems } = checkSpecText('name: a\ncode: x\ninput: { items: [1] }\nretry:\n  colour: red\n  maxLapse: 2\n');
+    expect(problems).toEqual([
+      { path: 'retry.colour', message: 'unknown key "colour"', position: { line: 5, column: 3 } },
+      { path: 'retry.maxLapse', message: 'unknown key "maxLapse" — did you mean "maxLapses"?', position: { line: 6, column: 3 } },
+    ]);
   });
 
   test('a bad value is shown at the value; a missing field at its parent', () => {

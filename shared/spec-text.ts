@@ -1,5 +1,6 @@
+import { closest, distance } from 'fastest-levenshtein';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { JobSpec } from './spec.js';
 
 /** A place in a job spec's text, 1-based. */
@@ -50,13 +51,24 @@ export function readSpecText(text: string): SpecText {
 
 /**
  * Checks a value read from a spec's text against the job spec schema: the spec with its defaults,
- * or every mistake at its line and column (an unknown key at the key, anything else at its value).
+ * or every mistake at its line and column (an unknown key at the key, with the known key it most
+ * likely meant; anything else at its value).
  * @example checkSpecValue({ name: 'a', code: 'x', input: { items: [1], chunkSize: 0 } }, () => undefined).problems?.[0]?.path // 'input.chunkSize'
  */
 export function checkSpecValue(value: unknown, locate: LocateNode): { spec: JobSpec; problems?: undefined } | { spec?: undefined; problems: SpecProblem[] } {
-  const parsed = JobSpec.safeParse(value);
+  // Zod hands the object schema that found an unknown key only to an error map: note its keys
+  // there, by the object's path, to suggest one of them.
+  const knownKeys = new Map<string, readonly string[]>();
+  const parsed = JobSpec.safeParse(value, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys' && issue.inst instanceof z.ZodObject) {
+        knownKeys.set(pathName(issue.path ?? []), Object.keys(issue.inst.shape));
+      }
+      return undefined;
+    },
+  });
   if (parsed.success) return { spec: parsed.data };
-  return { problems: parsed.error.issues.map((issue) => problemOf(issue, locate)) };
+  return { problems: parsed.error.issues.flatMap((issue) => problemsOf(issue, locate, knownKeys)) };
 }
 
 /** `readSpecText` then `checkSpecValue`: what the admin panel's Submit shows. */
@@ -71,13 +83,40 @@ export function describePosition(position: TextPosition | undefined): string {
   return position ? ` at line ${position.line}, column ${position.column}` : '';
 }
 
-function problemOf(issue: z.core.$ZodIssue, locate: LocateNode): SpecProblem {
-  const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-  const path = unknownKey === undefined ? issue.path : [...issue.path, unknownKey];
-  const position = locate(unknownKey === undefined ? path : [...path, KEY]);
-  const problem: SpecProblem = { path: path.map(String).join('.') || '(root)', message: issue.message };
+/**
+ * The known key that an unknown one most likely meant: the nearest in edit distance, case aside,
+ * when it is near enough to be a typo (`inptu`, `chunksize`, `maxAttemps`); a key nothing like
+ * any known one gets no suggestion, rather than a wild guess.
+ */
+function suggestKey(key: string, known: readonly string[]): string | undefined {
+  const typed = key.toLowerCase();
+  const lowered = known.map((name) => name.toLowerCase());
+  if (lowered.length === 0) return undefined;
+  const nearest = closest(typed, lowered);
+  const edits = distance(typed, nearest);
+  const nearEnough = edits < typed.length && edits <= Math.max(2, Math.floor(typed.length / 3));
+  return nearEnough ? known[lowered.indexOf(nearest)] : undefined;
+}
+
+function problemsOf(issue: z.core.$ZodIssue, locate: LocateNode, knownKeys: ReadonlyMap<string, readonly string[]>): SpecProblem[] {
+  if (issue.code !== 'unrecognized_keys') return [problemAt(issue.path, issue.message, locate(issue.path))];
+  const known = knownKeys.get(pathName(issue.path)) ?? [];
+  return issue.keys.map((key) => {
+    const suggestion = suggestKey(key, known);
+    const message = suggestion === undefined ? `unknown key "${key}"` : `unknown key "${key}" — did you mean "${suggestion}"?`;
+    const path = [...issue.path, key];
+    return problemAt(path, message, locate([...path, KEY]));
+  });
+}
+
+function problemAt(path: readonly PropertyKey[], message: string, position: TextPosition | undefined): SpecProblem {
+  const problem: SpecProblem = { path: pathName(path) || '(root)', message };
   if (position) problem.position = position;
   return problem;
+}
+
+function pathName(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.');
 }
 
 /** Ends a path that names a mapping's key rather than its value. */

@@ -250,7 +250,7 @@ export const JobSpec = z
   .refine((spec) => (spec.runMode === 'elastic') === (spec.gang?.min !== undefined), {
     message: "runMode 'elastic' goes with gang { min, max }, and gang { min, max } with runMode 'elastic'",
     path: ['runMode'],
-  });
+  }).meta({ id: 'JobSpec' });
 /** A spec as written by a user: defaults may be left out. */
 export type JobSpecInput = z.input<typeof JobSpec>;
 /** A spec after validation, defaults filled in. */

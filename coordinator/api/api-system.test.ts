@@ -127,7 +127,7 @@ describe('blobs', () => {
 
   it('refuses bytes that do not hash to the name', async () => {
     const error = await expectError(await call('PUT', `/api/v1/blobs/${SHA_A}`, { body: bytes }), 400, 'hash_mismatch');
-    expect(error.message).toContain(await sha256Hex(bytes));
+    expect(error.detail).toContain(await sha256Hex(bytes));
     expect(await parts.store.hasBlob(SHA_A)).toBe(false);
     await expectError(await call('GET', `/api/v1/blobs/${SHA_A}`), 404, 'not_found');
   });
@@ -199,6 +199,6 @@ describe('GET /api/v1/worker/blobs/:sha with Range', () => {
 
   it.each(['bytes=100-', 'bytes=20-10', 'bytes=abc', 'items=0-5', 'bytes=-5', 'bytes=0-5,10-15'])('answers 416 to %s', async (range) => {
     const error = await expectError(await get(range), 416, 'range_not_satisfiable');
-    expect(error.message).toContain('100-byte blob');
+    expect(error.detail).toContain('100-byte blob');
   });
 });

@@ -1,9 +1,13 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
-import type { ErrorBody, ErrorCode } from '../../shared/index.js';
+import { PROBLEM_CONTENT_TYPE, problemDetails, type ErrorCode } from '../../shared/index.js';
+import { requestLog } from './request-log.js';
 
-/** What handlers throw: the one error boundary turns it into `{ error: { code, message, details } }`. */
+/**
+ * What handlers throw: the one error boundary turns it into problem details (RFC 9457) with its
+ * `code` and `details`. `extensions` are further members of the problem (the REJECTED `job`).
+ */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
 
@@ -12,6 +16,7 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    readonly extensions?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
   }
@@ -26,17 +31,18 @@ export function tooLarge(limit: number): () => never {
   };
 }
 
-function body(code: ErrorCode, message: string, details?: unknown): ErrorBody {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
-}
-
 /** The coordinator's one error boundary: never a stack trace, never a bare 500 for bad input. */
 export function answerError(error: Error, c: Context): Response {
-  if (error instanceof ApiError) return c.json(body(error.code, error.message, error.details), error.status);
+  if (error instanceof ApiError) return problem(c, error.status, error.code, error.message, error.details, error.extensions);
   if (error instanceof HTTPException) {
     const code: ErrorCode = error.status === 413 ? 'too_large' : error.status === 401 ? 'unauthorized' : 'http_error';
-    return c.json(body(code, error.message || 'request refused'), error.status);
+    return problem(c, error.status, code, error.message || 'request refused');
   }
-  console.error('unexpected error answering', c.req.method, c.req.path, error);
-  return c.json(body('internal', 'internal error'), 500);
+  requestLog(c).error({ err: error, method: c.req.method, path: c.req.path }, 'unexpected error answering a request');
+  return problem(c, 500, 'internal', 'internal error');
+}
+
+function problem(c: Context, status: ContentfulStatusCode, code: ErrorCode, detail: string, details?: unknown, extensions?: Readonly<Record<string, unknown>>): Response {
+  const body = { ...problemDetails(status, code, detail, details), ...extensions };
+  return c.body(JSON.stringify(body), status, { 'content-type': PROBLEM_CONTENT_TYPE });
 }

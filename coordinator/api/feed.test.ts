@@ -130,7 +130,7 @@ describe('GET /api/v1/feed', () => {
     const feeds: SseReader[] = [];
     for (let n = 0; n < MAX_FEED_CONNECTIONS; n++) feeds.push(await openFeed(coordinator));
     const refused = await expectError(await serverCaller(coordinator)('GET', '/api/v1/feed'), 503, 'over_capacity');
-    expect(refused.message).toMatch(/100 connections/);
+    expect(refused.detail).toMatch(/100 connections/);
 
     // One closed, there is room for one more.
     await feeds[0]!.cancel();

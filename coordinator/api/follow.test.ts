@@ -46,7 +46,7 @@ describe('GET /jobs/:id/events?follow=1', () => {
     const coordinator = await start();
     const job = await submit(coordinator);
     const stream = await follow(coordinator, `/api/v1/jobs/${job.id}/events`);
-    expect(transitionsOf(await stream.take(2))).toEqual(['∅→SUBMITTED: submitted', 'SUBMITTED→PENDING: accepted: 1 tasks']);
+    expect(transitionsOf(await stream.take(2))).toEqual(['∅→SUBMITTED: submitted', 'SUBMITTED→PENDING: accepted: 1 task']);
 
     const worker = await readyWorker(coordinator);
     worker.send({ type: 'ask' });
@@ -65,7 +65,7 @@ describe('GET /jobs/:id/events?follow=1', () => {
     const stream = await follow(coordinator, `/api/v1/jobs/${job.id}/events`);
     expect(transitionsOf(await stream.take(3))).toEqual([
       '∅→SUBMITTED: submitted',
-      'SUBMITTED→PENDING: accepted: 1 tasks',
+      'SUBMITTED→PENDING: accepted: 1 task',
       'PENDING→CANCELLED: cancelled',
     ]);
     await expectEnd(stream);

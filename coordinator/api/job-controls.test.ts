@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
-import { ItemResult, JobEvent, JobStatus, type JobSpecInput } from '../../shared/index.js';
+import { ItemResult, JobEvent, JobStatus, RejectedJobProblem, type JobSpecInput } from '../../shared/index.js';
 import type { Coordinator } from '../server.js';
 import { DOUBLE_CODE, expectError, readBody, readNdjson, serverCaller, socketUrl, useRealServers } from '../test-helpers.js';
 import { honest, ProtocolWorker, type Answer } from '../test-workers.js';
@@ -76,9 +76,9 @@ describe('POST /jobs/:id/retry', () => {
     const coordinator = await start();
     const job = await submit(coordinator, { items: [1] });
     const pending = await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/retry`), 409, 'conflict');
-    expect(pending.message).toBe(`job ${job.id} is PENDING: only a FAILED job can be retried`);
+    expect(pending.detail).toBe(`job ${job.id} is PENDING: only a FAILED job can be retried`);
     await control(coordinator, job.id, 'cancel');
-    expect((await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/retry`), 409, 'conflict')).message).toContain('is CANCELLED');
+    expect((await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/retry`), 409, 'conflict')).detail).toContain('is CANCELLED');
     await expectError(await api(coordinator, 'POST', '/api/v1/jobs/job_none/retry'), 404, 'not_found');
   });
 });
@@ -100,14 +100,14 @@ describe('POST /jobs/:id/priority', () => {
     const coordinator = await start();
     const job = await submit(coordinator, { items: [1] });
     const over = await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/priority`, { priority: 1001 }), 400, 'invalid_spec');
-    expect(over.message).toMatch(/^invalid body: priority: /);
+    expect(over.detail).toMatch(/^invalid body: priority: /);
     await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/priority`, { priority: 1.5 }), 400, 'invalid_spec');
     await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/priority`, { priority: 1, extra: true }), 400, 'invalid_spec');
     await expectError(await serverCaller(coordinator)('POST', `/api/v1/jobs/${job.id}/priority`, { body: '{"priority":1}' }), 415, 'unsupported_media_type');
     await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/priority`, { priority: 1, pad: 'x'.repeat(2000) }), 413, 'too_large');
     await control(coordinator, job.id, 'cancel');
     const ended = await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/priority`, { priority: 1 }), 409, 'conflict');
-    expect(ended.message).toContain('is CANCELLED');
+    expect(ended.detail).toContain('is CANCELLED');
     await expectError(await api(coordinator, 'POST', '/api/v1/jobs/job_none/priority', { priority: 1 }), 404, 'not_found');
   });
 });
@@ -135,12 +135,12 @@ describe('POST /jobs/:id/run-mode', () => {
     const coordinator = await start();
     const gang = await submit(coordinator, { items: [1], gang: { size: 2 } });
     const refused = await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${gang.id}/run-mode`, { runMode: 'debug' }), 400, 'invalid_spec');
-    expect(refused.message).toContain('a gang job keeps its run mode');
+    expect(refused.detail).toContain('a gang job keeps its run mode');
     const job = await submit(coordinator, { items: [1] });
     await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/run-mode`, { runMode: 'paused' }), 400, 'invalid_spec');
     await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/run-mode`, { runMode: 'elastic' }), 400, 'invalid_spec');
     await control(coordinator, job.id, 'cancel');
-    expect((await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/run-mode`, { runMode: 'debug' }), 409, 'conflict')).message).toContain('is CANCELLED');
+    expect((await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/run-mode`, { runMode: 'debug' }), 409, 'conflict')).detail).toContain('is CANCELLED');
   });
 });
 
@@ -167,8 +167,7 @@ describe('POST /jobs/:id/resubmit', () => {
     const coordinator = await start({ maxQueuedJobs: 1 });
     const job = await submit(coordinator, { items: [1] });
     const rejected = await api(coordinator, 'POST', `/api/v1/jobs/${job.id}/resubmit`);
-    expect(rejected.status).toBe(429);
-    const refused = await readBody(rejected, JobStatus);
+    const { job: refused } = RejectedJobProblem.parse(await expectError(rejected, 429, 'over_capacity'));
     expect(refused.state).toBe('REJECTED');
     await expectError(await api(coordinator, 'POST', `/api/v1/jobs/${refused.id}/resubmit`), 409, 'conflict');
     await expectError(await api(coordinator, 'POST', '/api/v1/jobs/job_none/resubmit'), 404, 'not_found');

@@ -64,7 +64,7 @@ describe('job reads', () => {
     expect((await page('state=PENDING,CANCELLED&name=a')).jobs).toHaveLength(5);
 
     for (const bad of ['limit=0', 'limit=1001', 'cursor=abc', 'state=DONE', 'sort=name']) {
-      expect((await expectError(await call('GET', `/api/v1/jobs?${bad}`), 400, 'invalid_query')).message).toMatch(/^invalid query: /);
+      expect((await expectError(await call('GET', `/api/v1/jobs?${bad}`), 400, 'invalid_query')).detail).toMatch(/^invalid query: /);
     }
   });
 
@@ -108,7 +108,7 @@ describe('job reads', () => {
     expect((await page('state=leased,done')).tasks).toEqual([]);
 
     for (const bad of ['limit=0', 'limit=10001', 'cursor=-1', 'state=DONE', 'sort=index']) {
-      expect((await expectError(await call('GET', `/api/v1/jobs/${record.id}/tasks?${bad}`), 400, 'invalid_query')).message).toMatch(/^invalid query: /);
+      expect((await expectError(await call('GET', `/api/v1/jobs/${record.id}/tasks?${bad}`), 400, 'invalid_query')).detail).toMatch(/^invalid query: /);
     }
   });
 

@@ -3,7 +3,7 @@ import { gangWaitingReason, mismatch, type LiveJob } from '../scheduler/index.js
 import { summarizeSpec, type JobSummary } from '../store/index.js';
 import type { ApiDeps } from './deps.js';
 import { notFound } from './errors.js';
-import { jobStatus, progressFromCounts } from './views.js';
+import { jobStatus, storedProgress } from './views.js';
 
 /**
  * A job's status: from memory while it is live (counts kept as tasks move), from its row once it
@@ -51,9 +51,7 @@ async function statusesOf(deps: ApiDeps, summaries: JobSummary[]): Promise<JobSt
 }
 
 function endedStatus(deps: ApiDeps, summary: JobSummary, counts: Partial<Record<TaskState, number>> = {}): JobStatus {
-  const progress = summary.finalCounts
-    ? { total: summary.taskCount, done: summary.finalCounts.done, failed: summary.finalCounts.failed, running: 0 }
-    : progressFromCounts(summary.taskCount, counts);
+  const progress = storedProgress(summary, summary.finalCounts ?? counts);
   return jobStatus(summary, progress, undefined, deps.scheduler.validationStats(summary.id));
 }
 

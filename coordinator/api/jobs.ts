@@ -50,7 +50,8 @@ export function jobRoutes(deps: ApiDeps): Hono {
   app.get('/:id/results', async (c) => {
     const id = c.req.param('id');
     const status = await loadJobStatus(deps, id);
-    const reduceIndex = status.reduce ? status.progress.total - 1 : -1;
+    // The reduce step comes after the map tasks: its index is their count.
+    const reduceIndex = status.progress.reduce === undefined ? -1 : status.progress.total;
     return ndjsonResponse(resultPages(deps.store, id, reduceIndex));
   });
 
@@ -59,7 +60,7 @@ export function jobRoutes(deps: ApiDeps): Hono {
     const status = await loadJobStatus(deps, id);
     if (!status.reduce) throw new ApiError(404, 'not_found', `job ${id} has no reduce step`);
     if (status.state !== 'COMPLETED') throw new ApiError(409, 'conflict', `job ${id} is ${status.state}: its result comes when it completes`);
-    const reduceIndex = status.progress.total - 1;
+    const reduceIndex = status.progress.total;
     const [reduce] = await deps.store.listOutputs(id, { afterIndex: reduceIndex - 1, limit: 1 });
     return c.json({ result: reduce?.output[0] ?? null });
   });

@@ -60,7 +60,7 @@ describe('GET /jobs/:id/logs filters', () => {
     expect(await messages('?task=5')).toEqual([]);
 
     for (const bad of ['level=loud', 'text=', `text=${'x'.repeat(201)}`, 'limit=0', 'limit=10001', 'task=x', 'task=-1', 'sort=time']) {
-      expect((await expectError(await serverCaller(coordinator)('GET', `/api/v1/jobs/${job.id}/logs?${bad}`), 400, 'invalid_query')).message).toMatch(/^invalid query: /);
+      expect((await expectError(await serverCaller(coordinator)('GET', `/api/v1/jobs/${job.id}/logs?${bad}`), 400, 'invalid_query')).detail).toMatch(/^invalid query: /);
     }
   });
 

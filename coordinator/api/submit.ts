@@ -6,13 +6,14 @@ import { loadJobStatus } from './job-views.js';
 
 export interface Submitted {
   status: JobStatus;
-  /** 201 new, 200 existing (idempotency key), 413/429 rejected by policy. */
-  httpStatus: 201 | 200 | 413 | 429;
+  /** 201 new, 200 existing (idempotency key). */
+  httpStatus: 201 | 200;
 }
 
 /**
  * Validates and creates a job. Invalid specs are answered 400 and leave nothing behind;
- * specs refused by policy (too large, queue full) are recorded as REJECTED with the reason.
+ * specs refused by policy (too large, queue full) are recorded as REJECTED with the reason, and
+ * answered 413 or 429 with the REJECTED job's status as the problem's `job`.
  */
 export async function submitJob(deps: ApiDeps, body: unknown, bodyBytes: number): Promise<Submitted> {
   // Before anything walks the spec: a value nested a million deep must not reach a recursion.
@@ -34,7 +35,8 @@ export async function submitJob(deps: ApiDeps, body: unknown, bodyBytes: number)
   const refusal = policyRefusal(deps, bodyBytes);
   if (refusal) {
     const record = await deps.scheduler.reject(spec.name, { name: spec.name }, refusal.reason);
-    return { status: await loadJobStatus(deps, record.id), httpStatus: refusal.httpStatus };
+    const job = await loadJobStatus(deps, record.id);
+    throw new ApiError(refusal.httpStatus, refusal.code, `job ${job.id} was rejected: ${refusal.reason}`, undefined, { job });
   }
   const code = await storeModule(deps, spec.code, 'code');
   const reduce = spec.reduce === undefined ? undefined : await storeModule(deps, spec.reduce, 'reduce');
@@ -66,14 +68,20 @@ async function existingJob(deps: ApiDeps, idempotencyKey: string | undefined): P
   return { status: { ...(await loadJobStatus(deps, existing.id)), existing: true }, httpStatus: 200 };
 }
 
-function policyRefusal(deps: ApiDeps, bodyBytes: number): { reason: string; httpStatus: 413 | 429 } | undefined {
+interface PolicyRefusal {
+  reason: string;
+  httpStatus: 413 | 429;
+  code: 'too_large' | 'over_capacity';
+}
+
+function policyRefusal(deps: ApiDeps, bodyBytes: number): PolicyRefusal | undefined {
   const { maxSpecBytes, maxQueuedJobs } = deps.limits;
   if (bodyBytes > maxSpecBytes) {
-    return { reason: `spec of ${bodyBytes} bytes is over the limit of ${maxSpecBytes}`, httpStatus: 413 };
+    return { reason: `spec of ${bodyBytes} bytes is over the limit of ${maxSpecBytes}`, httpStatus: 413, code: 'too_large' };
   }
   const queued = [...deps.scheduler.liveJobs()].length;
   if (queued >= maxQueuedJobs) {
-    return { reason: `${queued} jobs are queued or running, the limit is ${maxQueuedJobs}`, httpStatus: 429 };
+    return { reason: `${queued} jobs are queued or running, the limit is ${maxQueuedJobs}`, httpStatus: 429, code: 'over_capacity' };
   }
   return undefined;
 }

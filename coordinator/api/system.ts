@@ -1,13 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { Stats, WorkerList } from '../../shared/index.js';
+import { QuarantineBody, type Stats, type WorkerList } from '../../shared/index.js';
 import { reputationOf } from '../gateway/index.js';
 import { readJson } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
 
-const WorkerId = z.string().min(1).max(100);
-const QuarantineBody = z.strictObject({ reason: z.string().max(1000).optional() });
+export const WorkerId = z.string().min(1).max(100);
 
 /** Workers (and their quarantine), statistics and the join URL. */
 export function systemRoutes(deps: ApiDeps): Hono {

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { TASK_MAP_LETTERS, TASK_MAP_URGENCY, TaskMapQuery, type TaskDetail, type TaskMap, type TaskState } from '../../shared/index.js';
+import { TASK_MAP_LETTERS, TASK_MAP_URGENCY, TaskMapQuery, taskCountOf, type TaskDetail, type TaskMap, type TaskState } from '../../shared/index.js';
 import type { TaskRecord } from '../store/index.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, notFound } from './errors.js';
@@ -11,7 +11,7 @@ import { taskStatus } from './views.js';
 /** Task shapes read from the store at a time for an ended job's task map. */
 const MAP_PAGE_TASKS = 5000;
 
-const TaskIndex = z.string().regex(/^\d{1,9}$/).transform(Number);
+export const TaskIndex = z.string().regex(/^\d{1,9}$/).transform(Number);
 
 /** `/api/v1/jobs/:id/tasks/:index` (one task in full) and `/api/v1/jobs/:id/task-map` (every task at a glance). */
 export function taskViewRoutes(deps: ApiDeps): Hono {
@@ -22,7 +22,8 @@ export function taskViewRoutes(deps: ApiDeps): Hono {
     const index = TaskIndex.safeParse(c.req.param('index'));
     if (!index.success) throw new ApiError(400, 'invalid_query', `a task index is a whole number from 0, not '${c.req.param('index')}'`);
     const status = await loadJobStatus(deps, id);
-    if (index.data >= status.progress.total) throw notFound(`task ${index.data} of job ${id} (it has ${status.progress.total})`);
+    const tasks = taskCountOf(status.progress);
+    if (index.data >= tasks) throw notFound(`task ${index.data} of job ${id} (it has ${tasks})`);
     return c.json(await loadTaskDetail(deps, id, index.data));
   });
 
@@ -30,7 +31,7 @@ export function taskViewRoutes(deps: ApiDeps): Hono {
     const id = c.req.param('id');
     const { cells } = parseQuery(TaskMapQuery, c.req.query());
     const status = await loadJobStatus(deps, id);
-    return c.json(await loadTaskMap(deps, id, status.progress.total, cells));
+    return c.json(await loadTaskMap(deps, id, taskCountOf(status.progress), cells));
   });
 
   return app;

@@ -1,4 +1,4 @@
-import type { JobProgress, JobStatus, TaskState, TaskStatus } from '../../shared/index.js';
+import { isTerminal, jobProgress, type JobProgress, type JobStatus, type TaskState, type TaskStatus } from '../../shared/index.js';
 import type { ValidationStats } from '../scheduler/index.js';
 import type { JobSummary, TaskRecord } from '../store/index.js';
 
@@ -31,9 +31,20 @@ export function jobStatus(record: JobSummary, progress: JobProgress, waitingReas
   return status;
 }
 
-/** Progress from task counts by state. */
-export function progressFromCounts(total: number, counts: Partial<Record<TaskState, number>>): JobProgress {
-  return { total, done: counts.done ?? 0, failed: counts.failed ?? 0, running: counts.leased ?? 0 };
+/**
+ * The progress of a job that is not live, from its tasks' counts by state (kept with it when it
+ * ended, or counted). Its reduce step's state is not kept apart, but its end tells it: done when
+ * the job completed, failed when it is the task that failed the job, else cancelled with it.
+ */
+export function storedProgress(summary: JobSummary, counts: Partial<Record<TaskState, number>>): JobProgress {
+  return jobProgress(summary.taskCount, counts, storedReduceState(summary));
+}
+
+function storedReduceState(summary: JobSummary): TaskState | undefined {
+  if (!summary.reduce || summary.taskCount === 0) return undefined;
+  if (summary.state === 'COMPLETED') return 'done';
+  if (!isTerminal(summary.state)) return 'blocked';
+  return summary.error?.taskIndex === summary.taskCount - 1 ? 'failed' : 'cancelled';
 }
 
 export function taskStatus(task: TaskRecord): TaskStatus {

@@ -48,7 +48,7 @@ export const TASK_WORKER_CSP = [
   "base-uri 'none'",
 ].join('; ');
 
-async function serveFile(webRoot: string, relative: string, cache: string, headers: Record<string, string> = {}): Promise<Response> {
+export async function serveFile(webRoot: string, relative: string, cache: string, headers: Record<string, string> = {}): Promise<Response> {
   const path = normalize(join(webRoot, relative));
   if (!path.startsWith(webRoot + sep)) throw new ApiError(404, 'not_found', 'not found');
   let bytes: Buffer;

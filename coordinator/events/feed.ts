@@ -12,6 +12,7 @@ export class JobFeed {
   private readonly logs = new Map<string, Set<Listener<LogRecord>>>();
   private readonly jobChanges = new Set<Listener<string>>();
   private readonly workerChanges = new Set<Listener<void>>();
+  private readonly allEvents = new Set<Listener<JobEventRecord>>();
 
   onEvent(jobId: string, listener: Listener<JobEventRecord>): () => void {
     return subscribe(this.events, jobId, listener);
@@ -19,6 +20,12 @@ export class JobFeed {
 
   onLog(jobId: string, listener: Listener<LogRecord>): () => void {
     return subscribe(this.logs, jobId, listener);
+  }
+
+  /** Told every job's events, once committed (the coordinator's log). */
+  onAnyEvent(listener: Listener<JobEventRecord>): () => void {
+    this.allEvents.add(listener);
+    return () => this.allEvents.delete(listener);
   }
 
   /** Told the id of any job whose state (once committed) or one of whose tasks' states (at once, in memory) changed. */
@@ -35,6 +42,7 @@ export class JobFeed {
 
   publishEvent(event: JobEventRecord): void {
     for (const listener of this.events.get(event.jobId) ?? []) listener(event);
+    for (const listener of this.allEvents) listener(event);
     this.publishJobChange(event.jobId);
   }
 

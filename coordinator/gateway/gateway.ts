@@ -2,6 +2,7 @@ import { DEFAULT_SPEC_LIMITS, deeperThan, WorkerMessage, summarizeIssues, type C
 import type { WorkerRecord } from '../store/index.js';
 import { newId, type Asker, type Scheduler } from '../scheduler/index.js';
 import { NO_OBSERVER, type Observer } from '../observer.js';
+import { SILENT_LOG, type Logger } from '../log.js';
 import { WorkerSession, type WorkerSocket } from './session.js';
 
 export interface GatewayOptions {
@@ -21,6 +22,8 @@ export interface GatewayOptions {
   onFirstLease?: () => void;
   /** Told how long each ask waited for its lease. @default NO_OBSERVER */
   observer?: Observer;
+  /** The coordinator's log: workers coming and going, leasing that failed. @default SILENT_LOG */
+  log?: Logger;
 }
 
 const POLICY_VIOLATION = 1008;
@@ -40,11 +43,13 @@ export class WorkerGateway {
   /** A lease was sent (see `onFirstLease`). */
   private leasedYet = false;
   private drainAgain = false;
+  private readonly logger: Logger;
 
   constructor(
     private readonly scheduler: Scheduler,
     private readonly options: GatewayOptions,
   ) {
+    this.logger = options.log ?? SILENT_LOG;
     scheduler.onReady(() => this.drainInBackground());
     // A worker quarantined while connected is told at once (its parked asks will not be answered).
     scheduler.onQuarantine((workerId, note) => {
@@ -138,6 +143,7 @@ export class WorkerGateway {
     const workerId = session.workerId;
     if (workerId === undefined || this.sessions.get(workerId) !== session) return;
     this.sessions.delete(workerId);
+    this.logger.info({ workerId, address: session.address }, 'worker disconnected');
     this.scheduler.workerDisconnected(workerId);
     this.scheduler.feed.publishWorkersChange();
   }
@@ -189,6 +195,8 @@ export class WorkerGateway {
     session.capabilities = message.capabilities;
     session.concurrency = Math.min(message.concurrency ?? 1, this.options.maxConcurrency ?? 64);
     this.sessions.set(workerId, session);
+    const { runtime, webgpu } = message.capabilities;
+    this.logger.info({ workerId, runtime, adapter: webgpu, address: session.address, concurrency: session.concurrency }, 'worker connected');
     this.scheduler.feed.publishWorkersChange();
     const { kept, record } = await this.scheduler.reattach(workerId, message.leases);
     const { heartbeatMs, leaseMs } = this.options;
@@ -248,7 +256,7 @@ export class WorkerGateway {
   }
 
   private drainInBackground(): void {
-    this.drain().catch((error: unknown) => console.error('could not lease a task:', error));
+    this.drain().catch((error: unknown) => this.logger.error({ err: error }, 'could not lease a task'));
   }
 
   /**

@@ -33,9 +33,10 @@ export class WorkerSession {
 
   constructor(
     readonly socket: WorkerSocket,
-    remoteAddress?: string,
+    /** The peer's address, loopback or not (the log says it). */
+    readonly address?: string,
   ) {
-    this.host = hostOf(remoteAddress);
+    this.host = hostOf(address);
   }
 
   get ready(): boolean {

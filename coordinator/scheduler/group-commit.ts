@@ -1,3 +1,4 @@
+import { SILENT_LOG, type Logger } from '../log.js';
 import type { Store, StoreChange } from '../store/index.js';
 
 /**
@@ -20,7 +21,10 @@ export class GroupCommit {
   /** Called as each batch is closed, to add what was held back for a later batch (see `LogBuffer`). */
   private readonly closing: (() => void)[] = [];
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger = SILENT_LOG,
+  ) {}
 
   /** Adds a change to the next commit; `then` is told the ids of the rows it added once committed. */
   add(change: StoreChange, then?: (ids: number[]) => void): void {
@@ -54,7 +58,7 @@ export class GroupCommit {
       callbacks.forEach((then, index) => then?.(answers[index] ?? []));
     });
     // A failed batch is reported to those awaiting it; nobody awaiting must not crash the process.
-    commit.catch((error: unknown) => console.error('could not commit scheduler changes:', error));
+    commit.catch((error: unknown) => this.log.error({ err: error }, 'could not commit scheduler changes'));
     return commit;
   }
 }

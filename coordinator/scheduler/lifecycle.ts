@@ -4,6 +4,7 @@ import {
   OPEN_TASK_STATES,
   assertJobMove,
   assertTaskMove,
+  counted,
   isTerminal,
   type JobError,
   type JobSpec,
@@ -48,7 +49,7 @@ export class JobLifecycle {
     const doomed = [...(await this.dependencyStates(spec.dependsOn))].find(([, state]) => state !== 'COMPLETED' && state !== undefined && isTerminal(state));
     const events: NewJobEvent[] = [
       { jobId: id, time: now, from: null, to: 'SUBMITTED', reason: 'submitted' },
-      { jobId: id, time: now, from: 'SUBMITTED', to: 'PENDING', reason: `accepted: ${taskCount} tasks` },
+      { jobId: id, time: now, from: 'SUBMITTED', to: 'PENDING', reason: `accepted: ${acceptedTasks(taskCount, spec)}` },
     ];
     let state: JobState = 'PENDING';
     let error: JobError | null = null;
@@ -320,4 +321,12 @@ const FRESH_BUDGET: TaskPatch = { failures: 0, lapses: 0, blame: { failedOn: [],
 /** Why a job failed when a job it depends on ended without completing. */
 function dependencyFailure(jobId: string, state: JobState | undefined): string {
   return `dependency job ${jobId} ${state === 'CANCELLED' ? 'was cancelled' : state === 'REJECTED' ? 'was rejected' : 'failed'}`;
+}
+
+/**
+ * What a new job was cut into, as its PENDING event says it.
+ * @example acceptedTasks(11, { reduce: 'export default ...' }) // '10 tasks and a reduce step'
+ */
+function acceptedTasks(taskCount: number, spec: Pick<JobSpec, 'reduce'>): string {
+  return spec.reduce === undefined ? counted(taskCount, 'task') : `${counted(taskCount - 1, 'task')} and a reduce step`;
 }

@@ -1,5 +1,5 @@
 import { RecentDurations } from './durations.js';
-import type { JobProgress, JobSpec, JobState, TaskState } from '../../shared/index.js';
+import { jobProgress, type JobProgress, type JobSpec, type JobState, type TaskState } from '../../shared/index.js';
 import type { JobRecord, TaskRecord } from '../store/index.js';
 import type { JobGraph } from '../../shared/index.js';
 import type { TaskTable } from './task-table.js';
@@ -301,10 +301,12 @@ export class LiveJob {
     return task?.output?.[unit - task.firstItem];
   }
 
-  /** Done, failed and running tasks, from the counts kept: O(1). */
+  /** Done, failed and running map tasks and where the reduce step is, from the counts kept: O(1). */
   progress(): JobProgress {
     const { tasks } = this;
-    return { total: tasks.size, done: tasks.count('done'), failed: tasks.count('failed'), running: tasks.count('leased') };
+    const reduce = this.reduceIndex();
+    const counts = { done: tasks.count('done'), failed: tasks.count('failed'), leased: tasks.count('leased') };
+    return jobProgress(tasks.size, counts, reduce === undefined ? undefined : tasks.state(reduce));
   }
 
   /**

@@ -9,7 +9,7 @@ describe('LogBuffer', () => {
     const store = await openSqliteStore(':memory:');
     try {
       const commits = new GroupCommit(store);
-      const logs = new LogBuffer(commits, new JobFeed(), 60_000);
+      const logs = new LogBuffer(commits, new JobFeed(), { flushMs: 60_000 });
       await store.write([{ type: 'createJob', job: { id: 'job_1', name: 'j', state: 'RUNNING', priority: 0, spec: { name: 'j' } as never, codeSha: 'a', itemCount: 1, taskCount: 1, error: null, idempotencyKey: null, createdAt: 1, updatedAt: 1 }, tasks: [{ index: 0, state: 'leased', firstItem: 0, itemCount: 1, input: [1] }] }]);
 
       logs.add({ jobId: 'job_1', taskIndex: 0, workerId: 'w', level: 'info', message: 'before the checkpoint', time: 1 });

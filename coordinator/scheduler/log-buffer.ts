@@ -1,4 +1,5 @@
 import type { JobFeed } from '../events/index.js';
+import { SILENT_LOG, type Logger } from '../log.js';
 import type { NewLog } from '../store/index.js';
 import type { GroupCommit } from './group-commit.js';
 
@@ -11,11 +12,16 @@ export class LogBuffer {
   private pending: NewLog[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
 
+  private readonly flushMs: number;
+  private readonly log: Logger;
+
   constructor(
     private readonly commits: GroupCommit,
     private readonly feed: JobFeed,
-    private readonly flushMs = 100,
+    { flushMs = 100, log = SILENT_LOG }: { flushMs?: number; log?: Logger } = {},
   ) {
+    this.flushMs = flushMs;
+    this.log = log;
     commits.onClosing(() => this.addToCommit());
   }
 
@@ -30,7 +36,7 @@ export class LogBuffer {
     try {
       await this.commits.committed();
     } catch (error) {
-      console.error('could not store task logs:', error);
+      this.log.error({ err: error }, 'could not store task logs');
     }
   }
 

@@ -107,6 +107,7 @@ export class Replication {
     if (!group) return;
     group.leases.delete(lease.leaseId);
     const decision = decideRetry(task, job.record.spec.retry, end, this.state.random);
+    this.state.logAttemptEnd(job, task, end, decision);
     Object.assign(task, { failures: decision.failures, lapses: decision.lapses, failedOn: decision.failedOn, lapsedOn: decision.lapsedOn, error: decision.error });
     if (decision.type === 'retry' && decision.exclude !== undefined && !task.excluded.includes(decision.exclude)) {
       task.excluded = [...task.excluded, decision.exclude];

@@ -200,6 +200,7 @@ export class Reports {
    */
   private endAttempt(job: LiveJob, task: TaskRecord, end: AttemptEnd): void {
     const decision = decideRetry(task, job.record.spec.retry, end, this.state.random);
+    this.state.logAttemptEnd(job, task, end, decision);
     Object.assign(task, { failures: decision.failures, lapses: decision.lapses, failedOn: decision.failedOn, lapsedOn: decision.lapsedOn });
     if (decision.type === 'retry') {
       if (decision.exclude !== undefined && !task.excluded.includes(decision.exclude)) {

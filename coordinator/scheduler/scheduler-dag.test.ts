@@ -139,6 +139,8 @@ describe('Scheduler: reduce', () => {
     expect(reduction).toMatchObject({ taskIndex: 3, code: await sha256Hex(reduce), input: { kind: 'reduce', outputs: [2, 4, 6, 8, 10] } });
     expect(leases[0]!.code).toBe(job?.codeSha);
     expect((await store.getJob(id))?.state).toBe('RUNNING');
+    // The reduce step is no map task: the three are done, and it runs apart.
+    expect(scheduler.liveJob(id)?.progress()).toEqual({ total: 3, done: 3, failed: 0, running: 0, reduce: 'running' });
     await scheduler.complete('w_2', reduction.leaseId, [30]);
     expect((await store.getJob(id))?.state).toBe('COMPLETED');
     expect((await store.listOutputs(id)).at(-1)).toEqual({ index: 3, firstItem: 5, output: [30] });

@@ -97,7 +97,7 @@ describe('Scheduler: dependsOn', () => {
     expect(scheduler.liveJob(late.id)).toBeUndefined();
     expect(await transitions(store, late.id)).toEqual([
       '∅→SUBMITTED: submitted',
-      'SUBMITTED→PENDING: accepted: 1 tasks',
+      'SUBMITTED→PENDING: accepted: 1 task',
       `PENDING→FAILED: dependency job ${failing.id} failed`,
     ]);
 
@@ -141,7 +141,7 @@ describe('Scheduler: job events', () => {
     const events = await store.listJobEvents(id);
     expect(events.map((event) => [event.from, event.to, event.reason, event.time - start])).toEqual([
       [null, 'SUBMITTED', 'submitted', 0],
-      ['SUBMITTED', 'PENDING', 'accepted: 1 tasks', 0],
+      ['SUBMITTED', 'PENDING', 'accepted: 1 task', 0],
       ['PENDING', 'RUNNING', 'task 0 leased to w_1', 1_000],
       ['RUNNING', 'COMPLETED', 'all tasks done', 2_000],
     ]);

@@ -90,9 +90,15 @@ describe('Scheduler: retry after a backoff', () => {
     pass(clock, 2_000); // random 0: half of 4000
     const again = await lease('w_1');
     expect(again).toMatchObject({ taskIndex: 0, attempt: 2 });
-    await scheduler.fail('w_1', again.leaseId, { message: 'twice' });
-    expect(await store.getJob(id)).toMatchObject({ state: 'FAILED', error: { message: 'twice', taskIndex: 0 } });
+    const stack = 'Error: twice\n    at task (code.js:1:7)';
+    await scheduler.fail('w_1', again.leaseId, { message: 'twice', stack });
+    expect(await store.getJob(id)).toMatchObject({ state: 'FAILED', error: { message: 'twice', taskIndex: 0, stack } });
     expect((await store.listTasks(id)).map((t) => t.state)).toEqual(['failed', 'cancelled']);
+    // Each failed attempt is an error in its task's log, stored with the job's end: `tabgrid logs` shows where and how it failed.
+    expect((await store.listLogs(id)).map(({ level, taskIndex, workerId, message }) => ({ level, taskIndex, workerId, message }))).toEqual([
+      { level: 'error', taskIndex: 0, workerId: 'w_1', message: 'attempt 1 failed; retrying in 2 s: once' },
+      { level: 'error', taskIndex: 0, workerId: 'w_1', message: `attempt 2 failed; the job fails: ${stack}` },
+    ]);
   });
 
   it('drops the backoff timer of a job that ends meanwhile', async () => {
@@ -162,6 +168,10 @@ describe('Scheduler: attempt timeouts', () => {
     expect(job?.state).toBe('FAILED');
     expect(job?.error).toMatchObject({ taskIndex: 0, message: expect.stringMatching(/timed out/) as string });
     expect(scheduler.counters.timeouts).toBe(2);
+    expect((await store.listLogs(id)).map((line) => `${line.level} ${line.workerId}: ${line.message}`)).toEqual([
+      'error w_1: attempt 1 timed out after 5 s; retrying',
+      'error w_2: attempt 2 timed out after 5 s; the job fails',
+    ]);
   });
 
   it('gives a lease recovered after a restart a fresh timeout', async () => {

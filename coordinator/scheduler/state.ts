@@ -1,4 +1,5 @@
-import { assertJobMove, isTerminal, type Capabilities, type JobError, type JobState, type LogLevel } from '../../shared/index.js';
+import { assertJobMove, isTerminal, type AttemptEnd, type Capabilities, type JobError, type JobState, type LogLevel, type RetryDecision } from '../../shared/index.js';
+import { attemptLine } from './attempt-log.js';
 import { JobFeed } from '../events/index.js';
 import type { JobPatch, Store, TaskRecord } from '../store/index.js';
 import { GangTable } from './gangs.js';
@@ -11,6 +12,7 @@ import { LogBuffer } from './log-buffer.js';
 import { CompletionRate } from './rate.js';
 import { TaskCounts } from './task-counts.js';
 import { NO_OBSERVER, type Observer } from '../observer.js';
+import { SILENT_LOG, type Logger } from '../log.js';
 
 export interface SchedulerOptions {
   /** How long a lease lasts without a heartbeat. @default 30000 */
@@ -38,6 +40,8 @@ export interface SchedulerOptions {
   signalling?: { path: string; key: string; iceServers: RTCIceServer[] };
   /** Told how long tasks waited and ran (the metrics). @default NO_OBSERVER */
   observer?: Observer;
+  /** The coordinator's log: attempts that failed or lapsed, stores that failed. @default SILENT_LOG */
+  log?: Logger;
 }
 
 export type RevokeListener = (workerId: string, leaseId: string, reason: string) => void;
@@ -84,6 +88,7 @@ export class SchedulerState {
   readonly now: () => number;
   readonly random: () => number;
   readonly observer: Observer;
+  readonly log: Logger;
   /** Counts leases handed out: equal priorities take turns by it. */
   turns = 0;
 
@@ -97,9 +102,10 @@ export class SchedulerState {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.observer = options.observer ?? NO_OBSERVER;
-    this.commits = new GroupCommit(store);
+    this.log = options.log ?? SILENT_LOG;
+    this.commits = new GroupCommit(store, this.log);
     this.taskCounts = new TaskCounts(store);
-    this.logs = new LogBuffer(this.commits, this.feed);
+    this.logs = new LogBuffer(this.commits, this.feed, { log: this.log });
   }
 
   /** A job becomes live (submitted, or loaded at start): it may lease from now on. */
@@ -247,6 +253,15 @@ export class SchedulerState {
     this.logs.add({ jobId: job.id, taskIndex, workerId: null, level, message, time: this.now() });
   }
 
+  /** An attempt ended without a result: its task's log says how, and what comes next (see `attemptLine`). */
+  logAttemptEnd(job: LiveJob, task: TaskRecord, end: AttemptEnd, decision: RetryDecision): void {
+    const line = attemptLine(end, decision, task.attempts);
+    if (!line) return;
+    this.logs.add({ jobId: job.id, taskIndex: task.index, time: this.now(), ...line });
+    // The coordinator's log says it too, at warn whatever the task log says: a task failing is no fault of the coordinator.
+    this.log.warn({ jobId: job.id, taskIndex: task.index, workerId: line.workerId, attempt: task.attempts, end: end.type }, line.message);
+  }
+
   /**
    * Moves a job to another state (the job state machine refuses a move it does not allow), with
    * its event; the first move to RUNNING is its start, a move to a terminal state its end.
@@ -258,10 +273,9 @@ export class SchedulerState {
     const record = (job.record = { ...job.record, state: to, error, updatedAt: now });
     const patch: JobPatch = { state: to, error };
     if (to === 'RUNNING' && record.startedAt === undefined) patch.startedAt = record.startedAt = now;
-    // An ended job's counts are kept with it: its status never counts its tasks again.
+    // An ended job's counts (of all its tasks, the reduce step's too) are kept with it: its status never counts its tasks again.
     if (isTerminal(to)) {
-      const { done, failed } = job.progress();
-      patch.finalCounts = { done, failed };
+      patch.finalCounts = { done: job.tasks.count('done'), failed: job.tasks.count('failed') };
       patch.endedAt = record.endedAt = now;
     }
     this.commits.add({ type: 'updateJob', id: job.id, patch });

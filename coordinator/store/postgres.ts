@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { SILENT_LOG, type Logger } from '../log.js';
 import { createPostgresSchema } from './postgres-schema.js';
 import { Numbered } from './postgres-sql.js';
 import { PostgresWrites } from './postgres-writes.js';
@@ -10,10 +11,10 @@ import type { CoordinatorLease, Store, StoreChange } from './store.js';
  * its tables if they are not there. Several coordinators may open the same database: the one
  * holding the lease (`store.lease`) writes; the others only read.
  */
-export async function openPostgresStore(url: string): Promise<Store> {
+export async function openPostgresStore(url: string, log: Logger = SILENT_LOG): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: { getTypeParser } });
   // A connection that breaks while idle in the pool must not crash the process: the pool drops it.
-  pool.on('error', (error) => console.error('a PostgreSQL connection failed:', error.message));
+  pool.on('error', (error) => log.warn({ err: error }, 'a PostgreSQL connection failed'));
   try {
     await createPostgresSchema(pool);
   } catch (error) {

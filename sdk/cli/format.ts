@@ -1,4 +1,4 @@
-import type { ErrorCode, JobStatus } from '../../shared/index.js';
+import { counted, type ErrorCode, type JobProgress, type JobStatus } from '../../shared/index.js';
 import { isHTTPError, isTabgridError } from '../errors.js';
 
 /** One line for any error: its message, plus the field list of a rejected spec. */
@@ -31,11 +31,22 @@ function describeDetails(details: unknown): string {
     .join('; ');
 }
 
-/** `state: RUNNING`, `progress: 3/10`, and `error: ...` for a job that failed. */
+/** `state: RUNNING` and `progress: 3/10 done, 0 failed, 2 running` (see `progressCounts`). */
 export function statusLines(status: JobStatus): string[] {
-  const lines = [`state: ${status.state}`, `progress: ${status.progress.done}/${status.progress.total}`];
-  if (status.error) lines.push(`error: ${status.error.message}`);
-  return lines;
+  return [`state: ${status.state}`, `progress: ${progressCounts(status.progress)}`];
+}
+
+/**
+ * The counts of a job's map tasks, and where its reduce step is.
+ * @example progressCounts({ total: 40, done: 12, failed: 0, running: 3 }) // '12/40 done, 0 failed, 3 running'
+ * @example progressCounts({ total: 10, done: 10, failed: 0, running: 0, reduce: 'running' }) // '10/10 done, 0 failed, reduce step running'
+ */
+export function progressCounts(progress: JobProgress): string {
+  const { done, total, failed, running, reduce } = progress;
+  const parts = [`${done}/${total} done`, `${failed} failed`];
+  if (running > 0) parts.push(`${running} running`);
+  if (reduce !== undefined) parts.push(`reduce step ${reduce}`);
+  return parts.join(', ');
 }
 
 /**
@@ -46,16 +57,19 @@ export function statusLines(status: JobStatus): string[] {
 export function validationLine(validation: NonNullable<JobStatus['validation']>): string {
   const { replicas, quorum, adaptive, leases, accepted, checked, disagreements } = validation;
   const factor = accepted === 0 ? '' : ` (${(leases / accepted).toFixed(2)} per task)`;
-  const disagreed = `${disagreements} disagreement${disagreements === 1 ? '' : 's'}`;
-  return `validation: ${replicas} replicas, quorum ${quorum}${adaptive ? ', adaptive' : ''}; ${accepted} accepted (${checked} checked), ${leases} leases${factor}, ${disagreed}`;
+  return `validation: ${counted(replicas, 'replica')}, quorum ${quorum}${adaptive ? ', adaptive' : ''}; ${accepted} accepted (${checked} checked), ${counted(leases, 'lease')}${factor}, ${counted(disagreements, 'disagreement')}`;
 }
 
 /** Columns of `tabgrid list`, padded to line up. */
 export function jobTable(jobs: readonly JobStatus[]): string[] {
-  const rows = [
+  return alignedColumns([
     ['ID', 'STATE', 'PROGRESS', 'PRIORITY', 'NAME'],
     ...jobs.map((job) => [job.id, job.state, `${job.progress.done}/${job.progress.total}`, String(job.priority), job.name]),
-  ];
+  ]);
+}
+
+/** Rows of cells as lines, each column padded to its widest cell (the last is left as it is). */
+export function alignedColumns(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
   return rows.map((row) =>
     row

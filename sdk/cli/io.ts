@@ -1,5 +1,12 @@
 import type { FetchFunction } from '../rest.js';
 
+/** Standard output when it is a terminal: what a live progress bar is drawn on. */
+export interface TerminalStream extends NodeJS.WritableStream {
+  isTTY: true;
+  /** Its width in characters. */
+  columns?: number;
+}
+
 /** What the CLI touches of the world, so tests can run it in-process. */
 export interface CliIO {
   /** Writes one line to standard output. */
@@ -8,6 +15,8 @@ export interface CliIO {
   err(line: string): void;
   /** Commander's own help and usage text, written as is. */
   writeRaw(stream: 'out' | 'err', text: string): void;
+  /** Standard output when it is a terminal (progress is then a live bar on it); absent when it is a file or a pipe (progress is then plain lines). */
+  terminal?: TerminalStream;
   env: Readonly<Record<string, string | undefined>>;
   /** Relative paths (job files, `--data`) are resolved against this. */
   cwd: string;
@@ -24,7 +33,7 @@ export function processIO(): CliIO {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
-  return {
+  const io: CliIO = {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     writeRaw: (stream, text) => (stream === 'out' ? process.stdout : process.stderr).write(text),
@@ -32,6 +41,8 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     onShutdown: exitOnSignal,
   };
+  if (process.stdout.isTTY) io.terminal = process.stdout as TerminalStream;
+  return io;
 }
 
 function exitOnSignal(stop: () => Promise<void>): void {

@@ -58,7 +58,7 @@ describe('parseJobFile', () => {
     expect(error.message).not.toContain('\n');
     expect(error.message).toContain('name at line 1, column 1:');
     expect(error.message).toContain('input.items at line 3, column 10: items must not be empty');
-    expect(error.message).toMatch(/colour at line 4, column 1: Unrecognized key: "colour"/);
+    expect(error.message).toMatch(/colour at line 4, column 1: unknown key "colour"$/);
   });
 
   test('the scheduling fields are validated with line and column: retry.backoff', async () => {

@@ -26,14 +26,25 @@ describe('tabgrid submit', () => {
     expect(await grid.grid.job(run.stdout[0]!).status()).toMatchObject({ name: 'squares', state: 'PENDING' });
   });
 
-  test('--wait prints the final state of a completed job', async () => {
+  test('--wait ends with the final state and counts of a completed job', async () => {
     const run = await cli(['submit', 'squares.yaml', '--wait'], { cwd: dir, grid: working });
-    expect(run).toMatchObject({ code: 0, stdout: [expect.stringMatching(/^job_/), 'state: COMPLETED', 'progress: 2/2'], stderr: [] });
+    expect(run).toMatchObject({ code: 0, stderr: [] });
+    expect(run.stdout[0]).toMatch(/^job_/);
+    expect(run.stdout.slice(-2)).toEqual(['state: COMPLETED', 'progress: 2/2 done, 0 failed']);
   });
 
-  test('--wait on a failing job prints the task error to stderr and exits 1', async () => {
+  test('--wait on a failing job says where and how it failed, the error on stderr, and exits 1', async () => {
     const run = await cli(['submit', 'fails.yaml', '--wait'], { cwd: dir, grid: working });
-    expect(run).toMatchObject({ code: 1, stdout: [expect.stringMatching(/^job_/), 'state: FAILED'], stderr: ['error: bad 2'] });
+    expect(run).toMatchObject({ code: 1, stderr: ['error: bad 2'] });
+    const end = run.stdout.indexOf('state: FAILED');
+    expect(run.stdout.slice(end, end + 6)).toEqual([
+      'state: FAILED',
+      'progress: 1/2 done, 1 failed',
+      'error: bad 2',
+      expect.stringMatching(/^failed task: 1 \(item 1\), 1 attempt \(1 failed, 0 lost\), on worker w_\w+$/),
+      'stack:',
+      '  Error: bad 2',
+    ]);
   });
 
   test('invalid YAML is one error line with line and column, and nothing is sent', async () => {
@@ -58,9 +69,22 @@ describe('tabgrid status, results, logs of a failed job', () => {
     jobId = run.stdout[0]!;
   });
 
-  test('status prints state, progress and the error of a failed job', async () => {
+  test('status says where and how a failed job failed: task, items, attempts, worker, error and stack', async () => {
+    const [worker] = await working.grid.workers();
     const run = await cli(['status', jobId], { cwd: dir, grid: working });
-    expect(run).toMatchObject({ code: 0, stdout: [`job: ${jobId} (fails)`, 'state: FAILED', 'progress: 1/2', 'error: bad 2', 'run mode: immediate'] });
+    expect(run.code).toBe(0);
+    expect(run.stdout.slice(0, 7)).toEqual([
+      `job: ${jobId} (fails)`,
+      'state: FAILED',
+      'progress: 1/2 done, 1 failed',
+      'run mode: immediate',
+      'error: bad 2',
+      `failed task: 1 (item 1), 1 attempt (1 failed, 0 lost), on worker ${worker?.id}`,
+      'stack:',
+    ]);
+    // The stack is the task code's: it starts with the error and names the code's frame.
+    expect(run.stdout[7]).toBe('  Error: bad 2');
+    expect(run.stdout[8]).toMatch(/^ {6}at /);
   });
 
   test('status --json prints the JobStatus', async () => {
@@ -73,12 +97,20 @@ describe('tabgrid status, results, logs of a failed job', () => {
     expect(run.stdout).toEqual(['{"index":0,"output":1}']);
   });
 
-  test('logs prints one line per entry, or NDJSON with --json', async () => {
+  test('logs prints one line per entry, the failed attempt with its stack, or NDJSON with --json', async () => {
     const [worker] = await working.grid.workers();
     const lines = (await cli(['logs', jobId], { cwd: dir, grid: working })).stdout;
-    expect(lines.map((line) => line.replace(/^\S+ /, ''))).toEqual([`info  task 0 worker ${worker?.id}: item 1`, `info  task 1 worker ${worker?.id}: item 2`]);
+    expect(lines.map((line) => line.replace(/^\S+ /, ''))).toEqual([
+      `info  task 0 worker ${worker?.id}: item 1`,
+      `info  task 1 worker ${worker?.id}: item 2`,
+      expect.stringMatching(new RegExp(`^error task 1 worker ${worker?.id}: attempt 1 failed; the job fails: Error: bad 2\n {8}at `)),
+    ]);
     const json = (await cli(['logs', jobId, '--json'], { cwd: dir, grid: working })).stdout.map((line) => JSON.parse(line) as unknown);
-    expect(json).toEqual([expect.objectContaining({ taskIndex: 0, message: 'item 1' }), expect.objectContaining({ taskIndex: 1, message: 'item 2' })]);
+    expect(json).toEqual([
+      expect.objectContaining({ taskIndex: 0, message: 'item 1' }),
+      expect.objectContaining({ taskIndex: 1, message: 'item 2' }),
+      expect.objectContaining({ level: 'error', taskIndex: 1, workerId: worker?.id, message: expect.stringContaining('Error: bad 2\n    at ') as string }),
+    ]);
   });
 });
 

@@ -1,8 +1,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 import { ADMIN_TOKEN, type RealGrid } from '../test-support.js';
-import type { CliIO } from './io.js';
+import type { CliIO, TerminalStream } from './io.js';
 import { runCli, type CliOverrides } from './program.js';
 
 // Runs `tabgrid` in-process for the CLI's tests, talking to a real coordinator (../test-support.ts).
@@ -15,6 +17,8 @@ export interface CliRun {
   stderr: string[];
   /** What it asked to run on SIGINT/SIGTERM. */
   stops: (() => Promise<void>)[];
+  /** What it drew on its terminal (a run with `terminal: true`), escape codes and all. */
+  terminal: string;
 }
 
 export interface CliTarget {
@@ -25,11 +29,13 @@ export interface CliTarget {
   /** The environment; the grid's URL and token by default. */
   env?: Record<string, string>;
   overrides?: CliOverrides;
+  /** Standard output is a terminal: progress is drawn on it as a live bar (see `CliRun.terminal`). */
+  terminal?: boolean;
 }
 
 /** Starts `tabgrid args`; `run` fills as it prints, `done` resolves when it exits. */
 export function startCli(args: string[], target: CliTarget): { run: CliRun; done: Promise<CliRun> } {
-  const run: CliRun = { code: -1, stdout: [], stderr: [], stops: [] };
+  const run: CliRun = { code: -1, stdout: [], stderr: [], stops: [], terminal: '' };
   const { grid } = target;
   const io: CliIO = {
     out: (line) => run.stdout.push(line),
@@ -40,11 +46,35 @@ export function startCli(args: string[], target: CliTarget): { run: CliRun; done
     onShutdown: (stop) => run.stops.push(stop),
   };
   if (grid) io.fetch = grid.fetch;
+  if (target.terminal) io.terminal = fakeTerminal((text) => (run.terminal += text));
   const done = runCli(args, io, target.overrides).then((code) => {
     run.code = code;
     return run;
   });
   return { run, done };
+}
+
+/** A terminal 100 columns wide that hands on what is written to it. */
+function fakeTerminal(write: (text: string) => void): TerminalStream {
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      write(String(chunk));
+      done();
+    },
+  });
+  return Object.assign(stream, { isTTY: true as const, columns: 100 });
+}
+
+/** The escape code that moves the cursor to the line's first column, as a bar's redraw starts. */
+const TO_LINE_START = '\u001b[1G';
+
+/**
+ * What a terminal shows at the end of `drawn`: each line's last frame (a carriage return or a
+ * move to the line's start draws over it), escape codes left out.
+ */
+export function lastFrames(drawn: string): string[] {
+  const lines = stripVTControlCharacters(drawn.replaceAll(TO_LINE_START, '\r')).split('\n');
+  return lines.map((line) => line.split('\r').filter((frame) => frame !== '').at(-1) ?? '').filter((line) => line !== '');
 }
 
 /** Runs `tabgrid args` to its end. */
@@ -66,6 +96,8 @@ export async function writeJobFiles(): Promise<string> {
     'keyed.yaml': 'name: keyed\ncodeFile: square.js\ninput: { items: [1] }\nidempotencyKey: once\n',
     'paused.yaml': 'name: later\ncodeFile: square.js\ninput: { items: [1] }\nrunMode: paused\n',
     'chatty.yaml': 'name: chatty\ncode: "export default (x, ctx) => { ctx.log(`squaring ${x}`); return x * x; }"\ninput: { items: [1, 2] }\n',
+    'six.yaml': 'name: six\ncodeFile: square.js\ninput: { items: [1, 2, 3, 4, 5, 6], chunkSize: 1 }\n',
+    'summed.yaml': 'name: summed\ncodeFile: square.js\ninput: { items: [1, 2, 3, 4], chunkSize: 2 }\nreduce: "export default (outputs) => outputs.reduce((a, b) => a + b, 0)"\n',
   };
   await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text)));
   return dir;

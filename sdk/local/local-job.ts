@@ -1,5 +1,6 @@
 import { isTerminal, type ItemResult, type JobEvent, type JobStatus, type LogEntry, type TaskStatus } from '../../shared/index.js';
-import { JobFailedError, TabgridError, TimeoutError } from '../errors.js';
+import { TabgridError, TimeoutError } from '../errors.js';
+import { settle } from '../job-end.js';
 import type { FollowOptions, ReadOptions, WaitOptions } from '../job.js';
 import type { LocalJobRecord } from './local-record.js';
 
@@ -53,7 +54,7 @@ export class LocalJob {
       clearTimeout(timer);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
-    return this.#settle(this.#record.status());
+    return settle(this.#record.status());
   }
 
   /**
@@ -153,13 +154,6 @@ export class LocalJob {
       const change = this.#record.nextChange();
       await (stop ? Promise.race([change, stop]) : change);
     }
-  }
-
-  #settle(status: JobStatus): JobStatus {
-    if (status.state === 'COMPLETED') return status;
-    const state = status.state === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
-    const fallback = `job ${this.id} ${state === 'CANCELLED' ? 'was cancelled' : 'failed'}`;
-    throw new JobFailedError({ jobId: this.id, state, message: status.error?.message ?? fallback, taskIndex: status.error?.taskIndex });
   }
 }
 

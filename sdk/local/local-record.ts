@@ -1,5 +1,6 @@
 import {
   isTerminal,
+  jobProgress,
   type JobError,
   type JobEvent,
   type JobState,
@@ -119,17 +120,18 @@ export class LocalJobRecord {
 
   status(): JobStatus {
     const count = (state: TaskState): number => this.tasks.filter((task) => task.state === state).length;
+    const reduce = this.tasks.find((task) => task.reduce);
     const status: JobStatus = {
       id: this.id,
       name: this.name,
       state: this.state,
       priority: this.priority,
-      progress: { total: this.tasks.length, done: count('done'), failed: count('failed'), running: count('leased') },
+      progress: jobProgress(this.tasks.length, { done: count('done'), failed: count('failed'), leased: count('leased') }, reduce?.state),
       items: this.plan.units,
       createdAt: this.createdAt.toISOString(),
       updatedAt: this.updatedAt.toISOString(),
       runMode: 'local',
-      reduce: this.tasks.some((task) => task.reduce),
+      reduce: reduce !== undefined,
     };
     if (this.error) status.error = this.error;
     return status;

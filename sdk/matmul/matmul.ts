@@ -1,7 +1,6 @@
 import { sha256Hex, type ItemResult, type JobSpecInput } from '../../shared/index.js';
 import { TabgridError } from '../errors.js';
 import type { ReadOptions, WaitOptions } from '../job.js';
-import { runLocally } from '../local/index.js';
 import type { MapOptions } from '../map.js';
 import { matmulTaskSource } from './task-module.js';
 import { assembleProduct, decodeTile, DEFAULT_TILE, float32Bytes, planTiles, transposeMatrix, type Matrix, type TilePlan } from './tiles.js';
@@ -57,6 +56,8 @@ export async function multiplyOnGrid(grid: MatmulGrid, a: Matrix, b: Matrix, opt
   if (options.local) {
     const [aSha, btSha] = await Promise.all([sha256Hex(aBytes), sha256Hex(btBytes)]);
     const blobs = new Map([[aSha, aBytes], [btSha, btBytes]]);
+    // Loaded on demand, as in `grid.submit`: only a local multiply needs the task runtime.
+    const { runLocally } = await import('../local/index.js');
     job = await runLocally(matmulSpec(plan, aSha, btSha, options), { blobs });
   } else {
     const [aSha, btSha] = await Promise.all([grid.putBlob(aBytes, read), grid.putBlob(btBytes, read)]);

@@ -48,10 +48,12 @@ export function browserCapabilities(detected: DetectedAdapter, debug = false): C
 }
 
 /**
- * The adapter as a volunteer reads it: `<vendor> <architecture>`, or "no WebGPU".
+ * The graphics card (WebGPU adapter) as a volunteer reads it: `<vendor> <architecture>`, or that
+ * the page may use none.
  * @example describeAdapter({ vendor: 'google', architecture: 'swiftshader' }) // 'google swiftshader'
+ * @example describeAdapter(null) // 'none this browser lets web pages use'
  */
 export function describeAdapter(adapter: AdapterInfo): string {
-  if (!adapter) return 'no WebGPU';
-  return `${adapter.vendor} ${adapter.architecture}`.trim() || 'WebGPU (unnamed adapter)';
+  if (!adapter) return 'none this browser lets web pages use';
+  return `${adapter.vendor} ${adapter.architecture}`.trim() || 'one, unnamed';
 }

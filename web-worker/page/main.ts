@@ -21,8 +21,8 @@ import { pageSessionStorage, takeJoinToken } from './join-token.js';
 import { peerJsGangs } from './gangs.js';
 import { watchBattery, watchPressure } from './sensors.js';
 import { loadSettings, pageLocalStorage, saveSettings, type VolunteerSettings } from './settings.js';
-import { volunteerStatus, type VolunteerStatus } from './status.js';
-import { describeTensorReport, measuringTaskWorkers, ReportedCapabilities, tensorPreference } from './tensor.js';
+import { COULD_NOT_START, volunteerStatus, type VolunteerStatus } from './status.js';
+import { describeTensorReport, measuringTaskWorkers, ReportedCapabilities, tensorPreference, tensorSummary } from './tensor.js';
 import { JoinView } from './view.js';
 
 declare global {
@@ -50,7 +50,7 @@ async function join(token: string, view: JoinView, debug: boolean, params: URLSe
   // The task worker measures its tensor backends at start; the tab joins meanwhile and reports them when known.
   const capabilities = new ReportedCapabilities(browserCapabilities(detected, debug));
   const createWorker = measuringTaskWorkers(tensorPreference(params), (report) => {
-    view.showTensor(describeTensorReport(report, detected.adapter));
+    view.showTensor(tensorSummary(report), describeTensorReport(report, detected.adapter));
     capabilities.addTensor(report);
   });
   const executor = new BrowserExecutor({ createWorker, joinGang: peerJsGangs(location.origin) });
@@ -139,7 +139,10 @@ function followClient(client: WorkerClient, view: JoinView, debug: boolean, refr
 }
 
 function followStore(store: ResilientStore, view: JoinView, refresh: () => void): void {
-  if (store.problem) console.warn(`[tabgrid] working without persistence: ${store.problem.message}`);
+  if (store.problem) {
+    view.addLog({ level: 'warn', text: `working without persistence: ${store.problem.message}` }, new Date());
+    console.warn(`[tabgrid] working without persistence: ${store.problem.message}`);
+  }
   store.onDegraded((problem) => {
     view.showStorage(false, problem.message);
     view.addLog({ level: 'warn', text: `working without persistence from now on: ${problem.message}` }, new Date());
@@ -182,7 +185,7 @@ if (token) {
   join(token, view, debug, params).catch((error: unknown) => {
     console.error('[tabgrid] could not start', error);
     window.tabgrid = { state: 'stopped', tasksDone: 0, workerId: undefined, paused: false };
-    view.showProblem(`Could not start: ${String(error)}`, 'stopped');
+    view.showProblem(COULD_NOT_START, 'stopped', String(error));
   });
 } else {
   window.tabgrid = { state: 'no-token', tasksDone: 0, workerId: undefined, paused: false };

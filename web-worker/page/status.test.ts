@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkerClientSnapshot } from '../../worker/index.js';
 import { leaseMessage } from '../../worker/testing.js';
 import { EventLog } from './event-log.js';
-import { computeLine, machineLine, pauseLine, stateLine, unsentLine, volunteerStatus, workerLines, workersLine } from './status.js';
+import { computeLine, COULD_NOT_START, machineLine, pauseLine, stateLine, stateText, storageLine, unsentLine, volunteerStatus, workerLines, workersLine } from './status.js';
 
 const base: WorkerClientSnapshot = {
   connection: 'connected',
@@ -117,5 +117,15 @@ describe('EventLog', () => {
       level: 'error',
       text: 'coordinator: unknown join token (bad_token)',
     });
+  });
+});
+
+describe("the page's words for a volunteer", () => {
+  it('say what happened and what to do, never a code or an error message', () => {
+    expect(stateText('no-token')).toBe('no join token');
+    expect(stateText('reconnecting')).toBe('reconnecting');
+    expect(storageLine(true)).toBe('Progress is kept in this browser: a reload or a lost connection loses no work.');
+    expect(storageLine(false)).toBe('This browser keeps nothing for this page (a private window, or site data turned off): a reload loses the task in hand.');
+    expect(COULD_NOT_START).toMatch(/^This tab could not start working\. Reloading the page may help/);
   });
 });

@@ -45,6 +45,28 @@ export interface VolunteerStatus {
 }
 
 /**
+ * The state as the page writes it: the word itself, but in words where it is a code.
+ * @example stateText('no-token') // 'no join token'
+ */
+export function stateText(state: VolunteerState): string {
+  return state === 'no-token' ? 'no join token' : state;
+}
+
+/** What the page says when it could not start; the error itself is kept under its details. */
+export const COULD_NOT_START = 'This tab could not start working. Reloading the page may help; if it does not, tell whoever runs the grid.';
+
+/**
+ * Whether the tab's progress survives a reload, in a volunteer's words (why storage failed, in
+ * a browser's words, goes to the page's log and the line's tooltip).
+ * @example storageLine(false) // 'This browser keeps nothing for this page (a private window, or site data turned off): a reload loses the task in hand.'
+ */
+export function storageLine(durable: boolean): string {
+  return durable
+    ? 'Progress is kept in this browser: a reload or a lost connection loses no work.'
+    : 'This browser keeps nothing for this page (a private window, or site data turned off): a reload loses the task in hand.';
+}
+
+/**
  * The volunteer's state: the connection's, except that a connected, paused worker is `paused`.
  * @example volunteerState({ ...snapshot, connection: 'connected', paused: true }) // 'paused'
  */

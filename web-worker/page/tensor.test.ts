@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Capabilities, TensorReport } from '../../shared/index.js';
-import { describeTensorReport, ReportedCapabilities, tensorPreference } from './tensor.js';
+import { describeTensorReport, ReportedCapabilities, tensorPreference, tensorSummary } from './tensor.js';
 
 const report: TensorReport = {
   chosen: { backend: 'wasm' },
@@ -29,29 +29,46 @@ describe('describeTensorReport', () => {
     );
   });
 
-  it('says in plain words why a backend is left out, not the raw error', () => {
+  it('names each backend left out with the error it gave', () => {
     const measured = report.figures.filter(({ backend }) => backend !== 'webgpu');
     const hung: TensorReport = { ...report, figures: measured, unavailable: [{ backend: 'webgpu', why: 'timeout', reason: 'TimeLimitError: webgpu: no answer within 20000 ms' }] };
-    expect(describeTensorReport(hung)).toBe('WASM 45 GFLOPS, CPU 0.9 GFLOPS at 256×256 → using WASM (the GPU did not answer in time)');
-    const absent: TensorReport = { ...hung, unavailable: [{ backend: 'webgpu', why: 'absent', reason: 'WebGpuUnavailableError: WebGPU is present but no adapter was granted' }] };
-    expect(describeTensorReport(absent)).toBe('WASM 45 GFLOPS, CPU 0.9 GFLOPS at 256×256 → using WASM (no GPU available to this browser)');
-    const failed: TensorReport = { ...hung, unavailable: [{ backend: 'webgpu', why: 'failed', reason: 'DeviceLostError: webgpu: device lost' }] };
-    expect(describeTensorReport(failed)).toBe('WASM 45 GFLOPS, CPU 0.9 GFLOPS at 256×256 → using WASM (the GPU failed while measured)');
+    expect(describeTensorReport(hung)).toBe(
+      'WASM 45 GFLOPS, CPU 0.9 GFLOPS at 256×256 → using WASM (WebGPU left out, timeout: TimeLimitError: webgpu: no answer within 20000 ms)',
+    );
   });
 
   it('says why nothing was measured', () => {
-    const none: TensorReport = {
-      chosen: { backend: 'wasm' },
-      figures: [],
-      unavailable: [
-        { backend: 'wasm', why: 'timeout', reason: 'TimeLimitError: wasm: no answer within 20000 ms' },
-        { backend: 'webgpu', why: 'timeout', reason: 'TimeLimitError: webgpu: no answer within 20000 ms' },
-      ],
-    };
-    expect(describeTensorReport(none)).toBe('using WASM (nothing measured: WASM did not answer in time; the GPU did not answer in time)');
+    expect(describeTensorReport(nothingMeasured)).toBe(
+      'using WASM (nothing measured; WASM left out, timeout: TimeLimitError: wasm: no answer within 20000 ms; WebGPU left out, timeout: TimeLimitError: webgpu: no answer within 20000 ms)',
+    );
+  });
+});
+
+const nothingMeasured: TensorReport = {
+  chosen: { backend: 'wasm' },
+  figures: [],
+  unavailable: [
+    { backend: 'wasm', why: 'timeout', reason: 'TimeLimitError: wasm: no answer within 20000 ms' },
+    { backend: 'webgpu', why: 'timeout', reason: 'TimeLimitError: webgpu: no answer within 20000 ms' },
+  ],
+};
+
+describe('tensorSummary', () => {
+  it("says in a volunteer's words where the tab computes, and why not on the graphics card", () => {
+    const withoutGpu = (why: 'absent' | 'timeout' | 'failed'): TensorReport => ({
+      ...report,
+      figures: report.figures.filter(({ backend }) => backend !== 'webgpu'),
+      unavailable: [{ backend: 'webgpu', why, reason: 'Error: raw words no volunteer should read' }],
+    });
+    expect(tensorSummary(withoutGpu('timeout'))).toBe('Using your processor: the graphics card did not answer in time');
+    expect(tensorSummary(withoutGpu('absent'))).toBe('Using your processor: this browser lets web pages use no graphics card');
+    expect(tensorSummary(withoutGpu('failed'))).toBe('Using your processor: the graphics card failed its test run');
+    expect(tensorSummary(nothingMeasured)).toBe('Using your processor: the graphics card did not answer in time');
+    expect(tensorSummary(report)).toBe('Using your processor: it is faster here than the graphics card');
+    expect(tensorSummary({ ...report, chosen: { backend: 'webgpu' } })).toBe('Using your graphics card');
     // A report from before `why` existed reads as absent.
-    expect(describeTensorReport({ chosen: { backend: 'cpu' }, figures: [], unavailable: [{ backend: 'webgpu', reason: 'no adapter' }] })).toBe(
-      'using CPU (nothing measured: no GPU available to this browser)',
+    expect(tensorSummary({ chosen: { backend: 'cpu' }, figures: [], unavailable: [{ backend: 'webgpu', reason: 'no adapter' }] })).toBe(
+      'Using your processor: this browser lets web pages use no graphics card',
     );
   });
 });

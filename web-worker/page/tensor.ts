@@ -91,12 +91,34 @@ export function measuringTaskWorkers(
 }
 
 /**
- * The tensor line of the join page: each backend's GFLOPS at the largest size measured, fastest
- * first, the one tasks use, and in plain words why a backend is left out.
+ * Where the tab computes, in a volunteer's words: the graphics card or the processor, and why not
+ * the graphics card when it is left out. The figures and the raw errors are in
+ * {@link describeTensorReport}, which the page keeps one click away.
+ * @example tensorSummary(report) // 'Using your processor: the graphics card did not answer in time'
+ * @example tensorSummary(report) // 'Using your graphics card'
+ */
+export function tensorSummary(report: TensorReport): string {
+  if (report.chosen.backend === 'webgpu') return 'Using your graphics card';
+  const gpu = report.unavailable?.find(({ backend }) => backend === 'webgpu');
+  if (gpu) return `Using your processor: ${GPU_LEFT_OUT[gpu.why ?? 'absent']}`;
+  const measured = report.figures.some(({ backend }) => backend === 'webgpu');
+  return measured ? 'Using your processor: it is faster here than the graphics card' : 'Using your processor';
+}
+
+const GPU_LEFT_OUT = {
+  absent: 'this browser lets web pages use no graphics card',
+  timeout: 'the graphics card did not answer in time',
+  failed: 'the graphics card failed its test run',
+} as const;
+
+/**
+ * The measurements behind {@link tensorSummary}, for the curious and for bug reports: each
+ * backend's GFLOPS at the largest size measured, fastest first, the one tasks use, and each
+ * backend left out with the error it gave.
  * @example
  * describeTensorReport(report, { vendor: 'google', architecture: 'swiftshader' })
  * // 'WASM 45 GFLOPS, WebGPU 9.1 GFLOPS (swiftshader), CPU 0.9 GFLOPS at 256×256 → using WASM'
- * // with WebGPU hung: 'WASM 45 GFLOPS, CPU 0.9 GFLOPS at 256×256 → using WASM (the GPU did not answer in time)'
+ * // with WebGPU hung: 'WASM 45 GFLOPS, CPU 0.9 GFLOPS at 256×256 → using WASM (WebGPU left out, timeout: TimeLimitError: webgpu: no answer within 20000 ms)'
  */
 export function describeTensorReport(report: TensorReport, adapter: AdapterInfo = null): string {
   const using = `using ${label(report.chosen.backend)}`;
@@ -105,18 +127,10 @@ export function describeTensorReport(report: TensorReport, adapter: AdapterInfo 
     .filter((figure) => figure.size === size)
     .sort((a, b) => b.gflops - a.gflops)
     .map((figure) => `${label(figure.backend)} ${formatGflops(figure.gflops)} GFLOPS${figure.backend === 'webgpu' && adapter?.architecture ? ` (${adapter.architecture})` : ''}`);
-  const reasons = (report.unavailable ?? []).map(({ backend, why }) => leftOut(backend, why ?? 'absent'));
-  if (figures.length === 0) return `${using} (nothing measured${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''})`;
+  const reasons = (report.unavailable ?? []).map(({ backend, why, reason }) => `${label(backend)} left out, ${why ?? 'absent'}: ${reason}`);
+  if (figures.length === 0) return `${using} (nothing measured${reasons.length > 0 ? `; ${reasons.join('; ')}` : ''})`;
   const measured = `${figures.join(', ')} at ${size}×${size} → ${using}`;
   return reasons.length > 0 ? `${measured} (${reasons.join('; ')})` : measured;
-}
-
-/** Why a backend is left out, as a volunteer reads it. */
-function leftOut(backend: string, why: 'absent' | 'timeout' | 'failed'): string {
-  const name = backend === 'webgpu' ? 'the GPU' : backend === 'cpu' ? 'the CPU reference' : label(backend);
-  if (why === 'timeout') return `${name} did not answer in time`;
-  if (why === 'failed') return `${name} failed while measured`;
-  return backend === 'webgpu' ? 'no GPU available to this browser' : `${name} is not available in this browser`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { WorkerClientSnapshot } from '../../worker/index.js';
 import type { LogLine } from './event-log.js';
 import type { VolunteerSettings } from './settings.js';
-import { computeLine, stateLine, unsentLine, volunteerState, workerLines, type PauseReason, type VolunteerState, type WorkerSlotLine } from './status.js';
+import { computeLine, stateLine, stateText, storageLine, unsentLine, volunteerState, workerLines, type PauseReason, type VolunteerState, type WorkerSlotLine } from './status.js';
 
 /** The join page's elements, found by id. */
 interface JoinElements {
@@ -15,12 +15,17 @@ interface JoinElements {
   machine: HTMLElement;
   adapter: HTMLElement;
   tensor: HTMLElement;
+  tensorDetails: HTMLDetailsElement;
+  tensorDetail: HTMLElement;
   log: HTMLElement;
   pause: HTMLButtonElement;
   visibleOnly: HTMLInputElement;
   cpuLimit: HTMLSelectElement;
   batteryFloor: HTMLSelectElement;
   problem: HTMLElement;
+  problemText: HTMLElement;
+  problemDetails: HTMLDetailsElement;
+  problemDetail: HTMLElement;
   unsent: HTMLElement;
   storage: HTMLElement;
 }
@@ -75,12 +80,17 @@ export class JoinView {
       machine: element(doc, 'machine', HTMLElement),
       adapter: element(doc, 'adapter', HTMLElement),
       tensor: element(doc, 'tensor', HTMLElement),
+      tensorDetails: element(doc, 'tensor-details', HTMLDetailsElement),
+      tensorDetail: element(doc, 'tensor-detail', HTMLElement),
       log: element(doc, 'log', HTMLElement),
       pause: element(doc, 'pause', HTMLButtonElement),
       visibleOnly: element(doc, 'visible-only', HTMLInputElement),
       cpuLimit: element(doc, 'cpu-limit', HTMLSelectElement),
       batteryFloor: element(doc, 'battery-floor', HTMLSelectElement),
       problem: element(doc, 'problem', HTMLElement),
+      problemText: element(doc, 'problem-text', HTMLElement),
+      problemDetails: element(doc, 'problem-details', HTMLDetailsElement),
+      problemDetail: element(doc, 'problem-detail', HTMLElement),
       unsent: element(doc, 'unsent', HTMLElement),
       storage: element(doc, 'storage', HTMLElement),
     };
@@ -114,29 +124,32 @@ export class JoinView {
     setText(this.#elements.adapter, description);
   }
 
-  /** The tensor backends measured and the one tasks use (see `describeTensorReport`). */
-  showTensor(description: string): void {
-    setText(this.#elements.tensor, description);
+  /** Where the tab computes (see `tensorSummary`), with the measurements behind it one click away (see `describeTensorReport`). */
+  showTensor(summary: string, measurements: string): void {
+    setText(this.#elements.tensor, summary);
+    setText(this.#elements.tensorDetail, measurements);
+    this.#elements.tensorDetails.hidden = false;
   }
 
-  /** Says whether progress survives a reload, and why not when it does not. */
+  /** Says whether progress survives a reload; the browser's own words for why not are its tooltip. */
   showStorage(durable: boolean, problem?: string): void {
     const { storage } = this.#elements;
     storage.dataset.durable = String(durable);
-    setText(
-      storage,
-      durable
-        ? 'Progress is kept in this browser: a reload or a lost connection loses no work.'
-        : `Working without persistence (a reload loses the current task): ${problem ?? 'this browser keeps nothing'}`,
-    );
+    setText(storage, storageLine(durable));
+    storage.title = problem ?? '';
   }
 
-  /** Shows why the page cannot work (no token, a failed start) and turns the controls off. */
-  showProblem(message: string, stateWord: VolunteerState): void {
-    const { problem, state, pause } = this.#elements;
+  /**
+   * Shows why the page cannot work (no token, a failed start) and turns the controls off; the
+   * error behind it, if any, under "technical details".
+   */
+  showProblem(message: string, stateWord: VolunteerState, detail?: string): void {
+    const { problem, problemText, problemDetails, problemDetail, state, pause } = this.#elements;
     problem.hidden = false;
-    setText(problem, message);
-    setText(state, stateWord);
+    setText(problemText, message);
+    problemDetails.hidden = detail === undefined;
+    setText(problemDetail, detail ?? '');
+    setText(state, stateText(stateWord));
     state.dataset.state = stateWord;
     pause.disabled = true;
   }

@@ -1,3 +1,6 @@
+// `truncate` is the one rule for cutting text short, kept in shared/ for the coordinator's log lines too.
+export { truncate } from '../../shared/index.js';
+
 /**
  * One log line from `ctx.log(...args)`, joined like `console.log`: strings as they are,
  * errors by their stack, other objects as JSON.
@@ -22,12 +25,4 @@ function toJson(value: object): string {
     // Cycles and BigInts cannot be JSON: say at least what kind of object it was.
     return Object.prototype.toString.call(value);
   }
-}
-
-/**
- * `text` cut to at most `max` characters, marked with an ellipsis when cut.
- * @example truncate('abcdef', 4) // 'abc…'
- */
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }

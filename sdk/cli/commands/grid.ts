@@ -1,14 +1,17 @@
 import type { Command } from 'commander';
 import { clientFor } from '../connection.js';
+import { quarantineTable, statsLines, workerTable } from '../grid-format.js';
 import type { CliIO } from '../io.js';
 
 /** `tabgrid workers`, `quarantine`, `release`, `quarantined` and `stats`: the grid itself. */
 export function registerGrid(program: Command, io: CliIO): void {
   program
     .command('workers')
-    .description('print the connected volunteer tabs as JSON')
-    .action(async (_flags: unknown, command: Command) => {
-      io.out(JSON.stringify(await clientFor(command, io).workers(), null, 2));
+    .description('list the connected workers: adapter, tensor backends, tasks running and done, throughput, reputation')
+    .option('--json', 'print the workers as JSON, capabilities and all')
+    .action(async (flags: { json?: boolean }, command: Command) => {
+      const workers = await clientFor(command, io).workers();
+      printAs(io, flags, workers, workerTable);
     });
   for (const [action, description] of [
     ['quarantine', 'quarantine a worker: no more work, its unchecked results checked again'],
@@ -27,14 +30,22 @@ export function registerGrid(program: Command, io: CliIO): void {
   }
   program
     .command('quarantined')
-    .description('print the quarantined workers as JSON')
-    .action(async (_flags: unknown, command: Command) => {
-      io.out(JSON.stringify(await clientFor(command, io).quarantined(), null, 2));
+    .description('list the quarantined workers and why')
+    .option('--json', 'print them as JSON')
+    .action(async (flags: { json?: boolean }, command: Command) => {
+      printAs(io, flags, await clientFor(command, io).quarantined(), quarantineTable);
     });
   program
     .command('stats')
-    .description("print the grid's counters as JSON")
-    .action(async (_flags: unknown, command: Command) => {
-      io.out(JSON.stringify(await clientFor(command, io).stats(), null, 2));
+    .description("show the grid's workers, jobs and tasks by state, queue, throughput and counters")
+    .option('--json', 'print the counters as JSON')
+    .action(async (flags: { json?: boolean }, command: Command) => {
+      printAs(io, flags, await clientFor(command, io).stats(), statsLines);
     });
+}
+
+/** `value` as JSON with `--json`, else as `lines` says it. */
+function printAs<T>(io: CliIO, flags: { json?: boolean }, value: T, lines: (value: T) => string[]): void {
+  if (flags.json) io.out(JSON.stringify(value, null, 2));
+  else for (const line of lines(value)) io.out(line);
 }

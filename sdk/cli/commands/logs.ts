@@ -23,9 +23,9 @@ export function registerLogs(program: Command, io: CliIO): void {
     });
 }
 
-/** `2025-01-01T00:00:00.000Z info  task 3 worker w1: message` */
+/** `2025-01-01T00:00:00.000Z info  task 3 worker w1: message`; the lines after a message's first (a stack) indented under it. */
 export function logLine(entry: LogEntry): string {
   const task = entry.taskIndex === null ? '' : ` task ${entry.taskIndex}`;
   const worker = entry.workerId === null ? '' : ` worker ${entry.workerId}`;
-  return `${entry.time} ${entry.level.padEnd(5)}${task}${worker}: ${entry.message}`;
+  return `${entry.time} ${entry.level.padEnd(5)}${task}${worker}: ${entry.message.replaceAll('\n', '\n    ')}`;
 }

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { LogEntry } from '../../../shared/index.js';
+import type { JobSpec, LogEntry } from '../../../shared/index.js';
 import { TabgridError } from '../../errors.js';
-import { runLocally, storedBlobFetcher, type BlobFetcher, type LocalRunOptions } from '../../local/index.js';
+import { storedBlobFetcher, type BlobFetcher } from '../../local/blobs.js';
+import type { LocalJob, LocalRunOptions } from '../../local/index.js';
 import { RestClient } from '../../rest.js';
 import { clientFor, DEFAULT_URL } from '../connection.js';
 import type { CliIO } from '../io.js';
@@ -32,13 +33,19 @@ export function registerRun(program: Command, io: CliIO): void {
       const spec = await loadJobFile(file, (path) => readFile(resolve(io.cwd, path), 'utf8'));
       const local = flags.local === true || spec.runMode === 'local';
       const job = local
-        ? await runLocally({ ...spec, runMode: 'local' }, localOptions(command, io, flags))
+        ? await runHere(spec, localOptions(command, io, flags))
         : await clientFor(command, io).submit(spec);
       if (!local) io.err(`submitted ${job.id}`);
       await job.wait(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout });
       for await (const result of job.results()) io.out(JSON.stringify(result));
       if (spec.reduce !== undefined) io.out(JSON.stringify({ result: await job.result() }));
     });
+}
+
+// The local runner is loaded on demand: it brings the task runtime, which the other commands do without.
+async function runHere(spec: JobSpec, options: LocalRunOptions): Promise<LocalJob> {
+  const { runLocally } = await import('../../local/index.js');
+  return runLocally({ ...spec, runMode: 'local' }, options);
 }
 
 function localOptions(command: Command, io: CliIO, flags: RunFlags): LocalRunOptions {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { WorkerClientEvent, WorkerClientSnapshot } from '../../../worker/index.js';
-import { parseJoinUrl, startNodeWorker, type NodeWorker, type NodeWorkerOptions } from '../../../node-worker/index.js';
+import type { NodeWorker, NodeWorkerOptions } from '../../../node-worker/index.js';
 import type { CliIO } from '../io.js';
 import { integerOption } from '../options.js';
 
@@ -17,19 +17,22 @@ export type StartWorker = (options: NodeWorkerOptions) => NodeWorker;
  * `tabgrid worker --join URL [--concurrency N]`: joins a coordinator as a worker in this process,
  * running tasks in worker threads, until SIGINT/SIGTERM.
  */
-export function registerWorker(program: Command, io: CliIO, start: StartWorker = startNodeWorker): void {
+export function registerWorker(program: Command, io: CliIO, start?: StartWorker): void {
   program
     .command('worker')
     .description('join a coordinator as a worker: run its tasks here, in Node worker threads')
     .requiredOption('--join <url>', 'the join URL printed by `tabgrid serve` (http://host:port/join?token=...)')
     .option('--concurrency <n>', "tasks to run at once, each in its own thread (default: this machine's cores, os.availableParallelism())", integerOption(1, 1024))
     .option('--debug', 'take debug jobs and print every task log line (also set by debug=1 in the join URL)')
-    .action((flags: WorkerFlags) => {
+    .action(async (flags: WorkerFlags) => {
       const options: NodeWorkerOptions = { joinUrl: flags.join };
       if (flags.concurrency !== undefined) options.concurrency = flags.concurrency;
       if (flags.debug) options.debug = true;
-      const worker = start(options);
-      const describe = workerReporter(io, flags.debug === true || parseJoinUrl(flags.join).debug);
+      // Loaded on demand, as `serve` loads the coordinator: the commands that only talk HTTP should
+      // not pull in the worker runtime and its socket library at every start.
+      const nodeWorker = await import('../../../node-worker/index.js');
+      const worker = (start ?? nodeWorker.startNodeWorker)(options);
+      const describe = workerReporter(io, flags.debug === true || nodeWorker.parseJoinUrl(flags.join).debug);
       worker.client.subscribe((event) => describe(event, worker.client.snapshot()));
       io.onShutdown(() => worker.stop());
     });
