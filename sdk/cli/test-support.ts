@@ -1,9 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
-import { ADMIN_TOKEN, type RealGrid } from '../test-support.js';
+import { afterAll, beforeAll } from 'vitest';
+import { ADMIN_TOKEN, useRealGrids, type RealGrid } from '../test-support.js';
 import type { CliIO, TerminalStream } from './io.js';
 import { runCli, type CliOverrides } from './program.js';
 
@@ -82,8 +83,8 @@ export function cli(args: string[], target: CliTarget): Promise<CliRun> {
   return startCli(args, target).done;
 }
 
-/** A temp folder with the job files the CLI's tests submit. */
-export async function writeJobFiles(): Promise<string> {
+/** A temp folder with the job files the CLI's tests submit, and `more`. */
+export async function writeJobFiles(more: Record<string, string> = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tabgrid-cli-'));
   const files: Record<string, string> = {
     'square.js': 'export default (x) => x * x;\n',
@@ -99,6 +100,29 @@ export async function writeJobFiles(): Promise<string> {
     'six.yaml': 'name: six\ncodeFile: square.js\ninput: { items: [1, 2, 3, 4, 5, 6], chunkSize: 1 }\n',
     'summed.yaml': 'name: summed\ncodeFile: square.js\ninput: { items: [1, 2, 3, 4], chunkSize: 2 }\nreduce: "export default (outputs) => outputs.reduce((a, b) => a + b, 0)"\n',
   };
-  await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text)));
+  await Promise.all(Object.entries({ ...files, ...more }).map(([name, text]) => writeFile(join(dir, name), text)));
   return dir;
+}
+
+/** Where a file of CLI tests runs: the job files, fresh grids per test, and one grid with a worker for the whole file. */
+export interface CliSetting {
+  /** The folder with the job files (set before the first test). */
+  dir: string;
+  /** Coordinators without workers, one per test. */
+  idle: ReturnType<typeof useRealGrids>;
+  /** A coordinator with a Node worker, shared by the file's tests (set before the first test). */
+  working: RealGrid;
+}
+
+/** Sets up a file of CLI tests (see `CliSetting`), with `more` job files beside the usual ones. */
+export function useCliSetting(more: Record<string, string> = {}): CliSetting {
+  const workers = useRealGrids('all');
+  const setting = { idle: useRealGrids() } as CliSetting;
+  beforeAll(async () => {
+    setting.dir = await writeJobFiles(more);
+    setting.working = await workers.start();
+    await workers.addWorker(setting.working);
+  });
+  afterAll(() => rm(setting.dir, { recursive: true, force: true }));
+  return setting;
 }
