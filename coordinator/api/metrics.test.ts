@@ -1,23 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import parsePrometheusTextFormat, { type PrometheusFamily, type PrometheusSample } from 'parse-prometheus-text-format';
 import { z } from 'zod';
 import { DOUBLE_CODE, serverCaller, useRealServers } from '../test-helpers.js';
 
 // The coordinator's Prometheus metrics over a real server and a real worker socket: the histograms
-// observe real asks, queue waits and runs; HTTP requests are counted by route; and the Grafana
+// observe real asks, queue waits and runs (read with a Prometheus text parser); HTTP requests are counted by route; and the Grafana
 // dashboard in the repository queries only metrics the coordinator really exports.
 
 const { start, connectWorker } = useRealServers();
 
-/** `# TYPE name type` of each family in an exposition text. */
-function families(text: string): Map<string, string> {
-  return new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((match) => [match[1]!, match[2]!]));
+/** The families of an exposition text, by name, as a Prometheus text parser reads them. */
+function families(text: string): Map<string, PrometheusFamily> {
+  return new Map(parsePrometheusTextFormat(text).map((family) => [family.name, family]));
 }
 
-/** The value of the sample line `name{labels}` (labels as written, or none). */
-function sample(text: string, name: string): number | undefined {
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+/** The sample of `family` whose labels are `labels` (all of them, none left over). */
+function sample(parsed: Map<string, PrometheusFamily>, family: string, labels: Record<string, string> = {}): PrometheusSample | undefined {
+  const same = (found: Record<string, string> = {}) => Object.keys(found).length === Object.keys(labels).length && Object.entries(labels).every(([key, value]) => found[key] === value);
+  return parsed.get(family)?.metrics.find((metric) => same(metric.labels));
 }
 
 describe('GET /metrics', () => {
@@ -36,16 +37,18 @@ describe('GET /metrics', () => {
     }
     await call('GET', '/api/v1/jobs/job_nope');
 
-    const text = await (await call('GET', '/metrics')).text();
-    expect(sample(text, 'tabgrid_ask_to_lease_seconds_count')).toBe(2);
-    expect(sample(text, 'tabgrid_task_queue_wait_seconds_count')).toBe(2);
-    expect(sample(text, 'tabgrid_task_run_seconds_count')).toBe(2);
-    expect(sample(text, 'tabgrid_task_run_seconds_bucket{le="+Inf"}')).toBe(2);
-    expect(sample(text, 'tabgrid_workers{runtime="node",backend="unmeasured"}')).toBe(1);
-    expect(sample(text, 'tabgrid_http_requests_total{method="POST",route="/api/v1/jobs",status="201"}')).toBe(1);
+    const metrics = families(await (await call('GET', '/metrics')).text());
+    for (const histogram of ['tabgrid_ask_to_lease_seconds', 'tabgrid_task_queue_wait_seconds', 'tabgrid_task_run_seconds']) {
+      expect(metrics.get(histogram)?.type, histogram).toBe('HISTOGRAM');
+      expect(sample(metrics, histogram), histogram).toMatchObject({ count: '2', buckets: expect.objectContaining({ '+Inf': '2' }) as unknown });
+    }
+    expect(Number(sample(metrics, 'tabgrid_task_run_seconds')!.sum)).toBeGreaterThan(0);
+    expect(sample(metrics, 'tabgrid_workers', { runtime: 'node', backend: 'unmeasured' })?.value).toBe('1');
+    expect(metrics.get('tabgrid_http_requests_total')?.type).toBe('COUNTER');
+    expect(sample(metrics, 'tabgrid_http_requests_total', { method: 'POST', route: '/api/v1/jobs', status: '201' })?.value).toBe('1');
     // The route is the pattern, not the path: one label value for every job id.
-    expect(sample(text, 'tabgrid_http_requests_total{method="GET",route="/api/v1/jobs/:id",status="404"}')).toBe(1);
-    expect(families(text).get('process_resident_memory_bytes')).toBe('gauge');
+    expect(sample(metrics, 'tabgrid_http_requests_total', { method: 'GET', route: '/api/v1/jobs/:id', status: '404' })?.value).toBe('1');
+    expect(metrics.get('process_resident_memory_bytes')?.type).toBe('GAUGE');
   });
 });
 
@@ -65,9 +68,9 @@ describe('deploy/grafana-dashboard.json', () => {
       expect(names.length, expr).toBeGreaterThan(0);
       for (const name of names) {
         const family = name.replace(/_(bucket|sum|count)$/, '');
-        const type = exported.get(name) ?? exported.get(family);
+        const type = (exported.get(name) ?? exported.get(family))?.type;
         expect(type, `${name} in "${expr}"`).toBeDefined();
-        if (name !== family && !exported.has(name)) expect(type, `${name} is a histogram's series`).toBe('histogram');
+        if (name !== family && !exported.has(name)) expect(type, `${name} is a histogram's series`).toBe('HISTOGRAM');
       }
     }
     const all = exprs.join('\n');
