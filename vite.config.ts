@@ -7,17 +7,18 @@ import { defineConfig } from 'vitest/config';
 const root = import.meta.dirname;
 
 /**
- * The API reference page's renderer (`/api/docs`): Scalar's standalone browser bundle, copied as
- * it is into dist/web/api-docs (coordinator/api/docs.ts serves it), so the page loads no script
- * from another origin and a packed tabgrid needs no Scalar installed.
+ * The API reference page's renderer (`/api/docs`): Swagger UI's browser bundle and stylesheet
+ * (swagger-ui-dist), copied as they are into dist/web/api-docs (coordinator/api/docs.ts serves
+ * them), so the page loads nothing from another origin and a packed tabgrid needs no Swagger UI installed.
  */
-function apiReferenceScript(): Plugin {
+function apiReferenceFiles(): Plugin {
   return {
-    name: 'tabgrid-api-reference-script',
+    name: 'tabgrid-api-reference-files',
     generateBundle() {
-      // The package's exports do not name the bundle: it lies beside the main entry, in dist/.
-      const main = createRequire(import.meta.url).resolve('@scalar/api-reference');
-      this.emitFile({ type: 'asset', fileName: 'api-docs/scalar.js', source: readFileSync(resolve(dirname(main), 'browser/standalone.js')) });
+      const folder = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+      for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css']) {
+        this.emitFile({ type: 'asset', fileName: `api-docs/${file}`, source: readFileSync(resolve(folder, file)) });
+      }
     },
   };
 }
@@ -41,7 +42,7 @@ export default defineConfig({
       },
     },
   },
-  plugins: [apiReferenceScript()],
+  plugins: [apiReferenceFiles()],
   worker: { format: 'es' },
   test: {
     include: ['{shared,coordinator,worker,web-worker,node-worker,admin,sdk,examples,scripts}/**/*.test.ts'],

@@ -33,6 +33,7 @@ const NOT_BUILT = problem(['not_built'], 'the web apps were not built (`npm run 
 
 const page = (description: string): ZodOpenApiResponseObject => ({ description, content: { 'text/html': { schema: z.string() } } });
 const script = (description: string): ZodOpenApiResponseObject => ({ description, content: { 'text/javascript': { schema: z.string() } } });
+const stylesheet = (description: string): ZodOpenApiResponseObject => ({ description, content: { 'text/css': { schema: z.string() } } });
 
 const quarantine = (action: 'quarantine' | 'release', summary: string) => ({
   [`/api/v1/workers/{id}/${action}`]: {
@@ -64,7 +65,8 @@ export const systemPaths: ZodOpenApiPathsObject = {
   },
   [OPENAPI_PATH]: { get: publicRoute({ tags: ['API description'], summary: 'This document (OpenAPI 3.1)', responses: { 200: jsonAnswer('The API description.', z.looseObject({ openapi: z.string() })) } }) },
   [DOCS_PATH]: { get: publicRoute({ tags: ['API description'], summary: 'An interactive reference to this document', responses: { 200: page('The reference page.'), 503: NOT_BUILT } }) },
-  [`${DOCS_PATH}/scalar.js`]: { get: publicRoute({ tags: ['API description'], summary: "The reference page's renderer (Scalar)", responses: { 200: script('The script.'), 404: problem(['not_found'], 'not built.') } }) },
+  [`${DOCS_PATH}/swagger-ui-bundle.js`]: { get: publicRoute({ tags: ['API description'], summary: "The reference page's renderer (Swagger UI)", responses: { 200: script('The script.'), 404: problem(['not_found'], 'not built.') } }) },
+  [`${DOCS_PATH}/swagger-ui.css`]: { get: publicRoute({ tags: ['API description'], summary: "The reference page's stylesheet (Swagger UI)", responses: { 200: stylesheet('The stylesheet.'), 404: problem(['not_found'], 'not built.') } }) },
   [`${DOCS_PATH}/start.js`]: { get: publicRoute({ tags: ['API description'], summary: 'What starts the reference page', responses: { 200: script('The script.') } }) },
 
   '/api/v1/session': {

@@ -4,7 +4,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { appCaller, openParts, testApp, useTempDirs, type Caller, type Parts } from '../test-helpers.js';
-import { API_DOCS_CSP, API_REFERENCE_SCRIPT } from './docs.js';
+import { API_DOCS_CSP } from './docs.js';
 import { apiDocument } from './openapi.js';
 import { documentedOperation, expectDocumentedAnswer } from './test-support.js';
 
@@ -88,19 +88,22 @@ describe('the check of answers against it', () => {
 });
 
 describe('the API reference page', () => {
-  it('is served under its own CSP when its script is built, and answers 503 not_built before', async () => {
+  it('is served under its own CSP when its files are built, and answers 503 not_built before', async () => {
     const before = await call('GET', '/api/docs', { token: null });
     expect(before.status).toBe(503);
     await mkdir(join(webRoot, 'api-docs'), { recursive: true });
-    await writeFile(join(webRoot, API_REFERENCE_SCRIPT), 'window.Scalar = {};');
+    await writeFile(join(webRoot, 'api-docs/swagger-ui-bundle.js'), 'window.SwaggerUIBundle = () => {};');
+    await writeFile(join(webRoot, 'api-docs/swagger-ui.css'), 'body {}');
     const page = await call('GET', '/api/docs', { token: null });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toBe(`${API_DOCS_CSP}; frame-ancestors 'none'`);
     expect(API_DOCS_CSP).toMatch(/script-src 'self'(;|$)/);
     const html = await page.text();
     // Every script is a file of this origin: no inline script, no CDN.
-    expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="/api/docs/start.js">', '<script src="/api/docs/scalar.js">']);
-    expect(await (await call('GET', '/api/docs/scalar.js', { token: null })).text()).toBe('window.Scalar = {};');
+    expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="/api/docs/swagger-ui-bundle.js">', '<script src="/api/docs/start.js">']);
+    expect(html.match(/<link[^>]*>/g)).toEqual(['<link rel="stylesheet" href="/api/docs/swagger-ui.css" />']);
+    expect(await (await call('GET', '/api/docs/swagger-ui-bundle.js', { token: null })).text()).toBe('window.SwaggerUIBundle = () => {};');
+    expect((await call('GET', '/api/docs/swagger-ui.css', { token: null })).headers.get('content-type')).toBe('text/css; charset=utf-8');
     const start = await (await call('GET', '/api/docs/start.js', { token: null })).text();
     expect(z.string().parse(start)).toContain('"/api/v1/openapi.json"');
   });
