@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Page } from '@playwright/test';
 import WebSocket from 'ws';
 import { CoordinatorMessage, type ItemResult, type JobStatus } from '../shared/index.js';
 import { Tabgrid } from '../sdk/index.js';
@@ -120,12 +121,14 @@ const CHECKPOINTED = `export default async (x, ctx) => {
 test('the active coordinator is SIGKILLed five times mid-job: a standby takes over each time and the job completes, every output once', async ({ browser }, testInfo) => {
   test.setTimeout(300_000);
   const pair = await Pair.start(await postgres.newDatabase());
-  const tabs = await openTabs(browser, pair.processes[0]!.joinUrl, 3);
-  const nodeWorker: ChildProcess = spawn(process.execPath, ['dist/sdk/cli/main.js', 'worker', '--join', pair.processes[0]!.joinUrl], { stdio: 'ignore' });
+  let tabs: Page[] = [];
+  let nodeWorker: ChildProcess | undefined;
   const kills: { slot: number; at: number }[] = [];
   /** Log lines the active had stored before each kill: all must be there at the end. */
   const storedBeforeKills = new Set<string>();
   try {
+    tabs = await openTabs(browser, pair.processes[0]!.joinUrl, 3);
+    nodeWorker = spawn(process.execPath, ['dist/sdk/cli/main.js', 'worker', '--join', pair.processes[0]!.joinUrl], { stdio: 'ignore' });
     const started = Date.now();
     const job = await pair.client.submit({ name: 'failover', code: CHECKPOINTED, input: { items: ITEMS, chunkSize: 10 } });
     for (let kill = 0; kill < 5; kill++) {
@@ -168,7 +171,7 @@ test('the active coordinator is SIGKILLed five times mid-job: a standby takes ov
     await testInfo.attach('kills', { body: JSON.stringify(kills), contentType: 'application/json' });
     throw error;
   } finally {
-    nodeWorker.kill('SIGTERM');
+    nodeWorker?.kill('SIGTERM');
     await Promise.all(tabs.map((tab) => tab.context().close()));
     const stopping = Date.now();
     await pair.stop();
