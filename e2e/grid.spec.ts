@@ -7,7 +7,7 @@ import { expect, test } from './fixtures.js';
 import { openTabs, readJoinPage } from './tabs.js';
 
 const run = promisify(execFile);
-const ITEMS = Array.from({ length: 2000 }, (_, index) => index);
+const ITEMS = Array.from({ length: 1000 }, (_, index) => index);
 
 /** Busy for about `ms` per item, so a job lasts long enough for tabs to share it and for a test to interrupt it. */
 function slowSquare(ms: number): string {
@@ -55,7 +55,7 @@ async function tasksDoneByTab(tabs: Page[]): Promise<number[]> {
   return Promise.all(tabs.map(async (tab) => (await readJoinPage(tab))?.tasksDone ?? 0));
 }
 
-test('three tabs map 2,000 items; every output is right and in order, and every tab helped', async ({ coordinator, joinTabs }) => {
+test('three tabs map 1,000 items; every output is right and in order, and every tab helped', async ({ coordinator, joinTabs }) => {
   const tabs = await joinTabs(3);
   const grid = new Tabgrid({ url: coordinator.url, token: coordinator.adminToken });
 
@@ -71,7 +71,7 @@ test('three tabs map 2,000 items; every output is right and in order, and every 
 
   expect(outputs).toEqual(ITEMS.map((x) => x * x + 1));
   const done = await tasksDoneByTab(tabs);
-  expect(done.reduce((a, b) => a + b, 0)).toBe(100);
+  expect(done.reduce((a, b) => a + b, 0)).toBe(ITEMS.length / 20);
   for (const count of done) expect(count).toBeGreaterThan(0);
 });
 
