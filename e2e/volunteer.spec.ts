@@ -149,9 +149,11 @@ test.describe('the pause control', () => {
 
   test('pause on the page stops new tasks, and is remembered; resume and "only while visible" work too', async ({ coordinator, joinTabs }) => {
     const [tab] = await joinTabs(1);
-    const code = `export default async (x) => { await new Promise((r) => setTimeout(r, 200)); return x; }`;
-    const job = await grid(coordinator).submit({ name: 'pausable', code, input: { items: Array.from({ length: 20 }, (_, i) => i), chunkSize: 1 } });
-    await expect.poll(async () => (await job.status()).progress.done, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    // Long enough (40 tasks of 300 ms, two at a time) that the pause lands mid-job however the
+    // polls fall: 20 tasks of 200 ms were all done once, under load, before the click.
+    const code = `export default async (x) => { await new Promise((r) => setTimeout(r, 300)); return x; }`;
+    const job = await grid(coordinator).submit({ name: 'pausable', code, input: { items: Array.from({ length: 40 }, (_, i) => i), chunkSize: 1 } });
+    await expect.poll(async () => (await job.status()).progress.done, { timeout: 30_000, intervals: [100] }).toBeGreaterThanOrEqual(2);
 
     await tab!.getByTestId('pause').click();
     await expect(tab!.getByTestId('pause')).toHaveText('Resume');
@@ -163,6 +165,7 @@ test.describe('the pause control', () => {
     await tab!.reload();
     await waitForState(tab!, 'paused');
     const paused = (await job.status()).progress.done;
+    expect(paused, 'the job is not done when it is paused').toBeLessThan(40);
     // A tab that asks does so when it is welcomed; its first heartbeat comes after, on the same
     // socket, so the coordinator would have leased it a task by the time it has that heartbeat.
     await sent.waitFor('heartbeat');
