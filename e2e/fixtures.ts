@@ -7,8 +7,13 @@ export interface TabgridFixtures {
   coordinatorOptions: CoordinatorOptions;
   /** A real coordinator process for this test, stopped after it. */
   coordinator: CoordinatorProcess;
-  /** Opens `count` tabs at this test's join URL, connected; closed after the test. */
-  joinTabs: (count: number) => Promise<Page[]>;
+  /**
+   * Opens `count` tabs at this test's join URL, connected; closed after the test. They compute on
+   * WASM without measuring the other backends first (`&tensor=wasm`, a volunteer's own choice):
+   * measuring WebGPU on SwiftShader costs each tab seconds of CPU, a sixth of a map test's time.
+   * With `{ measure: true }` they measure and choose as a volunteer's tab does by default.
+   */
+  joinTabs: (count: number, options?: { measure?: boolean }) => Promise<Page[]>;
 }
 
 /**
@@ -32,8 +37,8 @@ export const test = base.extend<TabgridFixtures>({
 
   joinTabs: async ({ browser, coordinator }, use, testInfo) => {
     const opened: Page[] = [];
-    await use(async (count) => {
-      const pages = await openTabs(browser, coordinator.joinUrl, count);
+    await use(async (count, { measure = false } = {}) => {
+      const pages = await openTabs(browser, measure ? coordinator.joinUrl : `${coordinator.joinUrl}&tensor=wasm`, count);
       opened.push(...pages);
       return pages;
     });

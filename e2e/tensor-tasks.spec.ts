@@ -23,7 +23,7 @@ async function tensorLine(tab: Page): Promise<string> {
 }
 
 test('the tab measures its tensor backends at join, shows them and reports them to the coordinator', async ({ coordinator, joinTabs }) => {
-  const [tab] = await joinTabs(1);
+  const [tab] = await joinTabs(1, { measure: true });
   const line = await tensorLine(tab!);
   expect(line).toMatch(/GFLOPS .*→ using (WebGPU|WASM|CPU)$/);
 
