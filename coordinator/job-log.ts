@@ -9,6 +9,8 @@ import type { JobEventRecord, Store } from './store/index.js';
  * @example const stop = logJobEvents(scheduler.feed, store, log);
  */
 export function logJobEvents(feed: JobFeed, store: Store, log: Logger): () => void {
+  // A log that keeps no info line (silent, or warn and up) costs no store read and no listener.
+  if (!log.isLevelEnabled('info')) return () => undefined;
   // Events carry no name: it is read once per job (a job's first events come before it is live), and forgotten when it ends.
   const names = new Map<string, string | undefined>();
   let previous = Promise.resolve();

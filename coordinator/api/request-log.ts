@@ -17,6 +17,8 @@ declare module 'hono' {
  */
 export function logRequests(log: Logger): MiddlewareHandler[] {
   const logRequest: MiddlewareHandler = async (c, next) => {
+    // Nothing a request would log is kept: no child log, no timing (the id is still answered).
+    if (!log.isLevelEnabled('info')) return next();
     const started = performance.now();
     const requestLog = log.child({ requestId: c.get('requestId') });
     c.set('log', requestLog);
