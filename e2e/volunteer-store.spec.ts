@@ -90,6 +90,23 @@ test("a tab keeps its identity across a reload; a duplicated tab and a sibling t
   expect(rows.leases).toEqual([{ leaseId: 'l-first', tabKey: own.tabKey, checkpoint: { user: { step: 3 } } }]);
 });
 
+test("what a tab asks to write in one turn goes into one transaction, in the order asked, and a reload reads it back", async ({ context, lab }) => {
+  const name = 'one-turn';
+  const page = await openLab(context, lab);
+  opened(await open(page, { name }));
+  await page.evaluate(() => window.storeLab.saveLease('first'));
+  // A task's report and its compute time, its acknowledgement and the result counted, the next lease.
+  expect(await page.evaluate(() => window.storeLab.oneTurnOfWrites('first', 'second'))).toBe(1);
+  await page.evaluate(() => window.storeLab.close());
+  const rows = await page.evaluate((db) => window.storeLab.rows(db), name);
+  expect(rows.leases.map((row) => row.leaseId)).toEqual(['second']);
+  expect(rows.outbox).toEqual([]);
+  const again = opened(await open(page, { name }));
+  expect(again.leases).toEqual(['second']);
+  expect(again.outbox).toEqual([]);
+  expect(await page.evaluate(() => window.storeLab.stats())).toEqual({ tasksDone: 1, computeMs: 5 });
+});
+
 test('two tabs write side by side without mixing their rows', async ({ context, lab }) => {
   const name = 'side-by-side';
   const tabs = [await openLab(context, lab), await openLab(context, lab)];

@@ -1,4 +1,3 @@
-import type { WorkerStats } from '../../worker/index.js';
 import { storageStep } from '../../worker/index.js';
 import type { IdentityRow, VolunteerDatabase } from './schema.js';
 import { lockTabKey, readTabKey, writeTabKey, type TabKeyStorage, type TabLock, type TabLocks } from './tab-lock.js';
@@ -94,20 +93,4 @@ async function insertIdentity(db: VolunteerDatabase, tabKey: string): Promise<Id
   const row: IdentityRow = { tabKey, workerId: null, tasksDone: 0, computeMs: 0, updatedAt: Date.now() };
   await storageStep('creating the identity', () => db.identities.put(row));
   return row;
-}
-
-/** Records the id the coordinator gave this tab's worker. */
-export function saveWorkerId(db: VolunteerDatabase, tabKey: string, workerId: string): Promise<void> {
-  return updateIdentity(db, tabKey, { workerId });
-}
-
-/** Records what this tab's worker has given so far. */
-export function saveStats(db: VolunteerDatabase, tabKey: string, stats: WorkerStats): Promise<void> {
-  return updateIdentity(db, tabKey, { tasksDone: stats.tasksDone, computeMs: stats.computeMs });
-}
-
-function updateIdentity(db: VolunteerDatabase, tabKey: string, changes: Partial<IdentityRow>): Promise<void> {
-  return storageStep('updating the identity', async () => {
-    await db.identities.update(tabKey, { ...changes, updatedAt: Date.now() });
-  });
 }

@@ -46,6 +46,14 @@ export interface StoreLab {
   /** Saves a test lease, and a checkpoint for it when given. */
   saveLease(leaseId: string, checkpoint?: unknown): Promise<void>;
   finishLease(leaseId: string): Promise<void>;
+  /**
+   * Asks in one turn for what a tab writes around one small task (`leaseId` held: its report
+   * with the compute time, the acknowledgement with the result counted, the next lease
+   * `nextLeaseId`), waits for all, and answers how many IndexedDB transactions they took.
+   */
+  oneTurnOfWrites(leaseId: string, nextLeaseId: string): Promise<number>;
+  /** The current store's worker stats, read back from IndexedDB. */
+  stats(): Promise<{ tasksDone: number; computeMs: number }>;
   /** Puts `length` bytes of `fill` under `sha256` in the current store's blob cache. */
   putBlob(sha256: string, length: number, fill: number): Promise<LabError | null>;
   /** The length of a cached blob, or null. */

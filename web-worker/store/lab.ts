@@ -16,6 +16,16 @@ declare global {
 }
 
 let current: DexieWorkerStore | undefined;
+
+// Every IndexedDB transaction the page makes is counted (Dexie binds this method when it opens a
+// database, so it is wrapped before any store opens).
+let transactions = 0;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called with its own `this` below
+const transaction = IDBDatabase.prototype.transaction;
+IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+  transactions += 1;
+  return transaction.apply(this, args);
+};
 const held: IDBDatabase[] = [];
 
 function store(): DexieWorkerStore {
@@ -87,6 +97,19 @@ window.storeLab = {
     if (checkpoint !== undefined) await store().saveCheckpoint(leaseId, checkpoint);
   },
   finishLease: (leaseId) => store().finishLease(leaseId, { type: 'result', leaseId, outputs: [leaseId] }),
+  async oneTurnOfWrites(leaseId, nextLeaseId) {
+    const opened = store();
+    const before = transactions;
+    await Promise.all([
+      opened.saveStats({ tasksDone: 0, computeMs: 5 }),
+      opened.finishLease(leaseId, { type: 'result', leaseId, outputs: [leaseId] }),
+      opened.acknowledge(leaseId),
+      opened.saveStats({ tasksDone: 1, computeMs: 5 }),
+      opened.saveLease(testLease(nextLeaseId)),
+    ]);
+    return transactions - before;
+  },
+  stats: async () => (await store().load()).stats,
   putBlob: (sha256, length, fill) => attempt(() => store().blobs.put(sha256, new Uint8Array(length).fill(fill))),
   async blobLength(sha256) {
     return (await store().blobs.get(sha256))?.length ?? null;

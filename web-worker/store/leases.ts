@@ -3,40 +3,31 @@ import { storageStep } from '../../worker/index.js';
 import type { LeaseRow, VolunteerDatabase } from './schema.js';
 import type { SavedLease } from '../../worker/index.js';
 
-/** Records a lease this tab holds; the checkpoint it came with (`restored`) is its first. */
-export function saveLease(db: VolunteerDatabase, tabKey: string, lease: TaskLease): Promise<void> {
-  const row: LeaseRow = {
+// The writes here run inside the store's transaction (see `DexieWorkerStore`): each is a few
+// requests, and the store commits the writes asked for together in one transaction.
+
+/** A lease row this tab holds; the checkpoint it came with (`restored`) is its first. */
+export function leaseRow(tabKey: string, lease: TaskLease): LeaseRow {
+  return {
     leaseId: lease.leaseId,
     tabKey,
     lease,
     checkpointJson: lease.restored === undefined ? null : JSON.stringify(lease.restored),
     savedAt: Date.now(),
   };
-  return storageStep('saving a lease', async () => {
-    await db.leases.put(row);
-  });
 }
 
-/**
- * Replaces a lease's checkpoint (undefined: none), in a transaction that checks the lease is
- * still this tab's: a checkpoint that arrives after its task ended writes nothing.
- */
-export function saveCheckpoint(db: VolunteerDatabase, tabKey: string, leaseId: string, checkpoint: unknown): Promise<void> {
-  const checkpointJson = checkpoint === undefined ? null : JSON.stringify(checkpoint);
-  return storageStep('saving a checkpoint', () =>
-    db.transaction('rw', db.leases, async () => {
-      const row = await db.leases.get(leaseId);
-      if (row?.tabKey !== tabKey) return;
-      await db.leases.update(leaseId, { checkpointJson, savedAt: Date.now() });
-    }),
-  );
+/** Replaces a lease's checkpoint (null: none), if the lease is still this tab's: a checkpoint that arrives after its task ended writes nothing. */
+export async function replaceCheckpoint(db: VolunteerDatabase, tabKey: string, leaseId: string, checkpointJson: string | null): Promise<void> {
+  const row = await db.leases.get(leaseId);
+  if (row?.tabKey !== tabKey) return;
+  await db.leases.put({ ...row, checkpointJson, savedAt: Date.now() });
 }
 
-/** Forgets a lease of this tab. */
-export function dropLease(db: VolunteerDatabase, tabKey: string, leaseId: string): Promise<void> {
-  return storageStep('dropping a lease', async () => {
-    await db.leases.where('leaseId').equals(leaseId).and((row) => row.tabKey === tabKey).delete();
-  });
+/** Forgets a lease of this tab (another tab's row of the same id is left alone). */
+export async function deleteLease(db: VolunteerDatabase, tabKey: string, leaseId: string): Promise<void> {
+  const row = await db.leases.get(leaseId);
+  if (row?.tabKey === tabKey) await db.leases.delete(leaseId);
 }
 
 /** This tab's leases, oldest first, with their checkpoints read back. */

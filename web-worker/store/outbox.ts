@@ -1,28 +1,26 @@
 import type { TaskReport } from '../../worker/index.js';
 import { storageStep } from '../../worker/index.js';
+import { deleteLease } from './leases.js';
 import type { OutboxRow, VolunteerDatabase } from './schema.js';
 import type { OutboxEntry } from '../../worker/index.js';
 
 /**
- * In one transaction: the lease leaves the tab's leases and its report joins the end of the
- * outbox (replacing an earlier report of the same lease), so a reload finds the one or the other.
+ * Inside the store's transaction: the lease leaves the tab's leases and its report (as JSON text)
+ * joins the end of the outbox, replacing the row `replacing` (an earlier report of the same lease),
+ * so a reload finds the one or the other. Answers the new row's key.
  */
-export function finishLease(db: VolunteerDatabase, tabKey: string, leaseId: string, report: TaskReport): Promise<void> {
-  const row: OutboxRow = { leaseId, tabKey, reportJson: JSON.stringify(report), finishedAt: Date.now() };
-  return storageStep('keeping a finished report', () =>
-    db.transaction('rw', db.leases, db.outbox, async () => {
-      await db.leases.where('leaseId').equals(leaseId).and((row) => row.tabKey === tabKey).delete();
-      await db.outbox.where('leaseId').equals(leaseId).delete();
-      await db.outbox.add(row);
-    }),
-  );
+export async function finishLease(db: VolunteerDatabase, tabKey: string, leaseId: string, reportJson: string, replacing: number | undefined): Promise<number> {
+  await deleteLease(db, tabKey, leaseId);
+  if (replacing !== undefined) await db.outbox.delete(replacing);
+  const row: OutboxRow = { leaseId, tabKey, reportJson, finishedAt: Date.now() };
+  // `seq` is the auto-incremented key: add() always answers it.
+  return (await db.outbox.add(row)) as number;
 }
 
-/** The coordinator acknowledged the report of `leaseId`: it leaves the outbox. */
-export function acknowledge(db: VolunteerDatabase, tabKey: string, leaseId: string): Promise<void> {
-  return storageStep('removing an acknowledged report', async () => {
-    await db.outbox.where('leaseId').equals(leaseId).and((row) => row.tabKey === tabKey).delete();
-  });
+/** The keys of this tab's outbox rows, by lease. */
+export async function outboxKeys(db: VolunteerDatabase, tabKey: string): Promise<Map<string, number>> {
+  const rows = await db.outbox.where('tabKey').equals(tabKey).toArray();
+  return new Map(rows.map((row) => [row.leaseId, row.seq!]));
 }
 
 /** This tab's unacknowledged reports, in the order they were finished. */
