@@ -33,6 +33,12 @@ declare global {
 }
 
 const REFRESH_MS = 500;
+/**
+ * The page is drawn at most this often: every drawing costs layout and raster, CPU the task
+ * workers could use (with small tasks, a drawing per client event cost a tab a good share of its
+ * time). `window.tabgrid` is kept current at every event.
+ */
+const DRAW_MS = 200;
 
 async function join(token: string, view: JoinView, debug: boolean, params: URLSearchParams): Promise<void> {
   const settings = loadSettings(pageLocalStorage());
@@ -72,14 +78,18 @@ async function join(token: string, view: JoinView, debug: boolean, params: URLSe
   });
   capabilities.attach(client);
   let decided = '';
+  let drawing: ReturnType<typeof setTimeout> | undefined;
+  const draw = (): void => {
+    drawing = undefined;
+    view.render(client.snapshot(), Date.now(), tab.lines(tab.pauseReason(document.visibilityState)));
+  };
   const refresh = (): void => {
     const snapshot = client.snapshot();
     // The tab's own load changes what the machine's pressure says of others (see `othersPressure`).
     tab.busy = snapshot.tasks.length;
     if (tab.decision(document.visibilityState) !== decided) return apply();
-    const reason = tab.pauseReason(document.visibilityState);
-    window.tabgrid = volunteerStatus(snapshot, reason, store.durable, tab.machine);
-    view.render(snapshot, Date.now(), tab.lines(reason));
+    window.tabgrid = volunteerStatus(snapshot, tab.pauseReason(document.visibilityState), store.durable, tab.machine);
+    drawing ??= setTimeout(draw, DRAW_MS);
   };
   followClient(client, view, debug, refresh);
   followStore(store, view, refresh);

@@ -64,6 +64,8 @@ function element<T extends HTMLElement>(doc: Document, id: string, type: new () 
  */
 export class JoinView {
   readonly #elements: JoinElements;
+  /** Log lines added since the last {@link render}, which shows them. */
+  readonly #unshownLog: { line: LogLine; now: Date }[] = [];
 
   constructor(
     doc: Document,
@@ -111,6 +113,7 @@ export class JoinView {
     setText(unsent, unsentLine(snapshot.unsent));
     setText(pause, tab.pausedBecause === 'volunteer' ? 'Resume' : 'Pause');
     pause.disabled = snapshot.connection === 'stopped';
+    this.#showLog();
   }
 
   /** Shows the remembered choices in the controls. */
@@ -154,12 +157,20 @@ export class JoinView {
     pause.disabled = true;
   }
 
+  /** Adds a line to the page's log; it shows with the next {@link render}. */
   addLog(line: LogLine, now: Date): void {
-    const item = this.#elements.log.ownerDocument.createElement('li');
-    item.className = line.level;
-    item.textContent = `${now.toTimeString().slice(0, 8)} ${line.text}`;
-    this.#elements.log.append(item);
-    while (this.#elements.log.childElementCount > this.logLines) this.#elements.log.firstElementChild?.remove();
+    this.#unshownLog.push({ line, now });
+  }
+
+  #showLog(): void {
+    const { log } = this.#elements;
+    for (const { line, now } of this.#unshownLog.splice(0)) {
+      const item = log.ownerDocument.createElement('li');
+      item.className = line.level;
+      item.textContent = `${now.toTimeString().slice(0, 8)} ${line.text}`;
+      log.append(item);
+    }
+    while (log.childElementCount > this.logLines) log.firstElementChild?.remove();
   }
 
   /** Wires the controls to what they do. */
