@@ -159,9 +159,9 @@ test('the active coordinator is SIGKILLed five times mid-job: a standby takes ov
     expect(storedBeforeKills.size).toBeGreaterThan(0);
     for (const line of storedBeforeKills) expect(logged).toContain(line);
     // The task code's lines, and the coordinator's for an attempt the failover cost: a lease that
-    // lapsed (a tab cut off too long by a kill), or a download answered 503 while no coordinator
-    // was active. Each is retried; nothing else is logged.
-    for (const line of logged) expect(line).toMatch(/^item \d+00$|^item 0$|^attempt \d+ lost \(.+\); retrying$|^attempt \d+ failed; retrying in .+: BlobFetchError: .+: HTTP 503\b/s);
+    // lapsed (a tab cut off too long by a kill), retried. A download answered 503 while no
+    // coordinator was active is waited out by the tab, failing no attempt; nothing else is logged.
+    for (const line of logged) expect(line).toMatch(/^item \d+00$|^item 0$|^attempt \d+ lost \(.+\); retrying$/);
 
     const gaps = kills.map(({ at }) => Math.min(...pair.started.flatMap(firstLeaseTimes).filter((time) => time > at)) - at);
     const report = `kill → first lease by the new active (ms): ${gaps.join(', ')} (goal ≤ 5000; --failover-ms ${FAILOVER_MS})`;

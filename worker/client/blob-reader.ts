@@ -1,34 +1,22 @@
-import { backoffDelay, sha256Hex } from '../../shared/index.js';
-import { BlobFetchError, BlobIntegrityError } from '../errors.js';
+import { sha256Hex } from '../../shared/index.js';
+import { BlobIntegrityError } from '../errors.js';
+import { fetchRetrying, type DownloadRetry } from './download.js';
 import { blobUrl } from './endpoints.js';
 import type { BlobCache } from '../store/store.js';
-import { systemTimers, type Timers } from '../timers.js';
 
 /** Answers a blob's bytes by SHA-256, verified against it. */
 export type BlobReader = (sha256: string) => Promise<Uint8Array>;
 
-/** Where and how {@link createBlobReader} downloads blobs. */
-export interface BlobReaderOptions {
+/** Where and how {@link createBlobReader} downloads blobs (network errors and 5xx answers tried again: see {@link DownloadRetry}; 4xx answers not). */
+export interface BlobReaderOptions extends DownloadRetry {
   /** The coordinator's origin, e.g. `http://127.0.0.1:8080` (`location.origin` on the join page). */
   origin: string;
   /** The join token. */
   token: string;
   /** Where verified blobs are kept between uses (IndexedDB in a tab, memory under Node); without it, nothing is kept. */
   cache?: BlobCache;
-  /**
-   * Tries per blob; network errors and 5xx answers are tried again, 4xx answers are not.
-   * @default 3
-   */
-  attempts?: number;
-  /**
-   * Wait before the second try, doubling after that (`backoffDelay`, with equal jitter).
-   * @default 250
-   */
-  retryDelayMs?: number;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
-  /** @default systemTimers */
-  timers?: Timers;
   /** Told when the cache fails (the blob is still answered, from the network). */
   onCacheError?: (error: unknown) => void;
 }
@@ -73,7 +61,7 @@ async function readThroughCache(sha256: string, options: BlobReaderOptions): Pro
 }
 
 async function downloadVerified(sha256: string, options: BlobReaderOptions): Promise<Uint8Array> {
-  const bytes = await downloadWithRetries(sha256, options);
+  const bytes = await download(sha256, options);
   const actual = await sha256Hex(bytes);
   if (actual !== sha256) {
     throw new BlobIntegrityError(`blob ${sha256} arrived with SHA-256 ${actual}`);
@@ -81,46 +69,9 @@ async function downloadVerified(sha256: string, options: BlobReaderOptions): Pro
   return bytes;
 }
 
-async function downloadWithRetries(sha256: string, options: BlobReaderOptions): Promise<Uint8Array> {
-  const attempts = Math.max(1, options.attempts ?? 3);
-  const timers = options.timers ?? systemTimers;
-  const backoff = { initialMs: options.retryDelayMs ?? 250, factor: 2, maxMs: 10_000 };
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await download(sha256, options);
-    } catch (error) {
-      if (attempt >= attempts || !isWorthRetrying(error)) throw error;
-    }
-    const delay = backoffDelay(backoff, attempt);
-    await new Promise<void>((resolve) => timers.setTimeout(resolve, delay));
-  }
-}
-
-class BlobStatusError extends BlobFetchError {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
-
 async function download(sha256: string, options: BlobReaderOptions): Promise<Uint8Array> {
   const url = blobUrl(options.origin, sha256, options.token);
   const fetchBlob = options.fetch ?? globalThis.fetch;
-  let response: Response;
-  try {
-    response = await fetchBlob(url);
-  } catch (cause) {
-    throw new BlobFetchError(`could not download blob ${sha256}: ${String(cause)}`, { cause });
-  }
-  if (!response.ok) {
-    throw new BlobStatusError(`could not download blob ${sha256}: HTTP ${response.status}`, response.status);
-  }
+  const response = await fetchRetrying(() => fetchBlob(url), `blob ${sha256}`, options);
   return new Uint8Array(await response.arrayBuffer());
-}
-
-function isWorthRetrying(error: unknown): boolean {
-  if (error instanceof BlobStatusError) return error.status >= 500;
-  return error instanceof BlobFetchError;
 }

@@ -33,6 +33,18 @@ describe('httpShardReader', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('waits out a coordinator answering 503 with Retry-After (a failover), then reads the shard', async () => {
+    const answers = [503, 503, 206];
+    const fetchBlob = () => {
+      const status = answers.shift()!;
+      const body = status === 206 ? '0' : 'no coordinator is ready';
+      return Promise.resolve(new Response(body, { status, headers: status === 503 ? { 'retry-after': '0' } : {} }));
+    };
+    const read = httpShardReader({ origin: 'http://h', token: 't' }, fetchBlob);
+    expect(new TextDecoder().decode(await read(shard(0, 1)))).toBe('0');
+    expect(answers).toEqual([]);
+  });
+
   it('fails with a BlobFetchError on an error status', async () => {
     const read = httpShardReader({ origin: 'http://h', token: 't' }, () => Promise.resolve(new Response('no', { status: 404 })));
     await expect(read(shard(0, 1))).rejects.toMatchObject({ name: 'BlobFetchError', message: expect.stringContaining('HTTP 404') as unknown });

@@ -1,4 +1,5 @@
 import type { TaskInput } from '../../shared/index.js';
+import { fetchRetrying, type DownloadRetry } from '../client/download.js';
 import { blobUrl } from '../client/endpoints.js';
 import { BlobFetchError } from '../errors.js';
 
@@ -17,7 +18,8 @@ export interface BlobAccess {
 
 /**
  * A {@link ShardReader} that downloads each shard with an HTTP Range request from
- * `GET /api/v1/worker/blobs/:sha256`. An empty shard is not fetched.
+ * `GET /api/v1/worker/blobs/:sha256`, through an outage of the coordinator (`fetchRetrying`). An
+ * empty shard is not fetched.
  * @example
  * const readShard = httpShardReader({ origin: location.origin, token });
  * const bytes = await readShard({ kind: 'blob', blob, offset: 0, length: 1024, records: false, separator: '\n' });
@@ -25,21 +27,13 @@ export interface BlobAccess {
 export function httpShardReader(
   access: BlobAccess,
   fetchBlob: (url: string, init: RequestInit) => Promise<Response> = (url, init) => globalThis.fetch(url, init),
+  retry: DownloadRetry = {},
 ): ShardReader {
   return async (shard) => {
     if (shard.length === 0) return new Uint8Array(0);
     const last = shard.offset + shard.length - 1;
-    let response: Response;
-    try {
-      response = await fetchBlob(blobUrl(access.origin, shard.blob, access.token), {
-        headers: { range: `bytes=${shard.offset}-${last}` },
-      });
-    } catch (cause) {
-      throw new BlobFetchError(`could not download bytes ${shard.offset}-${last} of blob ${shard.blob}: ${String(cause)}`, { cause });
-    }
-    if (!response.ok) {
-      throw new BlobFetchError(`could not download bytes ${shard.offset}-${last} of blob ${shard.blob}: HTTP ${response.status}`);
-    }
+    const url = blobUrl(access.origin, shard.blob, access.token);
+    const response = await fetchRetrying(() => fetchBlob(url, { headers: { range: `bytes=${shard.offset}-${last}` } }), `bytes ${shard.offset}-${last} of blob ${shard.blob}`, retry);
     const bytes = new Uint8Array(await response.arrayBuffer());
     // A server that ignores Range answers 200 with the whole blob.
     const shardBytes = response.status === 206 ? bytes : bytes.subarray(shard.offset, shard.offset + shard.length);
