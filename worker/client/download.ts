@@ -47,27 +47,28 @@ export async function fetchRetrying(fetchOnce: () => Promise<Response>, what: st
   const backoff = { initialMs: retry.retryDelayMs ?? 250, factor: 2, maxMs: LONGEST_WAIT_MS };
   let firstFailureAt: number | undefined;
   for (let failures = 1; ; failures += 1) {
-    const answer = await tryOnce(fetchOnce, what, timers.now());
-    if (answer instanceof Response) return answer;
-    if (answer instanceof DownloadStatusError && answer.status < 500) throw answer;
+    const { response, failure } = await tryOnce(fetchOnce, what, timers.now());
+    if (response) return response;
+    if (failure instanceof DownloadStatusError && failure.status < 500) throw failure;
     firstFailureAt ??= timers.now();
-    const wait = (answer instanceof DownloadStatusError ? answer.retryAfterMs : undefined) ?? backoffDelay(backoff, failures);
-    if (timers.now() + wait - firstFailureAt > retryForMs) throw answer;
+    const wait = (failure instanceof DownloadStatusError ? failure.retryAfterMs : undefined) ?? backoffDelay(backoff, failures);
+    if (timers.now() + wait - firstFailureAt > retryForMs) throw failure;
     await new Promise<void>((resolve) => timers.setTimeout(resolve, wait));
   }
 }
 
-async function tryOnce(fetchOnce: () => Promise<Response>, what: string, now: number): Promise<Response | BlobFetchError> {
+/** One try: the response, or why there is none. (Not told apart by `instanceof Response`: a fetch from another realm answers another `Response`.) */
+async function tryOnce(fetchOnce: () => Promise<Response>, what: string, now: number): Promise<{ response: Response; failure?: never } | { response?: never; failure: BlobFetchError }> {
   let response: Response;
   try {
     response = await fetchOnce();
   } catch (cause) {
-    return new BlobFetchError(`could not download ${what}: ${String(cause)}`, { cause });
+    return { failure: new BlobFetchError(`could not download ${what}: ${String(cause)}`, { cause }) };
   }
-  if (response.ok) return response;
+  if (response.ok) return { response };
   // The body is not read: let it go.
   void response.body?.cancel().catch(() => undefined);
-  return new DownloadStatusError(`could not download ${what}: HTTP ${response.status}`, response.status, retryAfterMs(response.headers.get('retry-after'), now));
+  return { failure: new DownloadStatusError(`could not download ${what}: HTTP ${response.status}`, response.status, retryAfterMs(response.headers.get('retry-after'), now)) };
 }
 
 /**
