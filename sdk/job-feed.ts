@@ -8,28 +8,32 @@ const FEED_PATH = '/api/v1/feed';
 
 /**
  * How long the feed may say nothing before its connection is taken for dead and made anew: it
- * sends the stats every 2 s, so twenty quiet seconds mean the connection is gone.
+ * sends a `ping` after 15 s without another event, so twenty quiet seconds mean the connection
+ * is gone.
  */
 const FEED_SILENCE_MS = 20_000;
 
 /**
- * A job's status now, then again each time it changes (the coordinator's feed sends a job's
- * status at most once a second), until it ends: the last status yielded is its final one.
+ * A job's status now, then again each time it changes (the coordinator's feed, following this
+ * job only, sends its status at most once a second), until it ends: the last status yielded is
+ * its final one.
  * The feed is connected before the first status is read, so no change after that read is
  * missed; a feed that breaks or goes silent is connected again (and the status read again),
  * while the coordinator is away for no longer than `outage` allows.
  */
 export async function* followJobStatus(
   rest: RestClient,
+  jobId: string,
   readStatus: (signal: AbortSignal) => Promise<JobStatus>,
   outage: OutageBudget,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<JobStatus> {
-  const url = rest.urlOf(FEED_PATH);
+  const path = `${FEED_PATH}?${new URLSearchParams({ job: jobId }).toString()}`;
+  const url = rest.urlOf(path);
   for (;;) {
     const connection = new FeedConnection(signal);
     try {
-      const response = await rest.send(FEED_PATH, { accept: 'text/event-stream', signal: connection.signal });
+      const response = await rest.send(path, { accept: 'text/event-stream', signal: connection.signal });
       outage.answered();
       const status = await readStatus(connection.signal);
       yield status;

@@ -219,13 +219,13 @@ export class Job {
 
   /**
    * The job's status now, then again as it changes (at most once a second, pushed by the
-   * coordinator's feed: no polling), until it ends; the last one is its final status. A coordinator
+   * coordinator's feed of this job: no polling), until it ends; the last one is its final status. A coordinator
    * that is away meanwhile is waited for (see `maxOutageMs`).
    * @example
    * for await (const { state, progress } of job.followStatus()) console.log(state, `${progress.done}/${progress.total}`);
    */
   followStatus(options: FollowOptions = {}): AsyncGenerator<JobStatus> {
-    return followJobStatus(this.#rest, (signal) => this.status({ signal }), this.#outageBudget(options.maxOutageMs), options.signal);
+    return followJobStatus(this.#rest, this.id, (signal) => this.status({ signal }), this.#outageBudget(options.maxOutageMs), options.signal);
   }
 
   /**

@@ -116,6 +116,13 @@ export const FeedWorkers = z.object({ count: z.number().int() }).meta({ id: 'Fee
 export type FeedWorkers = z.infer<typeof FeedWorkers>;
 
 /**
+ * `GET /api/v1/feed?job=<id>`: only that job's `job` events (no stats, no workers), for a client
+ * following one job (`Job.followStatus`, the CLI's `--wait` and `--watch`).
+ */
+export const FeedQuery = z.strictObject({ job: z.string().min(1).max(100).optional() });
+export type FeedQuery = z.output<typeof FeedQuery>;
+
+/**
  * The events of `GET /api/v1/feed` by name, each with the schema of its `data` (JSON).
  * @example const stats = FEED_EVENTS.stats.parse(JSON.parse(message.data));
  */

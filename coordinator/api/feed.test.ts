@@ -125,6 +125,39 @@ describe('GET /api/v1/feed', () => {
     await nextOf(feed, 'workers', (data) => data.count === 0);
   });
 
+  it("with ?job=, sends that job's changes only: no other job, no stats, no workers", async () => {
+    const coordinator = await start();
+    const followed = await submit(coordinator, { name: 'followed', input: { items: [1] } });
+    const other = await submit(coordinator, { name: 'other', input: { items: [1] }, priority: 5 });
+    const following = openSse(await serverCaller(coordinator)('GET', `/api/v1/feed?job=${followed.id}`));
+
+    // The other job runs first (its priority is higher), then the followed one.
+    const worker = await connectWorker(coordinator);
+    await worker.hello();
+    for (const n of [1, 2]) {
+      worker.send({ type: 'ask' });
+      const lease = await worker.received.waitFor('lease', n);
+      worker.send({ type: 'result', leaseId: lease.leaseId, outputs: [2] });
+    }
+    const seen: FeedJob[] = [];
+    for (;;) {
+      const event = await following.next();
+      if (!event) throw new Error('the feed ended before the followed job did');
+      expect(event.event).toBe('job');
+      const status = FEED_EVENTS.job.parse(JSON.parse(event.data));
+      seen.push(status);
+      if (status.state === 'COMPLETED') break;
+    }
+    expect(new Set(seen.map((status) => status.id))).toEqual(new Set([followed.id]));
+    expect(other.id).not.toBe(followed.id);
+  });
+
+  it('answers ?job= for a job that is not there 404, and an unknown parameter 400', async () => {
+    const coordinator = await start();
+    await expectError(await serverCaller(coordinator)('GET', '/api/v1/feed?job=job_nothere'), 404, 'not_found');
+    await expectError(await serverCaller(coordinator)('GET', '/api/v1/feed?jobs=x'), 400, 'invalid_query');
+  });
+
   it('takes at most MAX_FEED_CONNECTIONS at once: one more is answered 503', async () => {
     const coordinator = await start();
     const feeds: SseReader[] = [];

@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import type { FeedStats, FeedWorkers, StatsHistory } from '../../shared/index.js';
+import { FeedQuery, type FeedStats, type FeedWorkers, type StatsHistory } from '../../shared/index.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
-import { Inbox, keepalive } from './inbox.js';
+import { Inbox } from './inbox.js';
 import { loadJobStatus } from './job-views.js';
+import { parseQuery } from './query.js';
 import { collectStats } from './system.js';
 
 /** How often the feed sends the stats. */
@@ -13,6 +14,8 @@ const STATS_MS = 2000;
 const COALESCE_MS = 1000;
 /** Feed connections open at once; one more is answered 503. */
 export const MAX_FEED_CONNECTIONS = 100;
+/** Connections following one job (`?job=`) open at once, all jobs together; one more is answered 503. */
+export const MAX_JOB_FOLLOWERS = 1000;
 
 /**
  * What waits to be sent on one feed connection, keyed so that a newer one replaces it: the stats
@@ -26,8 +29,11 @@ export function feedRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
   const hub = new FeedHub(deps);
   app.get('/stats/history', (c) => c.json({ samples: deps.history.samples() } satisfies StatsHistory));
-  app.get('/feed', (c) => {
-    const inbox = hub.join();
+  app.get('/feed', async (c) => {
+    const { job } = parseQuery(FeedQuery, c.req.query());
+    // A job that is not there is answered 404 now, not followed forever.
+    if (job !== undefined) await loadJobStatus(deps, job);
+    const inbox = job === undefined ? hub.join() : hub.follow(job);
     return streamSSE(c, async (stream) => {
       stream.onAbort(() => inbox.close());
       try {
@@ -43,7 +49,9 @@ export function feedRoutes(deps: ApiDeps): Hono {
 async function sendFeed(deps: ApiDeps, stream: SSEStreamingApi, inbox: Inbox<FeedItem>): Promise<void> {
   while (!inbox.closed) {
     const items = await inbox.take();
-    if (items.length === 0 && !inbox.closed) await keepalive(stream);
+    // A `ping` event, not a comment, when nothing else was sent for a while: a client following
+    // one job hears nothing else, and a comment is not an event to it.
+    if (items.length === 0 && !inbox.closed) await stream.writeSSE({ event: 'ping', data: '' });
     for (const item of items) {
       const data = await dataOf(deps, item);
       if (data !== undefined) await stream.writeSSE({ event: item.event, data: JSON.stringify(data) });
@@ -64,12 +72,15 @@ async function dataOf(deps: ApiDeps, item: FeedItem): Promise<unknown> {
 }
 
 /**
- * The feed's connections and what they share: one stats timer and one subscription to the
- * scheduler's changes while any connection is open, none otherwise. Changes are gathered and
- * handed to every connection at most once per `COALESCE_MS`.
+ * The feed's connections and what they share: one stats timer while any whole feed is open, one
+ * subscription to the scheduler's changes while any connection is, none otherwise. Changes are
+ * gathered and handed out at most once per `COALESCE_MS`: to every whole feed, and a job's to
+ * the connections following it (found by the job: a change costs what its followers do).
  */
 class FeedHub {
   private readonly inboxes = new Set<Inbox<FeedItem>>();
+  private readonly followers = new Map<string, Set<Inbox<FeedItem>>>();
+  private followerCount = 0;
   private readonly changedJobs = new Set<string>();
   private workersChanged = false;
   private lastHandOut = 0;
@@ -88,18 +99,52 @@ class FeedHub {
       throw new ApiError(503, 'over_capacity', `the feed has ${MAX_FEED_CONNECTIONS} connections open, as many as it takes: close one, or try again later`);
     }
     const inbox = new Inbox<FeedItem>();
-    this.inboxes.add(inbox);
-    if (this.inboxes.size === 1) this.listen();
+    this.joined(() => this.inboxes.add(inbox));
+    if (this.inboxes.size === 1) {
+      this.statsTimer = setInterval(() => void this.sendStats(), STATS_MS);
+      this.statsTimer.unref();
+    }
     // The stats of the last tick at once, or (the first connection) the first stats as soon as they are computed.
     if (this.lastStats) inbox.push({ event: 'stats', stats: this.lastStats }, 'stats');
     else void this.sendStats();
     return inbox;
   }
 
+  /** A new connection's inbox for the changes of job `jobId` only; 503 when `MAX_JOB_FOLLOWERS` are open. */
+  follow(jobId: string): Inbox<FeedItem> {
+    if (this.followerCount >= MAX_JOB_FOLLOWERS) {
+      throw new ApiError(503, 'over_capacity', `${MAX_JOB_FOLLOWERS} connections follow jobs, as many as the feed takes: close one, or try again later`);
+    }
+    const inbox = new Inbox<FeedItem>();
+    this.joined(() => {
+      const following = this.followers.get(jobId) ?? new Set();
+      following.add(inbox);
+      this.followers.set(jobId, following);
+      this.followerCount += 1;
+    });
+    return inbox;
+  }
+
   leave(inbox: Inbox<FeedItem>): void {
     inbox.close();
-    this.inboxes.delete(inbox);
-    if (this.inboxes.size === 0) this.stopListening();
+    if (this.inboxes.delete(inbox) && this.inboxes.size === 0) {
+      clearInterval(this.statsTimer);
+      this.lastStats = undefined;
+    }
+    for (const [jobId, following] of this.followers) {
+      if (!following.delete(inbox)) continue;
+      this.followerCount -= 1;
+      if (following.size === 0) this.followers.delete(jobId);
+      break;
+    }
+    if (this.inboxes.size + this.followerCount === 0) this.stopListening();
+  }
+
+  /** Adds a connection, listening to the scheduler from the first on. */
+  private joined(add: () => void): void {
+    const first = this.inboxes.size + this.followerCount === 0;
+    add();
+    if (first) this.listen();
   }
 
   private listen(): void {
@@ -110,22 +155,20 @@ class FeedHub {
         this.handOutSoon();
       }),
       feed.onWorkersChange(() => {
+        // Only whole feeds carry the workers.
+        if (this.inboxes.size === 0) return;
         this.workersChanged = true;
         this.handOutSoon();
       }),
     ];
-    this.statsTimer = setInterval(() => void this.sendStats(), STATS_MS);
-    this.statsTimer.unref();
   }
 
   private stopListening(): void {
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
-    clearInterval(this.statsTimer);
     clearTimeout(this.handOutTimer);
     this.handOutTimer = undefined;
     this.changedJobs.clear();
     this.workersChanged = false;
-    this.lastStats = undefined;
   }
 
   /** Hands out the changes now if the last hand-out was `COALESCE_MS` ago, else when it will be. */
@@ -142,6 +185,9 @@ class FeedHub {
     for (const inbox of this.inboxes) {
       if (this.workersChanged) inbox.push({ event: 'workers' }, 'workers');
       for (const jobId of this.changedJobs) inbox.push({ event: 'job', jobId }, `job ${jobId}`);
+    }
+    for (const jobId of this.changedJobs) {
+      for (const inbox of this.followers.get(jobId) ?? []) inbox.push({ event: 'job', jobId }, `job ${jobId}`);
     }
     this.workersChanged = false;
     this.changedJobs.clear();

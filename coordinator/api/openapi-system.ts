@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ZodOpenApiPathsObject, ZodOpenApiResponseObject } from 'zod-openapi';
 import {
   AdminSession,
+  FeedQuery,
   Health,
   JoinUrl,
   PROBLEM_CONTENT_TYPE,
@@ -110,8 +111,15 @@ export const systemPaths: ZodOpenApiPathsObject = {
     get: adminRead({
       tags: ['System'],
       summary: "The admin panel's live feed (Server-Sent Events)",
-      description: 'Events: `stats` (data: `FeedStats`) every 2 s; `job` (data: `JobStatus`) when a job changes; `workers` (data: `FeedWorkers`) when the workers do.',
-      responses: { 200: { description: 'The event stream.', content: { 'text/event-stream': { schema: z.string() } } }, 503: problem(['over_capacity'], 'the feed has all the connections it takes.') },
+      description:
+        'Events: `stats` (data: `FeedStats`) every 2 s; `job` (data: `JobStatus`) when a job changes (at most once a second); `workers` (data: `FeedWorkers`) when the workers do; `ping` (no data) after 15 s without another. With `?job=<id>`, only that job\'s `job` events (and `ping`s): what a client following one job reads.',
+      requestParams: { query: FeedQuery },
+      responses: {
+        200: { description: 'The event stream.', content: { 'text/event-stream': { schema: z.string() } } },
+        400: problem(['invalid_query'], 'an unknown or malformed query parameter.'),
+        404: problem(['not_found'], 'no job with the `job` id given.'),
+        503: problem(['over_capacity'], 'the feed has all the connections it takes (100 whole feeds, 1,000 following a job).'),
+      },
     }),
   },
   '/metrics': {
