@@ -47,6 +47,7 @@ export interface GraphLayout {
 
 const NODE_HEIGHT = 32;
 const CHAR_WIDTH = 7.5;
+const MARGIN = 8;
 
 /**
  * Lays a dependency graph out left to right with dagre: each node placed (its centre), each edge
@@ -55,7 +56,7 @@ const CHAR_WIDTH = 7.5;
  */
 export function layoutGraph(nodes: readonly GraphNode[], edges: readonly (readonly [string, string])[]): GraphLayout {
   const graph = new Graph();
-  graph.setGraph({ rankdir: 'LR', nodesep: 16, ranksep: 40, marginx: 8, marginy: 8 });
+  graph.setGraph({ rankdir: 'LR', nodesep: 16, ranksep: 40, marginx: MARGIN, marginy: MARGIN });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const node of nodes) graph.setNode(node.key, { width: Math.max(48, node.label.length * CHAR_WIDTH + 20), height: NODE_HEIGHT });
   const known = new Set(nodes.map((node) => node.key));
@@ -66,10 +67,22 @@ export function layoutGraph(nodes: readonly GraphNode[], edges: readonly (readon
     const { x, y, width, height } = graph.node(node.key);
     return { ...node, x, y, width, height };
   });
-  const routed = kept.map(([from, to]) => {
-    const points = graph.edge(from, to).points ?? [];
-    return { from, to, path: points.map((point, at) => `${at === 0 ? 'M' : 'L'}${point.x.toFixed(1)},${point.y.toFixed(1)}`).join(' ') };
-  });
-  const { width = 0, height = 0 } = graph.graph();
-  return { nodes: placed, edges: routed, width, height };
+  const routes = kept.map(([from, to]) => ({ from, to, points: graph.edge(from, to).points ?? [] }));
+  // dagre's own bounds leave out where it routes long edges (around the nodes, above them too):
+  // the picture is framed on every node and every point, with a margin.
+  const xs = [...placed.flatMap((node) => [node.x - node.width / 2, node.x + node.width / 2]), ...routes.flatMap((route) => route.points.map((point) => point.x))];
+  const ys = [...placed.flatMap((node) => [node.y - node.height / 2, node.y + node.height / 2]), ...routes.flatMap((route) => route.points.map((point) => point.y))];
+  const left = Math.min(...xs) - MARGIN;
+  const top = Math.min(...ys) - MARGIN;
+  const routed = routes.map(({ from, to, points }) => ({
+    from,
+    to,
+    path: points.map((point, at) => `${at === 0 ? 'M' : 'L'}${(point.x - left).toFixed(1)},${(point.y - top).toFixed(1)}`).join(' '),
+  }));
+  return {
+    nodes: placed.map((node) => ({ ...node, x: node.x - left, y: node.y - top })),
+    edges: routed,
+    width: placed.length === 0 ? 0 : Math.max(...xs) + MARGIN - left,
+    height: placed.length === 0 ? 0 : Math.max(...ys) + MARGIN - top,
+  };
 }

@@ -108,7 +108,7 @@ function WorkerRow({ worker, perMinute, onQuarantine }: { worker: WorkerStatus; 
       </td>
       <td class="tasks-done">{worker.tasksDone}</td>
       <td>{formatRate(perMinute)}</td>
-      <td>{reputation ? `${reputation.valid} valid · ${reputation.invalid} invalid · ${reputation.errors} errors · ${reputation.streak} in a row` : '—'}</td>
+      <td class="reputation">{reputation ? `${reputation.valid} valid · ${reputation.invalid} invalid · ${reputation.errors} errors · ${reputation.streak} in a row` : '—'}</td>
       <td>
         <button type="button" class="danger" onClick={() => onQuarantine(true)} aria-label={`Quarantine ${worker.id}`}>
           Quarantine
