@@ -43,7 +43,7 @@ describe('decideRetry: failures', () => {
       reason: 'task 7 failed 3 times: third time',
     });
     const once = decideRetry(fresh, { ...retry, maxAttempts: 1 }, threw('no luck'));
-    expect(once).toMatchObject({ type: 'fail-job', jobError: { message: 'no luck', taskIndex: 7 }, reason: 'task 7 failed 1 times: no luck' });
+    expect(once).toMatchObject({ type: 'fail-job', jobError: { message: 'no luck', taskIndex: 7 }, reason: 'task 7 failed 1 time: no luck' });
     expect(once.type === 'fail-job' && 'stack' in once.jobError).toBe(false);
   });
 

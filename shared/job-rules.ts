@@ -1,4 +1,5 @@
 import { backoffDelay } from './backoff.js';
+import { counted } from './describe.js';
 import type { JobError } from './job.js';
 import type { RetryPolicy, RunMode } from './spec.js';
 import type { TaskState } from './states.js';
@@ -150,7 +151,7 @@ function failure(task: TaskTally, retry: RetryLimits, error: ThrownError, worker
   if (failedOn.length < retry.distinctWorkers) return { ...counts, type: 'retry', delayMs, exclude: workerId };
   const jobError: JobError = { message: error.message, taskIndex: task.index };
   if (error.stack !== undefined) jobError.stack = error.stack;
-  return { ...counts, type: 'fail-job', jobError, reason: `task ${task.index} failed ${failures} times: ${error.message}` };
+  return { ...counts, type: 'fail-job', jobError, reason: `task ${task.index} failed ${counted(failures, 'time')}: ${error.message}` };
 }
 
 function lapse(task: TaskTally, retry: RetryLimits, error: string, what: string, workerId: string | undefined): RetryDecision {
@@ -160,6 +161,6 @@ function lapse(task: TaskTally, retry: RetryLimits, error: string, what: string,
   if (lapses < retry.maxLapses) return { ...counts, type: 'retry', delayMs: 0 };
   // An elastic gang's losses name no one worker: they count as they always did.
   if (workerId !== undefined && lapsedOn.length < retry.distinctWorkers) return { ...counts, type: 'retry', delayMs: 0, exclude: workerId };
-  const message = `${what} ${lapses} times`;
+  const message = `${what} ${counted(lapses, 'time')}`;
   return { ...counts, type: 'fail-job', jobError: { message, taskIndex: task.index }, reason: message };
 }

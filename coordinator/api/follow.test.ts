@@ -93,7 +93,7 @@ describe('GET /jobs/:id/events?follow=1', () => {
     worker.send({ type: 'ask' });
     const lease = await worker.received.waitFor('lease');
     worker.send({ type: 'fail', leaseId: lease.leaseId, error: { message: 'division by zero' } });
-    expect(transitionsOf(await stream.take(2)).at(-1)).toBe('RUNNING→FAILED: task 0 failed 1 times: division by zero');
+    expect(transitionsOf(await stream.take(2)).at(-1)).toBe('RUNNING→FAILED: task 0 failed 1 time: division by zero');
     await expectEnd(stream);
   });
 });
