@@ -1,14 +1,15 @@
 import { Health, JobPage, jobPagePath, JobStatus, JoinUrl, Stats, StoredBlob, WorkerList as WorkerListBody, WorkerReputation, sha256Hex } from '../shared/index.js';
 import type { JobSpecInput, JobState, WorkerStatus } from '../shared/index.js';
 import { ResponseError, TabgridError } from './errors.js';
-import { Job, rethrowRejection } from './job.js';
+import { DEFAULT_MAX_OUTAGE_MS, Job, rethrowRejection } from './job.js';
 import type { LocalJob } from './local/index.js';
 import type { ReadOptions } from './job.js';
 import { collectOutputs, mapSpec } from './map.js';
 import { multiplyOnGrid, type MatmulOptions, type Matrix } from './matmul/index.js';
 import type { MapOptions } from './map.js';
 import type { TaskFunction } from '../shared/index.js';
-import { RestClient } from './rest.js';
+import { OutageBudget, RestClient } from './rest.js';
+import { sleep } from './sleep.js';
 import type { FetchFunction } from './rest.js';
 import { validateSpec } from './validate-spec.js';
 
@@ -67,7 +68,10 @@ export class Tabgrid {
   /**
    * Validates a job spec here (throwing `SpecError` naming each bad field), then submits it.
    * With an `idempotencyKey` the coordinator has seen before, it resolves the job made then
-   * (`job.existing` is true) instead of a new one. A job refused by policy (spec too large,
+   * (`job.existing` is true) instead of a new one. Through an outage of the coordinator (5xx
+   * answers once it answered, or a standby's or a load balancer's 502, 503 or 504) it tries again
+   * for up to 2 minutes under one idempotency key (made here when the spec has none), so a job is
+   * made once. A job refused by policy (spec too large,
    * queue full) rejects with `JobRejectedError`; it is recorded as REJECTED.
    * @example
    * const job = await grid.submit({
@@ -88,9 +92,29 @@ export class Tabgrid {
       return local.runLocally(spec, { fetchBlob: local.storedBlobFetcher(this.#rest) });
     }
     const valid = validateSpec(spec);
-    const request = { method: 'POST', json: valid, signal: options.signal } as const;
-    const status = await this.#rest.json(JobStatus, '/api/v1/jobs', request).catch(rethrowRejection);
-    return new Job(status.id, this.#rest, this.#pollIntervalMs, status.existing === true);
+    // Tried again through an outage (a failover, a balancer that lost its backend) under one
+    // idempotency key, made here when the spec has none: a retry whose first try did make the job
+    // gets that job, never a second one.
+    const request = { method: 'POST', json: { ...valid, idempotencyKey: valid.idempotencyKey ?? `sdk-${crypto.randomUUID()}` }, signal: options.signal } as const;
+    const outage = new OutageBudget(DEFAULT_MAX_OUTAGE_MS, this.#pollIntervalMs);
+    for (;;) {
+      let failure: unknown;
+      try {
+        const status = await this.#rest.json(JobStatus, '/api/v1/jobs', request);
+        // A job found by a key made here was made by an earlier try of this call: it is new.
+        return new Job(status.id, this.#rest, this.#pollIntervalMs, status.existing === true && valid.idempotencyKey !== undefined);
+      } catch (error) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        failure = error;
+      }
+      let delay: number;
+      try {
+        delay = outage.retryDelay(failure);
+      } catch {
+        rethrowRejection(failure);
+      }
+      await sleep(delay, options.signal);
+    }
   }
 
   /**

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { Tabgrid } from './client.js';
 import { isNetworkError } from './errors.js';
 import type { FetchFunction } from './rest.js';
-import { EVENTUALLY, answeredPolls, rejection, useRealGrids, type FetchWrapper } from './test-support.js';
+import { EVENTUALLY, answeredPolls, rejection, sentSpecs, useRealGrids, type FetchWrapper } from './test-support.js';
 
 // Job.wait() while the coordinator is away: the real coordinator is stopped and started again on
 // its data folder and port. A 5xx is what a proxy answers meanwhile, not the coordinator: that
@@ -106,5 +106,39 @@ describe('wait through a coordinator restart', () => {
     // Back with another admin token: the client's token is now refused.
     await restart(real, { adminToken: 'rotated' });
     expect(await waiting).toMatchObject({ name: 'HTTPError', status: 401, code: 'unauthorized' });
+  });
+});
+
+describe('submit through an outage', () => {
+  test('a submit answered 502 or 503 by a balancer is tried again under one idempotency key, and makes one job', async () => {
+    const real = await start();
+    let failing = 2;
+    // The first try reaches the coordinator but its answer is lost (the balancer answers 502);
+    // the second meets no coordinator ready (503).
+    const balancer: FetchWrapper = (fetch: FetchFunction) => async (input, init) => {
+      if (!String(input).endsWith('/api/v1/jobs') || failing === 0) return fetch(input, init);
+      failing -= 1;
+      if (failing === 1) {
+        await (await fetch(input, init)).body?.cancel();
+        return new Response('', { status: 502 });
+      }
+      return new Response('no coordinator is ready', { status: 503, headers: { 'retry-after': '1' } });
+    };
+    const job = await real.client({ wrap: balancer }).submit(spec);
+    expect(failing).toBe(0);
+    expect(job.existing).toBe(false);
+    // The tries that reached the coordinator (the 503 was the balancer's own): the first made the job.
+    const keys = sentSpecs(real.sent).map((sent) => (sent as { idempotencyKey?: string }).idempotencyKey);
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^sdk-/);
+    expect((await real.grid.jobs()).map((listed) => listed.id)).toEqual([job.id]);
+  });
+
+  test('a submit that cannot reach anything, or is refused, rejects at once', async () => {
+    const down = new Tabgrid({ url: 'http://127.0.0.1:1', token: 't' });
+    await expect(down.submit(spec)).rejects.toMatchObject({ name: 'NetworkError' });
+    const real = await start();
+    await expect(real.client().submit({ ...spec, dependsOn: ['job_nothere'] })).rejects.toMatchObject({ name: 'HTTPError' });
   });
 });

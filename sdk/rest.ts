@@ -162,13 +162,15 @@ export function isTransientFailure(error: unknown): boolean {
 }
 
 const LONGEST_RETRY_DELAY_MS = 5_000;
+/** Answers that come from a coordinator's place before any coordinator answered: see {@link OutageBudget}. */
+const GATEWAY_STATUSES = new Set([502, 503, 504]);
 
 /**
  * How long to keep trying while the coordinator is away. A call that polls or follows a stream
  * asks `retryDelay(error)` after each failure: it answers how long to back off (`backoffDelay`:
  * doubling from `firstDelayMs` up to 5 s, with equal jitter so that clients do not all come
  * back at once), or rethrows `error` when it is no outage (any error but a transient one, or one
- * before the coordinator ever answered, so a wrong URL fails at once; a 503 is an answer) or
+ * before the coordinator ever answered, so a wrong URL fails at once; a 502, 503 or 504 is an answer) or
  * the outage has lasted
  * longer than `maxOutageMs`.
  */
@@ -193,9 +195,10 @@ export class OutageBudget {
 
   /** The back-off before the next try, or `error` rethrown. */
   retryDelay(error: unknown): number {
-    // 503 is an answer from the right place: a standby (one is about to take over) or a load
-    // balancer with no coordinator ready yet; both say when to ask again.
-    const reached = this.#answered || (isHTTPError(error) && error.status === 503);
+    // 502, 503 and 504 are answers from the right place: a standby (one is about to take over), or
+    // a load balancer with no coordinator ready yet or one that lost it (a wrong URL is refused,
+    // or answers 404).
+    const reached = this.#answered || (isHTTPError(error) && GATEWAY_STATUSES.has(error.status));
     if (!reached || !isTransientFailure(error)) throw error;
     const now = Date.now();
     this.#since ??= now;
