@@ -21,7 +21,9 @@ export interface Balancer {
 export async function startBalancer(backends: readonly string[], checkEveryMs = 250): Promise<Balancer> {
   let ready: string | undefined;
   const proxy = httpProxy.createProxyServer({ xfwd: false });
-  proxy.on('error', (_error, _request, response) => {
+  // Said on the test's output: a request the balancer could not pass on is answered 502.
+  proxy.on('error', (error, request, response) => {
+    console.error(`balancer: ${request.method ?? ''} ${request.url ?? ''} to ${ready ?? 'no backend'} failed: ${error.message}`);
     ready = undefined;
     if ('writeHead' in response && !response.headersSent) response.writeHead(502, { 'retry-after': '1' }).end();
     else response.destroy();

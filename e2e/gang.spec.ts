@@ -128,7 +128,10 @@ test('an elastic gang goes on with the ranks left when a tab closes, and takes i
   expect(runs).toEqual([3, 2, 3]);
   const [task] = (await getJson<{ tasks: TaskStatus[] }>(coordinator, `/jobs/${job.id}/tasks`)).tasks;
   expect(task!.failures).toBe(0);
-  expect(task!.lapses).toBe(1);
+  // One loss a re-forming: closing the tab cost the attempts between the gang of three and the
+  // gang of two (one, or two when the gang re-formed once before the closed tab's lease lapsed).
+  expect(task!.lapses).toBeGreaterThanOrEqual(1);
+  expect(task!.lapses).toBeLessThanOrEqual(attemptOf(shrunk) - attemptOf(first));
   const logs = await getLines<LogEntry>(coordinator, `/jobs/${job.id}/logs`);
   expect(logs.map((line) => line.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^gang re-forming at checkpoint to add 1 worker/)]));
 });
