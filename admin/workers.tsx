@@ -2,7 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import type { WorkerReputation, WorkerStatus } from '../shared/index.js';
 import type { AdminClient } from './client.js';
 import { useFeed } from './feed.js';
-import { backendFigures, describeGpu, formatRate } from './format.js';
+import { backendFigures, counted, describeGpu, formatRate } from './format.js';
 import { describeError, useLoad, useThrottle } from './load.js';
 import { hrefOf } from './route.js';
 
@@ -53,7 +53,6 @@ export function Workers({ client }: { client: AdminClient }) {
               <th scope="col">Worker</th>
               <th scope="col">Runtime and adapter</th>
               <th scope="col">Tensor backends (GFLOPS)</th>
-              <th scope="col">Cores</th>
               <th scope="col">Runs at once</th>
               <th scope="col">Running now</th>
               <th scope="col">Tasks done</th>
@@ -90,9 +89,8 @@ function WorkerRow({ worker, perMinute, onQuarantine }: { worker: WorkerStatus; 
       <td>
         {worker.capabilities.runtime} · {describeGpu(worker)}
       </td>
-      <td>{figures.length === 0 ? 'not measured yet' : figures.map((figure) => `${figure.backend}${figure.backend === chosen ? ' (used)' : ''} ${formatRate(figure.gflops)}`).join(', ')}</td>
-      <td>{worker.capabilities.hardwareConcurrency ?? '—'}</td>
-      <td>{worker.concurrency ?? '—'}</td>
+      <td>{figures.length > 0 ? figures.map((figure) => `${figure.backend}${figure.backend === chosen ? ' (used)' : ''} ${formatRate(figure.gflops)}`).join(', ') : chosen ? `${chosen} (used, not measured)` : 'not measured yet'}</td>
+      <td>{runsAtOnce(worker)}</td>
       <td class="current">
         {worker.currentTasks.length === 0
           ? 'idle'
@@ -108,7 +106,7 @@ function WorkerRow({ worker, perMinute, onQuarantine }: { worker: WorkerStatus; 
       </td>
       <td class="tasks-done">{worker.tasksDone}</td>
       <td>{formatRate(perMinute)}</td>
-      <td class="reputation">{reputation ? `${reputation.valid} valid · ${reputation.invalid} invalid · ${reputation.errors} errors · ${reputation.streak} in a row` : '—'}</td>
+      <td class="reputation">{reputation ? `${reputation.valid} valid · ${reputation.invalid} invalid · ${counted(reputation.errors, 'error')} · ${reputation.streak} in a row` : '—'}</td>
       <td>
         <button type="button" class="danger" onClick={() => onQuarantine(true)} aria-label={`Quarantine ${worker.id}`}>
           Quarantine
@@ -116,6 +114,13 @@ function WorkerRow({ worker, perMinute, onQuarantine }: { worker: WorkerStatus; 
       </td>
     </tr>
   );
+}
+
+/** How many tasks it runs at once, of how many cores. */
+function runsAtOnce(worker: WorkerStatus): string {
+  const cores = worker.capabilities.hardwareConcurrency;
+  const runs = worker.concurrency === undefined ? '—' : String(worker.concurrency);
+  return cores === undefined ? runs : `${runs} of ${counted(cores, 'core')}`;
 }
 
 function Quarantined({ list, onRelease }: { list: WorkerReputation[]; onRelease: (id: string) => void }) {

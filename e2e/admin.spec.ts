@@ -30,7 +30,13 @@ test('the overview and the workers view show the tabs, their work and the jobs b
   await page.getByRole('link', { name: 'Workers', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Workers', level: 1 })).toBeVisible();
   const ids = await Promise.all(tabs.map(async (tab) => (await readJoinPage(tab))?.workerId));
-  for (const id of ids) await expect(page.locator(`#workers tr[data-worker-id="${id}"]`)).toContainText('browser');
+  for (const id of ids) {
+    const row = page.locator(`#workers tr[data-worker-id="${id}"]`);
+    await expect(row).toContainText('browser');
+    // The tabs joined with `&tensor=wasm`: the backend they use shows, measured or not.
+    await expect(row).toContainText('wasm (used');
+    await expect(row).toContainText(/\d+ of \d+ cores?/);
+  }
   await expect.poll(async () => (await page.locator('#workers td.tasks-done').allTextContents()).reduce((sum, count) => sum + Number(count), 0)).toBe(4);
   await expectAccessible(page, 'workers');
 

@@ -21,12 +21,16 @@ export interface Balancer {
 export async function startBalancer(backends: readonly string[], checkEveryMs = 250): Promise<Balancer> {
   let ready: string | undefined;
   const proxy = httpProxy.createProxyServer({ xfwd: false });
-  // Said on the test's output: a request the balancer could not pass on is answered 502.
-  proxy.on('error', (error, request, response) => {
-    console.error(`balancer: ${request.method ?? ''} ${request.url ?? ''} to ${ready ?? 'no backend'} failed: ${error.message}`);
-    ready = undefined;
-    if ('writeHead' in response && !response.headersSent) response.writeHead(502, { 'retry-after': '1' }).end();
-    else response.destroy();
+  proxy.on('error', (error, request, response, target) => {
+    // The backend that failed is out until its next check (not another that became ready since:
+    // the sockets of a killed coordinator reset after the standby took over).
+    const failed = typeof target === 'string' ? target : target?.href;
+    if (failed !== undefined && ready !== undefined && new URL(failed).origin === new URL(ready).origin) ready = undefined;
+    if ('writeHead' in response && !response.headersSent) {
+      // Said on the test's output: a request the balancer could not pass on is answered 502.
+      console.error(`balancer: ${request.method ?? ''} ${request.url ?? ''} to ${failed ?? 'a backend'} failed: ${error.message}`);
+      response.writeHead(502, { 'retry-after': '1' }).end();
+    } else response.destroy();
   });
 
   const check = async (): Promise<void> => {
