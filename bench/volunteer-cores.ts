@@ -6,7 +6,8 @@
  * per core at the default 100 % limit), in turns: one, all, all, one. Each run is the job's wall
  * time as the SDK sees it (submit to `wait()`), after a warm-up job on a freshly opened tab
  * whose tensor measurement has ended; the ratio is the mean time with one worker over the mean
- * time with all. The browser has no Compute Pressure API (see `CHROMIUM_ARGS`): the tab would
+ * time with all. Beside it, the browser's own ratio for the same loops in plain Web Workers: the
+ * ceiling the tab's ratio is read against. The browser has no Compute Pressure API (see `CHROMIUM_ARGS`): the tab would
  * read this shared machine's other load as pressure and back off.
  * Needs `npm run build` first. Alone: `npx tsx bench/volunteer-cores.ts` prints the JSON (and the
  * times on stderr).
@@ -36,6 +37,12 @@ export interface CoresMeasurement {
   cores: number;
   /** Mean job time with one worker over mean job time with all. */
   tabAllCoresOverOneWorker: number;
+  /**
+   * The same ratio for the browser alone, the ceiling of the one above: the job's loop run
+   * `TASKS` times in one plain Web Worker against split over `cores` of them, on a blank page of
+   * the same browser (one, all, all, one).
+   */
+  browserAllCoresOverOneWorker: number;
 }
 
 /** One timed run: the job's seconds on a tab with `workers` task Web Workers. */
@@ -73,6 +80,44 @@ async function runJob(grid: Tabgrid, name: string, tasks: number): Promise<void>
 
 const mean = (runs: TimedRun[]): number => runs.reduce((sum, run) => sum + run.seconds, 0) / runs.length;
 
+/** Seconds the browser takes for the job's `TASKS` loops spread over `workers` plain Web Workers. */
+async function timePlainWorkers(browser: Browser, workers: number): Promise<number> {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(
+      async ({ workers, tasks, iterations }) => {
+        const source = `onmessage = (event) => { let sum = 0; for (let task = 0; task < event.data; task++) { let x = task | 0; for (let i = 0; i < ${iterations}; i++) x = (Math.imul(x, 1103515245) + 12345) | 0; sum += x & 1; } postMessage(sum); }`;
+        const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+        const pool = Array.from({ length: workers }, () => new Worker(url));
+        const started = performance.now();
+        await Promise.all(pool.map((worker, at) => new Promise((resolve) => {
+          worker.onmessage = resolve;
+          worker.postMessage(Math.floor(tasks / workers) + (at < tasks % workers ? 1 : 0));
+        })));
+        const seconds = (performance.now() - started) / 1000;
+        for (const worker of pool) worker.terminate();
+        return seconds;
+      },
+      { workers, tasks: TASKS, iterations: ITERATIONS },
+    );
+  } finally {
+    await page.close();
+  }
+}
+
+/** {@link CoresMeasurement.browserAllCoresOverOneWorker} for `cores` workers. */
+async function browserCeiling(browser: Browser, cores: number, log: (line: string) => void): Promise<number> {
+  const one: number[] = [];
+  const all: number[] = [];
+  for (const workers of [1, cores, cores, 1]) {
+    const seconds = await timePlainWorkers(browser, workers);
+    (workers === 1 ? one : all).push(seconds);
+    log(`the browser alone, ${workers} plain Web Worker${workers === 1 ? '' : 's'}: ${seconds.toFixed(2)} s`);
+  }
+  const average = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+  return Number((average(one) / average(all)).toFixed(3));
+}
+
 async function measureOn(coordinator: CoordinatorProcess, log: (line: string) => void): Promise<CoresMeasurement> {
   const grid = new Tabgrid({ url: coordinator.url, token: coordinator.adminToken, pollIntervalMs: 50 });
   const browser = await chromium.launch({ executablePath: findChromium(), args: [...CHROMIUM_ARGS] });
@@ -84,7 +129,8 @@ async function measureOn(coordinator: CoordinatorProcess, log: (line: string) =>
       (mode === 'one' ? one : all).push(run);
       log(`${mode === 'one' ? 'one worker' : 'all workers'} (${run.workers}): ${run.seconds.toFixed(2)} s for ${TASKS} tasks`);
     }
-    return { cores: all[0]!.workers, tabAllCoresOverOneWorker: Number((mean(one) / mean(all)).toFixed(3)) };
+    const cores = all[0]!.workers;
+    return { cores, tabAllCoresOverOneWorker: Number((mean(one) / mean(all)).toFixed(3)), browserAllCoresOverOneWorker: await browserCeiling(browser, cores, log) };
   } finally {
     await browser.close();
   }

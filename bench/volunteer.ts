@@ -5,8 +5,8 @@
  * thread and against TensorFlow.js wasm with threads on the same cross-origin isolated page
  * (`volunteer-wasm.ts`), each pair side by side in one run. Prints a table, and with `--json` one
  * JSON object on the last line:
- * `{ "cores", "tabAllCoresOverOneWorker", "wasmThreadedOverSingle2048", "wasmThreadedOverTfjsThreaded2048",
- * "tabSmallTasksPerSecond", "tabCpuMicrosPerSmallTask", "loadAverage" }`.
+ * `{ "cores", "tabAllCoresOverOneWorker", "browserAllCoresOverOneWorker", "wasmThreadedOverSingle2048",
+ * "wasmThreadedOverTfjsThreaded2048", "tabSmallTasksPerSecond", "tabCpuMicrosPerSmallTask", "loadAverage" }`.
  * Goals on a 2-core machine: ≥ 1.8, ≥ 1.7, ≥ 1.0. The last two are what a tab spends on each task
  * besides the task (`volunteer-small-tasks.ts`): no goal, a figure to keep down.
  */
@@ -31,6 +31,7 @@ const rows: [string, number, number][] = [
 ];
 console.log(`cores: ${cores.cores}; load average (1 min) before → after: ${loadAverage.join(' → ')}`);
 for (const [what, ratio, goal] of rows) console.log(`${what.padEnd(58)} ${ratio.toFixed(2).padStart(6)}   goal ≥ ${goal} ${ratio >= goal ? 'met' : 'NOT met'}`);
+console.log(`${'the browser alone, plain Web Workers, all / one (the ceiling)'.padEnd(58)} ${cores.browserAllCoresOverOneWorker.toFixed(2).padStart(6)}`);
 console.log(`${'tab, tasks of next to no work a second'.padEnd(58)} ${small.tabSmallTasksPerSecond.toFixed(1).padStart(6)}`);
 console.log(`${'browser CPU per such task (ms)'.padEnd(58)} ${(small.tabCpuMicrosPerSmallTask / 1000).toFixed(1).padStart(6)}`);
 if (values.json) console.log(JSON.stringify(report));
