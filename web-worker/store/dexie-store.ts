@@ -3,10 +3,10 @@ import type { TaskReport } from '../../worker/index.js';
 import { DexieBlobCache } from './blob-cache.js';
 import { storageStep } from '../../worker/index.js';
 import { claimIdentity, type IdentitySource } from './identity.js';
-import { deleteLease, leaseRow, listLeases, replaceCheckpoint } from './leases.js';
+import { checkpointText, deleteLease, leaseRow, listLeases, replaceCheckpoint } from './leases.js';
 import { DEFAULT_BLOB_CACHE_BYTES } from '../../worker/index.js';
 import { openDatabase } from './open-database.js';
-import { finishLease, listOutbox, outboxKeys } from './outbox.js';
+import { finishLease, readOutbox } from './outbox.js';
 import { VOLUNTEER_DATABASE, type IdentityRow, type VolunteerDatabase } from './schema.js';
 import type { SavedWorkerState, WorkerStats, WorkerStore } from '../../worker/index.js';
 import { pageSessionStorage, type TabKeyStorage, type TabLock, type TabLocks } from './tab-lock.js';
@@ -59,7 +59,7 @@ export class DexieWorkerStore implements WorkerStore {
   /** The tab's identity row as this store last wrote it (the tab's lock keeps others from it). */
   #identity: IdentityRow;
   #identityChanged = false;
-  /** The keys of this tab's outbox rows by lease, once read. */
+  /** The keys of this tab's outbox rows by lease, as `load` read them (or the first write that needs them). */
   #outboxKeys: Map<string, number> | undefined;
   #queue: QueuedWrite[] = [];
   #committing = false;
@@ -84,9 +84,12 @@ export class DexieWorkerStore implements WorkerStore {
     const { db, tabKey } = this;
     const identity = await storageStep('reading the identity', () => db.identities.get(tabKey));
     if (identity) this.#identity = identity;
+    const leases = await listLeases(db, tabKey);
+    const outbox = await readOutbox(db, tabKey);
+    this.#outboxKeys = outbox.keys;
     const saved: SavedWorkerState = {
-      leases: await listLeases(db, tabKey),
-      outbox: await listOutbox(db, tabKey),
+      leases,
+      outbox: outbox.entries,
       stats: { tasksDone: identity?.tasksDone ?? 0, computeMs: identity?.computeMs ?? 0 },
     };
     if (identity?.workerId) saved.workerId = identity.workerId;
@@ -109,7 +112,7 @@ export class DexieWorkerStore implements WorkerStore {
   }
 
   saveCheckpoint(leaseId: string, checkpoint: unknown): Promise<void> {
-    const checkpointJson = checkpoint === undefined ? null : JSON.stringify(checkpoint);
+    const checkpointJson = checkpointText(checkpoint);
     return this.#write(() => replaceCheckpoint(this.db, this.tabKey, leaseId, checkpointJson));
   }
 
@@ -141,7 +144,7 @@ export class DexieWorkerStore implements WorkerStore {
   }
 
   async #readOutboxKeys(): Promise<Map<string, number>> {
-    this.#outboxKeys ??= await outboxKeys(this.db, this.tabKey);
+    this.#outboxKeys ??= (await readOutbox(this.db, this.tabKey)).keys;
     return this.#outboxKeys;
   }
 

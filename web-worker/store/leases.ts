@@ -6,13 +6,18 @@ import type { SavedLease } from '../../worker/index.js';
 // The writes here run inside the store's transaction (see `DexieWorkerStore`): each is a few
 // requests, and the store commits the writes asked for together in one transaction.
 
+/** A checkpoint as the lease row keeps it: JSON text, null for none. */
+export function checkpointText(checkpoint: unknown): string | null {
+  return checkpoint === undefined ? null : JSON.stringify(checkpoint);
+}
+
 /** A lease row this tab holds; the checkpoint it came with (`restored`) is its first. */
 export function leaseRow(tabKey: string, lease: TaskLease): LeaseRow {
   return {
     leaseId: lease.leaseId,
     tabKey,
     lease,
-    checkpointJson: lease.restored === undefined ? null : JSON.stringify(lease.restored),
+    checkpointJson: checkpointText(lease.restored),
     savedAt: Date.now(),
   };
 }

@@ -17,14 +17,11 @@ export async function finishLease(db: VolunteerDatabase, tabKey: string, leaseId
   return (await db.outbox.add(row)) as number;
 }
 
-/** The keys of this tab's outbox rows, by lease. */
-export async function outboxKeys(db: VolunteerDatabase, tabKey: string): Promise<Map<string, number>> {
-  const rows = await db.outbox.where('tabKey').equals(tabKey).toArray();
-  return new Map(rows.map((row) => [row.leaseId, row.seq!]));
-}
-
-/** This tab's unacknowledged reports, in the order they were finished. */
-export async function listOutbox(db: VolunteerDatabase, tabKey: string): Promise<OutboxEntry[]> {
+/** This tab's unacknowledged reports, in the order they were finished, and their rows' keys by lease. */
+export async function readOutbox(db: VolunteerDatabase, tabKey: string): Promise<{ entries: OutboxEntry[]; keys: Map<string, number> }> {
   const rows = await storageStep('reading the outbox', () => db.outbox.where('tabKey').equals(tabKey).sortBy('seq'));
-  return rows.map((row) => ({ leaseId: row.leaseId, report: JSON.parse(row.reportJson) as TaskReport, finishedAt: row.finishedAt }));
+  return {
+    entries: rows.map((row) => ({ leaseId: row.leaseId, report: JSON.parse(row.reportJson) as TaskReport, finishedAt: row.finishedAt })),
+    keys: new Map(rows.map((row) => [row.leaseId, row.seq!])),
+  };
 }
