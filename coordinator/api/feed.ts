@@ -80,7 +80,8 @@ async function dataOf(deps: ApiDeps, item: FeedItem): Promise<unknown> {
 class FeedHub {
   private readonly inboxes = new Set<Inbox<FeedItem>>();
   private readonly followers = new Map<string, Set<Inbox<FeedItem>>>();
-  private followerCount = 0;
+  /** The job each following connection follows. */
+  private readonly followed = new Map<Inbox<FeedItem>, string>();
   private readonly changedJobs = new Set<string>();
   private workersChanged = false;
   private lastHandOut = 0;
@@ -112,7 +113,7 @@ class FeedHub {
 
   /** A new connection's inbox for the changes of job `jobId` only; 503 when `MAX_JOB_FOLLOWERS` are open. */
   follow(jobId: string): Inbox<FeedItem> {
-    if (this.followerCount >= MAX_JOB_FOLLOWERS) {
+    if (this.followed.size >= MAX_JOB_FOLLOWERS) {
       throw new ApiError(503, 'over_capacity', `${MAX_JOB_FOLLOWERS} connections follow jobs, as many as the feed takes: close one, or try again later`);
     }
     const inbox = new Inbox<FeedItem>();
@@ -120,7 +121,7 @@ class FeedHub {
       const following = this.followers.get(jobId) ?? new Set();
       following.add(inbox);
       this.followers.set(jobId, following);
-      this.followerCount += 1;
+      this.followed.set(inbox, jobId);
     });
     return inbox;
   }
@@ -131,18 +132,19 @@ class FeedHub {
       clearInterval(this.statsTimer);
       this.lastStats = undefined;
     }
-    for (const [jobId, following] of this.followers) {
-      if (!following.delete(inbox)) continue;
-      this.followerCount -= 1;
-      if (following.size === 0) this.followers.delete(jobId);
-      break;
+    const jobId = this.followed.get(inbox);
+    if (jobId !== undefined) {
+      this.followed.delete(inbox);
+      const following = this.followers.get(jobId);
+      following?.delete(inbox);
+      if (following?.size === 0) this.followers.delete(jobId);
     }
-    if (this.inboxes.size + this.followerCount === 0) this.stopListening();
+    if (this.inboxes.size + this.followed.size === 0) this.stopListening();
   }
 
   /** Adds a connection, listening to the scheduler from the first on. */
   private joined(add: () => void): void {
-    const first = this.inboxes.size + this.followerCount === 0;
+    const first = this.inboxes.size + this.followed.size === 0;
     add();
     if (first) this.listen();
   }
