@@ -188,10 +188,12 @@ export interface Parts {
 export async function openParts(
   path = ':memory:',
   options: Partial<SchedulerOptions & GatewayOptions> = {},
+  /** What the scheduler writes through, around the store (`recording`); the store itself by default. */
+  wrap: (store: Store) => Store = (store) => store,
 ): Promise<Parts> {
   const clock = new ManualClock();
   const store = await openSqliteStore(path);
-  const scheduler = await Scheduler.open(store, { leaseMs: 30_000, disconnectGraceMs: 5_000, now: clock.now, ...options });
+  const scheduler = await Scheduler.open(wrap(store), { leaseMs: 30_000, disconnectGraceMs: 5_000, now: clock.now, ...options });
   const gateway = new WorkerGateway(scheduler, { heartbeatMs: 10_000, leaseMs: 30_000, ...options });
   return {
     store,

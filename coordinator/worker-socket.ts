@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { MiddlewareHandler } from 'hono';
@@ -17,7 +18,10 @@ export function workerSocketHandler(upgradeWebSocket: UpgradeWebSocket<unknown>,
       onOpen(_event, ws: WSContext) {
         session = gateway.connect(
           {
-            send: (text) => ws.send(text),
+            send: (text) => {
+              holdWritesForThisTurn(ws);
+              ws.send(text);
+            },
             close: (code, reason) => ws.close(code, reason),
           },
           address,
@@ -42,6 +46,19 @@ export function workerSocketHandler(upgradeWebSocket: UpgradeWebSocket<unknown>,
       },
     };
   });
+}
+
+/**
+ * Frames sent to one socket in one turn (the ack of a result and the lease answering the ask
+ * behind it leave after the same commit) go to the kernel in one write, not a write each: the
+ * `ws` socket's TCP stream is corked until the turn's microtasks are done. `ws` keeps that
+ * stream as `_socket` (not typed); without it, frames are written one by one as before.
+ */
+function holdWritesForThisTurn(ws: WSContext): void {
+  const stream = (ws.raw as { _socket?: Partial<Socket> } | undefined)?._socket;
+  if (!stream?.cork || !stream.uncork || stream.writableCorked !== 0) return;
+  stream.cork();
+  process.nextTick(() => stream.uncork!());
 }
 
 function errorFrame(code: ErrorCode, message: string): string {

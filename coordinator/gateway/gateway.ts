@@ -1,6 +1,6 @@
-import { DEFAULT_SPEC_LIMITS, deeperThan, WorkerMessage, summarizeIssues, type CoordinatorMessage, type ErrorCode, type WorkerReputation, type WorkerStatus } from '../../shared/index.js';
+import { DEFAULT_SPEC_LIMITS, deeperThan, WorkerMessage, summarizeIssues, type CoordinatorMessage, type ErrorCode, type TaskLease, type WorkerReputation, type WorkerStatus } from '../../shared/index.js';
 import type { WorkerRecord } from '../store/index.js';
-import { newId, type Asker, type Scheduler } from '../scheduler/index.js';
+import { newId, type Asker, type ReportOutcome, type Scheduler } from '../scheduler/index.js';
 import { NO_OBSERVER, type Observer } from '../observer.js';
 import { SILENT_LOG, type Logger } from '../log.js';
 import { WorkerSession, type WorkerSocket } from './session.js';
@@ -27,6 +27,11 @@ export interface GatewayOptions {
 }
 
 const POLICY_VIOLATION = 1008;
+
+/** What a handled message still owes once its changes are committed: its answer. */
+interface Later {
+  answered: Promise<void>;
+}
 
 /**
  * The coordinator's side of the worker socket: checks every message, turns asks into leases
@@ -71,14 +76,22 @@ export class WorkerGateway {
     return session;
   }
 
-  /** Handles a message once those before it on this socket are handled, so their effects come in the order sent. */
+  /**
+   * Handles a message once those before it on this socket are handled, so their effects come in
+   * the order sent; resolves once it is answered. A result or failure takes effect at once and is
+   * answered once committed: the worker's next ask, sent right behind it, is handled meanwhile,
+   * so both land in one commit and their answers leave together.
+   */
   receive(session: WorkerSession, text: string): Promise<void> {
     const handled = session.inbox.then(() => this.handle(session, text));
-    session.inbox = handled.catch(() => undefined);
-    return handled;
+    session.inbox = handled.then(
+      () => undefined,
+      () => undefined,
+    );
+    return handled.then((later) => later?.answered);
   }
 
-  private async handle(session: WorkerSession, text: string): Promise<void> {
+  private async handle(session: WorkerSession, text: string): Promise<Later | void> {
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -115,12 +128,9 @@ export class WorkerGateway {
         return this.log(session, workerId, message);
       case 'result': {
         session.logLines.delete(message.leaseId);
-        const status = await this.scheduler.complete(workerId, message.leaseId, message.outputs);
+        const status = this.scheduler.result(workerId, message.leaseId, message.outputs);
         if (status === 'accepted') this.tasksDone.set(workerId, (this.tasksDone.get(workerId) ?? 0) + 1);
-        session.send({ type: 'ack', leaseId: message.leaseId, status });
-        // A lease ended: an ask that waited for a free slot may go now.
-        if (session.asks > 0) this.drainInBackground();
-        return;
+        return this.acknowledge(session, message.leaseId, status);
       }
       case 'checkpoint': {
         const outcome = await this.scheduler.checkpoint(workerId, message.leaseId, message.state);
@@ -128,12 +138,16 @@ export class WorkerGateway {
       }
       case 'fail': {
         session.logLines.delete(message.leaseId);
-        const status = await this.scheduler.fail(workerId, message.leaseId, message.error);
-        session.send({ type: 'ack', leaseId: message.leaseId, status });
-        if (session.asks > 0) this.drainInBackground();
-        return;
+        return this.acknowledge(session, message.leaseId, this.scheduler.failure(workerId, message.leaseId, message.error));
       }
     }
+  }
+
+  /** Answers a result or failure once committed. */
+  private acknowledge(session: WorkerSession, leaseId: string, status: ReportOutcome): Later {
+    // A lease ended: an ask that waited for a free slot may go now.
+    if (session.asks > 0) this.drainInBackground();
+    return { answered: this.scheduler.afterCommit(() => session.send({ type: 'ack', leaseId, status })) };
   }
 
   disconnect(session: WorkerSession): void {
@@ -337,15 +351,32 @@ export class WorkerGateway {
     }
     // Its leases fill its concurrency: the ask waits (parked) until one ends.
     if (this.answerable(session) === 0) return false;
-    const lease = await this.scheduler.leaseNext({ id: session.workerId!, capabilities: session.capabilities!, host: session.host });
+    const lease = await this.scheduler.grantNext({ id: session.workerId!, capabilities: session.capabilities!, host: session.host });
     if (!lease) return false;
     session.asks--;
     // Round robin: a worker with more asks goes to the back of the line.
     this.waiting.delete(session);
     if (session.asks > 0 && !session.closed) this.waiting.add(session);
-    if (session.closed) this.scheduler.workerDisconnected(session.workerId!);
-    this.sendLease(session, lease);
+    // Told once committed, with the other answers of that commit (an ack of the result sent
+    // just before this ask among them).
+    this.scheduler.afterCommit(() => this.tellLease(session, lease)).catch((error: unknown) => this.logger.error({ err: error }, 'could not lease a task'));
     return true;
+  }
+
+  /** Sends a committed lease, unless it ended meanwhile (its job was cancelled): then the ask it answered waits again. */
+  private tellLease(session: WorkerSession, lease: TaskLease): void {
+    if (session.closed) {
+      // It left while the lease was being granted: the lease is released with its others.
+      this.scheduler.workerDisconnected(session.workerId!);
+      return;
+    }
+    if (!this.scheduler.holds(lease.leaseId)) {
+      session.asks++;
+      this.waiting.add(session);
+      this.drainInBackground();
+      return;
+    }
+    this.sendLease(session, lease);
   }
 }
 

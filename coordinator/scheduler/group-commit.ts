@@ -14,6 +14,8 @@ export class GroupCommit {
   private pending: StoreChange[] = [];
   /** Told each change's answer (the ids of the rows it added) once it is committed. */
   private onCommitted: Array<((ids: number[]) => void) | undefined> = [];
+  /** Told once `pending` is committed, after `onCommitted` (see `afterCommit`). */
+  private waiting: Array<() => void> = [];
   /** The commit of `pending`, once something is pending. */
   private next: Promise<void> | undefined;
   /** The last commit started; the next waits for it. */
@@ -43,6 +45,26 @@ export class GroupCommit {
     return this.next ?? this.last;
   }
 
+  /**
+   * Calls `then` once every change added so far is committed: callbacks run in the order they
+   * were asked for, those of one batch in one go (the answers of one commit leave together).
+   * Resolves after `then` ran; rejects, without calling it, if the batch failed.
+   */
+  afterCommit(then: () => void): Promise<void> {
+    if (!this.next) return this.last.then(then);
+    return new Promise((resolve, reject) => {
+      this.waiting.push(() => {
+        try {
+          then();
+          resolve();
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      this.next!.catch(reject);
+    });
+  }
+
   private schedule(): Promise<void> {
     const turnEnded = new Promise<void>((resolve) => setImmediate(resolve));
     const previous = this.last.catch(() => undefined);
@@ -50,12 +72,15 @@ export class GroupCommit {
       for (const hook of this.closing) hook();
       const batch = this.pending;
       const callbacks = this.onCommitted;
+      const waiting = this.waiting;
       this.pending = [];
       this.onCommitted = [];
+      this.waiting = [];
       this.next = undefined;
       this.last = commit;
       const answers = await this.store.write(batch);
       callbacks.forEach((then, index) => then?.(answers[index] ?? []));
+      for (const then of waiting) then();
     });
     // A failed batch is reported to those awaiting it; nobody awaiting must not crash the process.
     commit.catch((error: unknown) => this.log.error({ err: error }, 'could not commit scheduler changes'));

@@ -7,26 +7,36 @@ import type { Asker, SchedulerState } from './state.js';
 import { leaseMessage } from './task-input.js';
 
 /**
- * Leases the best ready task this worker may run, or answers undefined when there is none (or
- * the worker is quarantined). A validated job's task goes as one replica of its group.
+ * Leases the best ready task this worker may run, answered once committed, or undefined when
+ * there is none (or the worker is quarantined). A lease that ended while its commit was in
+ * flight (the job was cancelled) is not answered: the ask looks again.
  */
-export async function leaseNext(state: SchedulerState, replication: Replication, asker: Asker, waited = false): Promise<TaskLease | undefined> {
+export async function leaseNext(state: SchedulerState, replication: Replication, asker: Asker): Promise<TaskLease | undefined> {
+  const lease = await grantNext(state, replication, asker);
+  if (!lease) return undefined;
+  await state.commits.committed();
+  return state.leases.get(lease.leaseId) ? lease : leaseNext(state, replication, asker);
+}
+
+/**
+ * `leaseNext` in memory and in the next commit, without waiting for that commit: the lease is
+ * the worker's to be told once it is committed, if it still holds it then. It waits only for
+ * ready tasks being read from the store. A validated job's task goes as one replica of its group.
+ */
+export async function grantNext(state: SchedulerState, replication: Replication, asker: Asker, waited = false): Promise<TaskLease | undefined> {
   if (replication.records.isQuarantined(asker.id)) return undefined;
   const job = pickJob(state, replication, asker);
   // Ready tasks still being read from the store: wait for them once rather than answer "nothing".
   if (!job && !waited && state.loads.size > 0) {
     await Promise.all(state.loads);
-    return leaseNext(state, replication, asker, true);
+    return grantNext(state, replication, asker, true);
   }
-  if (job?.record.spec.validation) return (await replication.lease(job, asker)) ?? (state.live.has(job.id) ? undefined : leaseNext(state, replication, asker));
+  if (job?.record.spec.validation) return replication.lease(job, asker);
   const task = job?.takeReady(asker.id);
   // Nothing ready: a task some worker holds far longer than the job's tasks take may get a backup copy.
   if (!job || !task) return leaseBackup(state, asker);
   const lease = state.grant(job, task, asker.id);
   if (asker.host !== undefined) lease.host = asker.host;
-  await state.commits.committed();
-  // Cancelled while the commit was in flight: look again rather than hand out a dead task.
-  if (!state.leases.get(lease.leaseId)) return leaseNext(state, replication, asker);
   return leaseMessage(job, task, lease);
 }
 

@@ -61,8 +61,8 @@ export class Replication {
     return this.claimable(job, asker) !== undefined || job.hasReadyFor(asker.id);
   }
 
-  /** Leases a replica of a running group, or starts a group on a ready task. */
-  async lease(job: LiveJob, asker: Asker): Promise<TaskLease | undefined> {
+  /** Leases a replica of a running group, or starts a group on a ready task (in the next commit, not waiting for it). */
+  lease(job: LiveJob, asker: Asker): TaskLease | undefined {
     const validation = job.record.spec.validation!;
     let group = this.claimable(job, asker);
     let task: TaskRecord | undefined;
@@ -80,8 +80,6 @@ export class Replication {
     job.leased++;
     group.add(lease.leaseId, asker.id, asker.host);
     this.statsFor(job.id).leases++;
-    await this.state.commits.committed();
-    if (!this.state.leases.get(lease.leaseId)) return undefined;
     // Parked workers may take the replicas this group still wants.
     if (group.wantsMore()) this.state.emitReady();
     return leaseMessage(job, task, lease);

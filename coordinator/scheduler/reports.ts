@@ -11,7 +11,7 @@ import type { SchedulerState } from './state.js';
 export type ReportOutcome = 'accepted' | 'ignored';
 export type CheckpointOutcome = { status: 'stored' | 'ignored' } | { status: 'refused'; reason: string };
 /** What a worker says went wrong; `cause: 'gang'`: another member of its gang was lost, not its own fault. */
-type TaskError = ThrownError & { cause?: 'gang' | undefined };
+export type TaskError = ThrownError & { cause?: 'gang' | undefined };
 type GangRank = { attempt: string; rank: number };
 
 /** What workers report about their leases (results, failures, checkpoints), and what they fail to (lapses, timeouts). */
@@ -25,13 +25,20 @@ export class Reports {
     private readonly gangs: GangLeasing,
   ) {}
 
-  /** Records a task's outputs if this lease is still the task's current one. */
+  /** Records a task's outputs if this lease is still the task's current one; answers once committed. */
   async complete(workerId: string, leaseId: string, reported: unknown[]): Promise<ReportOutcome> {
+    const outcome = this.result(workerId, leaseId, reported);
+    await this.state.commits.committed();
+    return outcome;
+  }
+
+  /** `complete`, in memory and in the next commit, without waiting for that commit. */
+  result(workerId: string, leaseId: string, reported: unknown[]): ReportOutcome {
     const current = this.state.currentLease(workerId, leaseId);
     if (!current) return this.ignoreLate();
     const { job, task } = current;
     const wrongCount = outputCountError(reported.length, task.itemCount);
-    if (wrongCount !== undefined) return this.fail(workerId, leaseId, { message: wrongCount });
+    if (wrongCount !== undefined) return this.failure(workerId, leaseId, { message: wrongCount });
     const lease = this.state.leases.get(leaseId)!;
     const ranMs = this.state.now() - lease.startedAt;
     this.state.observer.taskRun(ranMs);
@@ -44,7 +51,6 @@ export class Reports {
       const outputs = gang ? this.gangs.report(gang, reported[0]) : reported;
       if (outputs) this.accept(job, task, outputs);
     }
-    await this.state.commits.committed();
     return 'accepted';
   }
 
@@ -66,12 +72,18 @@ export class Reports {
    * the gang re-forms.
    */
   async fail(workerId: string, leaseId: string, error: TaskError): Promise<ReportOutcome> {
+    const outcome = this.failure(workerId, leaseId, error);
+    await this.state.commits.committed();
+    return outcome;
+  }
+
+  /** `fail`, in memory and in the next commit, without waiting for that commit. */
+  failure(workerId: string, leaseId: string, error: TaskError): ReportOutcome {
     const current = this.state.currentLease(workerId, leaseId);
     if (!current) return this.ignoreLate();
     const lease = this.state.leases.get(leaseId)!;
     if (error.cause !== 'gang') this.replication.records.error(workerId);
     this.failed(current.job, current.task, lease, error);
-    await this.state.commits.committed();
     return 'accepted';
   }
 

@@ -3,11 +3,11 @@ import type { JobFeed } from '../events/index.js';
 import type { JobRecord, Store } from '../store/index.js';
 import { GangLeasing, type GangLease } from './gang-leasing.js';
 import type { Lease } from './leases.js';
-import { leaseNext } from './leasing.js';
+import { grantNext, leaseNext } from './leasing.js';
 import { JobLifecycle } from './lifecycle.js';
 import type { LiveJob } from './live-job.js';
 import { Replication, type ValidationStats } from './replication.js';
-import { Reports, type CheckpointOutcome, type ReportOutcome } from './reports.js';
+import { Reports, type CheckpointOutcome, type ReportOutcome, type TaskError } from './reports.js';
 import type { WorkerRecord } from '../store/index.js';
 import { SchedulerState, type Asker, type RevokeListener, type SchedulerOptions } from './state.js';
 
@@ -82,9 +82,27 @@ export class Scheduler {
     return this.lifecycle.reject(name, spec, reason);
   }
 
-  /** Leases the best ready task this worker may run, or answers undefined when there is none. */
+  /** Leases the best ready task this worker may run, once committed, or answers undefined when there is none. */
   leaseNext(asker: Asker): Promise<TaskLease | undefined> {
     return leaseNext(this.state, this.replication, asker);
+  }
+
+  /**
+   * `leaseNext` without waiting for the commit, so that the leases granted in one turn (and the
+   * results beside them) share it: tell the worker in `afterCommit`, if it `holds` the lease then.
+   */
+  grantNext(asker: Asker): Promise<TaskLease | undefined> {
+    return grantNext(this.state, this.replication, asker);
+  }
+
+  /** Calls `then` once every change made so far is committed, in the order asked (see `GroupCommit.afterCommit`). */
+  afterCommit(then: () => void): Promise<void> {
+    return this.state.commits.afterCommit(then);
+  }
+
+  /** True while this lease is live (granted, not yet ended, lapsed or revoked). */
+  holds(leaseId: string): boolean {
+    return this.state.leases.get(leaseId) !== undefined;
   }
 
   /**
@@ -108,17 +126,27 @@ export class Scheduler {
     return this.state.gangs.isIssuedPeer(peerId);
   }
 
-  /** Records a task's outputs if this lease is still the task's current one. */
+  /** Records a task's outputs if this lease is still the task's current one; answers once committed. */
   complete(workerId: string, leaseId: string, outputs: unknown[]): Promise<ReportOutcome> {
     return this.reports.complete(workerId, leaseId, outputs);
+  }
+
+  /** `complete` without waiting for the commit (answer the worker in `afterCommit`). */
+  result(workerId: string, leaseId: string, outputs: unknown[]): ReportOutcome {
+    return this.reports.result(workerId, leaseId, outputs);
   }
 
   /**
    * Records that a task threw; it is retried, after a backoff, until `retry.maxAttempts` attempts
    * have failed. `cause: 'gang'` from a member of an elastic gang re-forms the gang instead.
    */
-  fail(workerId: string, leaseId: string, error: { message: string; stack?: string | undefined; cause?: 'gang' | undefined }): Promise<ReportOutcome> {
+  fail(workerId: string, leaseId: string, error: TaskError): Promise<ReportOutcome> {
     return this.reports.fail(workerId, leaseId, error);
+  }
+
+  /** `fail` without waiting for the commit (answer the worker in `afterCommit`). */
+  failure(workerId: string, leaseId: string, error: TaskError): ReportOutcome {
+    return this.reports.failure(workerId, leaseId, error);
   }
 
   /** Stores a task's checkpoint; the next attempt of the task starts from it. */
