@@ -116,20 +116,35 @@ export interface Revoke {
  */
 export function useSchedulers(defaults: Pick<SchedulerOptions, 'leaseMs' | 'disconnectGraceMs'>) {
   const stores: Store[] = [];
-  const schedulers: Scheduler[] = [];
+  const schedulers: { scheduler: Scheduler; store: Store }[] = [];
+  /** The store open on each file, and the scheduler on it. */
+  const files = new Map<string, Store>();
   afterEach(async () => {
     // Every test checks, in passing, that the progress kept as tasks move matches a count.
-    for (const scheduler of schedulers.splice(0)) {
+    for (const { scheduler } of schedulers.splice(0)) {
       for (const job of scheduler.liveJobs()) expect(job.progress()).toEqual(countedProgress(job.states(), job.reduceIndex()));
       // What it still had to commit lands before its store closes.
       await scheduler.close();
     }
     for (const store of stores.splice(0).reverse()) await store.close();
+    files.clear();
   });
 
+  /**
+   * A store on `path`. A file a store of this test still has open stands for a process that
+   * died without closing: that store is closed under its scheduler (what it had not committed
+   * is lost, as in a crash; it lets go of the file, as the OS does of a dead process's locks).
+   */
   async function openStore(path = ':memory:'): Promise<Store> {
+    const crashed = files.get(path);
+    if (crashed) {
+      stores.splice(stores.indexOf(crashed), 1);
+      schedulers.splice(0, schedulers.length, ...schedulers.filter((each) => each.store !== crashed));
+      await crashed.close();
+    }
     const store = await openSqliteStore(path);
     stores.push(store);
+    if (path !== ':memory:') files.set(path, store);
     return store;
   }
 
@@ -137,7 +152,7 @@ export function useSchedulers(defaults: Pick<SchedulerOptions, 'leaseMs' | 'disc
     const clock = options.clock ?? new ManualClock();
     const store = options.store ?? (await openStore(options.path));
     const scheduler = await Scheduler.open(store, { ...defaults, now: clock.now, ...options });
-    schedulers.push(scheduler);
+    schedulers.push({ scheduler, store });
     const revokes: Revoke[] = [];
     scheduler.onRevoke((workerId, leaseId, reason) => revokes.push({ workerId, leaseId, reason }));
     const lease = async (worker: string | Asker): Promise<TaskLease> => {

@@ -15,7 +15,7 @@ describeStoreContract('PostgreSQL', async () => {
     await store.lease.acquire(`test-${Math.random()}`, 60_000);
     return store;
   };
-});
+}, { shared: true });
 
 describe('PostgreSQL store: the coordinators lease', () => {
   const opened: Store[] = [];

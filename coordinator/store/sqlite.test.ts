@@ -10,8 +10,8 @@ const newTempDir = useTempDirs();
 
 describeStoreContract('SQLite', async () => {
   const path = join(await newTempDir(), 'nested', 'tabgrid.db');
-  return () => openSqliteStore(path);
-});
+  return () => openSqliteStore(path, { busyTimeoutMs: 100 });
+}, { shared: false });
 
 describe('SQLite store', () => {
   const opened: Store[] = [];
@@ -26,6 +26,20 @@ describe('SQLite store', () => {
     await memory.write([{ type: 'createJob', job: newJob('job_m'), tasks: [newTask('job_m', 0, ['x'])] }]);
     expect((await memory.listTasks('job_m'))[0]?.input).toEqual(['x']);
     expect(await memory.getMeta('schema_version')).toBe('6');
+  });
+
+  it('holds its file alone: another connection can neither read nor write it until the store is closed', async () => {
+    const path = join(await newTempDir(), 'owned.db');
+    const store = await openSqliteStore(path);
+    await store.write([{ type: 'createJob', job: newJob('job_o'), tasks: [newTask('job_o', 0, ['x'])] }]);
+    const other = new Database(path, { timeout: 0 });
+    try {
+      expect(() => other.prepare('SELECT count(*) FROM jobs').get()).toThrow(/locked|busy/i);
+      await store.close();
+      expect(other.prepare('SELECT count(*) AS n FROM jobs').get()).toEqual({ n: 1 });
+    } finally {
+      other.close();
+    }
   });
 
   it('fills in the start and end times of the jobs a version-5 database holds, from their events', async () => {

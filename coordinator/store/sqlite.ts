@@ -10,18 +10,32 @@ import type { CoordinatorLease, Store, StoreChange } from './store.js';
 import type { Database } from './tables.js';
 
 /**
- * Opens (creating if needed) the embedded store: one SQLite file in WAL mode.
+ * Opens (creating if needed) the embedded store: one SQLite file in WAL mode, held by this
+ * process alone until closed.
  * @param path a file path, or ':memory:' for tests
+ * @param busyTimeoutMs how long to wait for another process to let go of the file before refusing
  */
-export async function openSqliteStore(path: string): Promise<Store> {
+export async function openSqliteStore(path: string, { busyTimeoutMs = 5000 }: { busyTimeoutMs?: number } = {}): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SQLite(path);
-  sqlite.pragma('journal_mode = WAL');
-  // NORMAL in WAL mode survives a process crash (SIGKILL) without losing a commit; only an OS crash could.
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  await migrate(db);
+  // `timeout`: how long a statement waits for another process's lock (busy_timeout).
+  const sqlite = new SQLite(path, { timeout: busyTimeoutMs });
+  try {
+    // One process owns the file (a second coordinator needs PostgreSQL): it holds the lock from
+    // its first read until it closes, so no transaction takes or drops file locks (nor keeps a
+    // shared-memory index), and another process opening the file is refused rather than writing
+    // beside it.
+    sqlite.pragma('locking_mode = EXCLUSIVE');
+    sqlite.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode survives a process crash (SIGKILL) without losing a commit; only an OS crash could.
+    sqlite.pragma('synchronous = NORMAL');
+    await migrate(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }));
+  } catch (error) {
+    sqlite.close();
+    if ((error as { code?: unknown }).code === 'SQLITE_BUSY') {
+      throw new Error(`${path} is in use by another process: one coordinator owns an SQLite file (several coordinators share a PostgreSQL database)`, { cause: error });
+    }
+    throw error;
+  }
   return new SqliteStore(sqlite);
 }
 
