@@ -5,18 +5,23 @@
  * afresh for each figure so its peak memory is that figure's) and N protocol workers over real
  * sockets running no-op tasks, as `bench:dispatch`:
  * - runs: one job of each size: seconds to submit it, tasks/s, the coordinator's own CPU time per
- *   task (from /proc, submit included; the coordinator first runs a 2,000-task warm-up job, whose
+ *   task (from /proc, submit included; the coordinator first runs a 20,000-task warm-up job, whose
  *   own figure, start-up included, is shown beside it), its peak RSS, and p99 of a job status read
  *   and a job list read made every 100 ms while the job runs;
  * - manyJobs: 20,000 tasks as 1,000 jobs against the same as 10 jobs (tasks/s ratio);
  * - readers: a 20,000-task job with 4 REST readers polling status and list (each waiting
  *   `--reader-pause-ms` between reads, 50 by default; 0 is a tight loop), against none.
+ * - each run's bareMicrosPerTask: the CPU per task of a bare WebSocket server (`bare-server.ts`)
+ *   answering the same workers' asks and results with nothing behind it, measured right after the
+ *   run: the floor of socket and JSON work under the coordinator's figure, and `overBare`, the
+ *   coordinator's figure as a multiple of it (the ratio holds still where the machine does not).
  * With `--json`, one JSON object on the last line.
  */
 import { parseArgs } from 'node:util';
 import { JobPage, jobPagePath } from '../shared/index.js';
 import { Tabgrid } from '../sdk/index.js';
 import { startCoordinatorProcess, type CoordinatorProcess } from '../e2e/coordinator.js';
+import { bareMicrosPerTask as bareFloor } from './bare-reference.js';
 import { connectBenchWorkers, type BenchWorker } from './dispatch-worker.js';
 import { cpuMicros, peakRssMb } from './process-stats.js';
 import { RestReaders } from './readers.js';
@@ -72,8 +77,12 @@ async function work(grid: Grid, ended: () => Promise<unknown>): Promise<{ second
   return { seconds, askToLeaseP99Ms: round(percentile(latencies, 0.99)) };
 }
 
-/** Tasks of the job each fresh coordinator runs before the measured one: start-up work (the JIT compiling the hot paths) is not a cost per task. */
-const WARM_UP_TASKS = 2_000;
+/**
+ * Tasks of the job each fresh coordinator runs before the measured one: start-up work (the JIT
+ * compiling the hot paths) is not a cost per task of a coordinator that runs for days. With 2,000,
+ * three 10k jobs in a row on one coordinator cost 100, 84 and 71 µs a task: the JIT was not done.
+ */
+const WARM_UP_TASKS = 20_000;
 
 async function oneJob(items: number, readerCount: number, pauseMs: number) {
   return onFreshGrid(async (grid) => {
@@ -123,7 +132,12 @@ async function manyJobs(jobs: number, tasks: number): Promise<number> {
 }
 
 const runs = [];
-for (const items of sizes) runs.push(await oneJob(items, 1, 100));
+for (const items of sizes) {
+  const run = await oneJob(items, 1, 100);
+  // Right after, so that both figures see the same machine: this one's speed moves by half within minutes.
+  const bareMicrosPerTask = round(await bareFloor(20_000, workerCount));
+  runs.push({ ...run, bareMicrosPerTask, overBare: round(run.cpuMicrosPerTask / bareMicrosPerTask) });
+}
 const many = { jobs: 1000, tasksPerSecond: await manyJobs(1000, 20_000), ratioTo10Jobs: NaN };
 many.ratioTo10Jobs = round(many.tasksPerSecond / (await manyJobs(10, 20_000)));
 const alone = await oneJob(20_000, 0, 0);
@@ -132,12 +146,14 @@ const readers = { tasksPerSecond: withReaders.tasksPerSecond, ratioToNoReaders: 
 
 console.log(
   table(
-    ['items', 'submit s', 'tasks/s', 'CPU µs/task', 'warm-up CPU µs/task', 'peak RSS MB', 'status p99 ms', 'list p99 ms', 'ask→lease p99 ms'],
+    ['items', 'submit s', 'tasks/s', 'CPU µs/task', 'bare µs/task', '÷ bare', 'warm-up CPU µs/task', 'peak RSS MB', 'status p99 ms', 'list p99 ms', 'ask→lease p99 ms'],
     runs.map((run) => [
       run.items,
       run.submitSeconds,
       run.tasksPerSecond,
       run.cpuMicrosPerTask,
+      run.bareMicrosPerTask,
+      run.overBare,
       run.warmUpCpuMicrosPerTask,
       run.rssPeakMb,
       run.statusP99Ms,
@@ -146,6 +162,7 @@ console.log(
     ]),
   ),
 );
+console.log('bare: a WebSocket server answering the same workers with nothing behind it (the floor of frames and JSON), measured right after each run');
 console.log(`many jobs: ${many.tasksPerSecond} tasks/s over 1000 jobs, ${many.ratioTo10Jobs} of 10 jobs (goal ≥ 0.8)`);
 console.log(`4 REST readers (${readerPauseMs} ms between reads): ${readers.tasksPerSecond} tasks/s, ${readers.ratioToNoReaders} of none (goal ≥ 0.8), ask→lease p99 ${readers.askToLeaseP99Ms} ms`);
 console.log('goals: CPU ≤ 60 µs/task at every size; status and list p99 at 1M within 2× of 10k; submit 1M ≤ 10 s; peak RSS at 1M ≤ 400 MB');

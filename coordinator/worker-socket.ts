@@ -19,7 +19,7 @@ export function workerSocketHandler(upgradeWebSocket: UpgradeWebSocket<unknown>,
         session = gateway.connect(
           {
             send: (text) => {
-              holdWritesForThisTurn(ws);
+              holdWritesForThisTurn(ws.raw);
               ws.send(text);
             },
             close: (code, reason) => ws.close(code, reason),
@@ -51,11 +51,12 @@ export function workerSocketHandler(upgradeWebSocket: UpgradeWebSocket<unknown>,
 /**
  * Frames sent to one socket in one turn (the ack of a result and the lease answering the ask
  * behind it leave after the same commit) go to the kernel in one write, not a write each: the
- * `ws` socket's TCP stream is corked until the turn's microtasks are done. `ws` keeps that
- * stream as `_socket` (not typed); without it, frames are written one by one as before.
+ * socket's TCP stream is corked until the turn's microtasks are done. `ws` keeps that stream as
+ * `_socket` (not typed); without it, frames are written one by one.
+ * @param socket a `ws` WebSocket (Hono's `WSContext.raw`)
  */
-function holdWritesForThisTurn(ws: WSContext): void {
-  const stream = (ws.raw as { _socket?: Partial<Socket> } | undefined)?._socket;
+export function holdWritesForThisTurn(socket: unknown): void {
+  const stream = (socket as { _socket?: Partial<Socket> } | undefined)?._socket;
   if (!stream?.cork || !stream.uncork || stream.writableCorked !== 0) return;
   stream.cork();
   process.nextTick(() => stream.uncork!());
