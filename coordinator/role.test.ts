@@ -9,6 +9,7 @@ const TTL_MS = 300;
 
 /** A lease the test holds the strings of. */
 class TestLease implements CoordinatorLease {
+  constructor(readonly exclusive = false) {}
   free = true;
   renewals: 'yes' | 'no' | 'hang' = 'yes';
   released = 0;
@@ -94,6 +95,20 @@ describe('Role', () => {
     lease.renewals = 'hang';
     await until(() => changes.length === 2);
     expect(changes[1]).toMatch(/^standby: the lease could not be renewed within 300 ms/);
+  });
+
+  it('steps down after its process was busy past the lease, unless the lease is its alone (SQLite)', async () => {
+    const shared = watch(new TestLease());
+    const own = watch(new TestLease(true));
+    await shared.role.start();
+    await own.role.start();
+    // The event loop blocked for two lease periods, as by a huge job written in one go.
+    const end = performance.now() + 2 * TTL_MS;
+    while (performance.now() < end);
+    await until(() => shared.changes.length === 2);
+    expect(shared.changes[1]).toMatch(/^standby: the lease was not renewed for \d+ ms/);
+    await new Promise((resolve) => setTimeout(resolve, 2 * TTL_MS));
+    expect(own.changes).toEqual(['active']);
   });
 
   it('gives the lease up when it stops, so a standby takes over at once', async () => {

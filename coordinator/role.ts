@@ -22,7 +22,7 @@ export interface RoleHooks {
  * lease every `ttlMs / 6`; the active renews it every `ttlMs / 3`. The active steps down when a
  * renewal fails, or when it has not renewed for `ttlMs` by its own clock (it was paused, or the
  * database is out of reach): by then a standby may hold the lease, and the store's fencing
- * already refuses this one's writes.
+ * already refuses this one's writes. An `exclusive` lease (SQLite's) is never lost.
  */
 export class Role {
   private current: RoleName = 'standby';
@@ -101,6 +101,8 @@ export class Role {
   }
 
   private async renew(): Promise<void> {
+    // Nobody else can hold it: however long this process was busy, it still serves.
+    if (this.lease.exclusive) return;
     const askedAt = performance.now();
     if (askedAt - this.renewedAt > this.ttlMs) {
       await this.stepDown(`the lease was not renewed for ${Math.round(askedAt - this.renewedAt)} ms (paused, or the store out of reach)`);

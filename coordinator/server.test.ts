@@ -88,6 +88,22 @@ describe('real server: REST', () => {
     await expectError(await api(coordinator, 'POST', '/api/v1/jobs', { json: spec(), token: joinToken(coordinator) }), 401, 'unauthorized');
   });
 
+  it('stays active, its workers connected, after its process was busy far past the failover time (on SQLite nobody else can take over)', async () => {
+    const coordinator = await start({ failoverMs: 100 });
+    const worker = await connectWorker(coordinator);
+    await worker.hello();
+    // The event loop blocked for ten failover periods, as by a million-item job written in one go.
+    const end = performance.now() + 1_000;
+    while (performance.now() < end);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const health = await api(coordinator, 'GET', '/api/v1/health', { token: null });
+    expect((await health.json()) as unknown).toMatchObject({ role: 'active' });
+    worker.send({ type: 'heartbeat' });
+    worker.send({ type: 'withdraw' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(worker.socket.readyState).toBe(WebSocket.OPEN);
+  });
+
   it('creates jobs, and refuses bad specs, wrong types, bad JSON and big bodies, creating nothing', async () => {
     const coordinator = await start({ maxBodyBytes: 2048 });
     const bad = await expectError(

@@ -49,6 +49,7 @@ const SQLITE: SqlDialect = {
  * PostgreSQL store).
  */
 const OWN_LEASE: CoordinatorLease = {
+  exclusive: true,
   acquire: () => Promise.resolve(1),
   renew: () => Promise.resolve(true),
   release: () => Promise.resolve(),

@@ -283,6 +283,12 @@ export interface Store {
  * with `LostLeaseError` if another coordinator has taken it since. The store's own clock times it.
  */
 export interface CoordinatorLease {
+  /**
+   * Held by this process for as long as its store is open (the SQLite file's lock): it neither
+   * runs out nor passes to another, so a long pause of this process (a million-item job written
+   * in one go) costs it nothing.
+   */
+  readonly exclusive?: boolean;
   /** Takes the lease for `holder` if nobody holds it or it ran out: its token, or undefined while another holds it. */
   acquire(holder: string, ttlMs: number): Promise<number | undefined>;
   /** Extends the lease held; false when another took it (from then on this store writes nothing). */
