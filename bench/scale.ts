@@ -57,6 +57,10 @@ async function onFreshGrid<T>(work: (grid: Grid) => Promise<T>): Promise<T> {
     const client = new Tabgrid({ url: coordinator.url, token: coordinator.adminToken, pollIntervalMs: 50 });
     try {
       return await work({ coordinator, pid: coordinator.process.pid!, workers, client });
+    } catch (error) {
+      // What the coordinator said last is the first thing to read when a figure could not be made.
+      console.error(`the coordinator's last output:\n${coordinator.output().slice(-4000)}`);
+      throw error;
     } finally {
       for (const worker of workers) worker.close();
     }
