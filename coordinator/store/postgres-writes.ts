@@ -15,8 +15,11 @@ const INSERT_TASKS = `INSERT INTO tasks (job_id, idx, state, first_item, item_co
 
 /**
  * The PostgreSQL store's one write path: a list of changes in one transaction, which first checks
- * (and holds, `FOR SHARE`) the lease this coordinator was given. A standby taking the lease over
- * waits for that transaction and moves the token on, so no write of the old active lands after it.
+ * (and holds, `FOR KEY SHARE`) the lease this coordinator was given. A standby taking the lease
+ * over locks the row `FOR UPDATE`, so it waits for that transaction and moves the token on: no
+ * write of the old active lands after it. Renewing (a plain `UPDATE` of a column no key is made
+ * of) does not wait for writes in flight: a million-item job written for seconds must not cost
+ * its coordinator the lease.
  */
 export class PostgresWrites {
   /** The fencing token of the lease this store holds; none: it writes nothing. */
@@ -30,8 +33,9 @@ export class PostgresWrites {
     this.lease = {
       acquire: async (holder, ttlMs) => {
         const rows = await this.rows(
-          `UPDATE coordinator_lease SET holder = ?, token = token + 1, expires_at = ${NOW_MS} + ?
-           WHERE id = 1 AND (holder IS NULL OR expires_at < ${NOW_MS}) RETURNING token`,
+          `WITH free AS (SELECT id FROM coordinator_lease WHERE id = 1 AND (holder IS NULL OR expires_at < ${NOW_MS}) FOR UPDATE)
+           UPDATE coordinator_lease SET holder = ?, token = token + 1, expires_at = ${NOW_MS} + ?
+           FROM free WHERE coordinator_lease.id = free.id RETURNING token`,
           [holder, ttlMs],
         );
         const token = (rows[0] as { token: number } | undefined)?.token;
@@ -98,7 +102,7 @@ export class PostgresWrites {
     try {
       const query: Query = async (text, values) => (await client.query(this.numbered.statement(text, values))).rows as unknown[];
       // Both in one round trip (two statements without parameters in one simple query).
-      const results = (await client.query('BEGIN; SELECT token FROM coordinator_lease WHERE id = 1 FOR SHARE')) as unknown as pg.QueryResult[];
+      const results = (await client.query('BEGIN; SELECT token FROM coordinator_lease WHERE id = 1 FOR KEY SHARE')) as unknown as pg.QueryResult[];
       const held = results[1]!.rows[0] as { token: number };
       if (held.token !== token) {
         this.token = undefined;
@@ -214,7 +218,7 @@ class TaskUpdates {
    */
   async runFenced(pool: pg.Pool, numbered: Numbered, token: number): Promise<boolean> {
     const now = Date.now();
-    const parts = ['WITH fence AS (SELECT token FROM coordinator_lease WHERE id = 1 AND token = ? FOR SHARE)'];
+    const parts = ['WITH fence AS (SELECT token FROM coordinator_lease WHERE id = 1 AND token = ? FOR KEY SHARE)'];
     const values: unknown[] = [token];
     let n = 0;
     for (const [mask, group] of this.groups) {

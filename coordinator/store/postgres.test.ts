@@ -1,7 +1,8 @@
+import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { openPostgresStore } from './postgres.js';
 import { newDatabaseOn } from './postgres-server.js';
-import { LostLeaseError, type Store } from './store.js';
+import { LostLeaseError, type Store, type StoreChange } from './store.js';
 import { describeStoreContract, newJob, newTask } from './test-support.js';
 
 /** A new database on the run's PostgreSQL server (`postgres-global-setup.ts`), and its URL. */
@@ -59,6 +60,48 @@ describe('PostgreSQL store: the coordinators lease', () => {
     await expect(first.setMeta('k', 'v')).rejects.toBeInstanceOf(LostLeaseError);
     expect((await second.listJobs()).map((job) => job.id)).toEqual(['job_1']);
     expect(await second.getMeta('k')).toBeUndefined();
+  });
+
+  /** A job of `count` tasks: writing it takes PostgreSQL seconds (its rows go 5,000 to a statement). */
+  const bigJob = (id: string, count = 200_000): StoreChange => ({ type: 'createJob', job: newJob(id), tasks: Array.from({ length: count }, (_, index) => newTask(id, index, [index])) });
+
+  /** Resolves once the database runs a statement that starts with `prefix` (a write is in flight, its fence taken). */
+  async function running(url: string, prefix: string): Promise<void> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const count = async (): Promise<number> =>
+        ((await client.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1", [`${prefix}%`])).rows[0] as { n: number }).n;
+      await expect.poll(count, { timeout: 30_000, interval: 5 }).toBeGreaterThan(0);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('renews its lease while a long write of its own is in flight (a million-item job takes seconds to write)', async () => {
+    const url = await newDatabase();
+    const store = await open(url);
+    await store.lease.acquire('first', 60_000);
+    let written = false;
+    const writing = store.write([bigJob('job_big')]).then(() => (written = true));
+    await running(url, 'INSERT INTO tasks');
+    expect(await store.lease.renew(60_000)).toBe(true);
+    expect(written).toBe(false);
+    await writing;
+  });
+
+  it('takes the lease over only after the old holder\'s write in flight has landed whole, and refuses its next write', async () => {
+    const url = await newDatabase();
+    const [first, second] = [await open(url), await open(url)];
+    await first.lease.acquire('first', 1);
+    let written = false;
+    const writing = first.write([bigJob('job_big', 100_000)]).then(() => (written = true));
+    await running(url, 'INSERT INTO tasks');
+    expect(await second.lease.acquire('second', 60_000)).toBeDefined();
+    expect(written).toBe(true);
+    await writing;
+    expect((await second.listTasks('job_big', { afterIndex: 99_998 })).map((task) => task.index)).toEqual([99_999]);
+    await expect(first.write([{ type: 'updateTask', jobId: 'job_big', index: 0, patch: { state: 'done', output: [0] } }])).rejects.toBeInstanceOf(LostLeaseError);
   });
 
   it('hands the lease over at once when its holder releases it', async () => {
